@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm test`: installs what the tests need, then runs every suite and prints one total.
+//   npm test                 everything (what CI runs)
+//   npm test -- unit         only the named stages: setup static build unit integration vscode
+// Stages run in order; a failed stage fails the run, later stages still run so one failure does not hide others.
+// A rig that cannot start fails its suite: nothing is skipped silently.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+const ALL = ['setup', 'static', 'build', 'unit', 'integration', 'vscode'];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const stages = wanted.length ? wanted : ALL;
+for (const s of stages) if (!ALL.includes(s)) { console.error(`unknown stage ${s}; stages: ${ALL.join(' ')}`); process.exit(2); }
+
+const statsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-test-')), 'stats.jsonl');
+const env = { ...process.env, KFVS_TEST_STATS: statsFile, FORCE_COLOR: '0' };
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const failures = [];
+
+function run(stage, cmd, args, extraEnv = {}) {
+  const t0 = Date.now();
+  console.log(`\n=== ${stage}: ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    failures.push(`${stage} (exit ${r.status ?? r.signal})`);
+    console.log(`=== ${stage}: FAILED after ${secs}s`);
+  } else {
+    console.log(`=== ${stage}: ok in ${secs}s`);
+  }
+}
+
+const steps = {
+  setup: () => run('setup', 'bash', ['scripts/setup.sh', 'test']),
+  static: () => {
+    run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+    run('typecheck webviews', bin('tsc'), ['-p', 'webviews/tsconfig.json', '--noEmit']);
+    run('lint', bin('eslint'), ['--max-warnings', '50', '.']);
+  },
+  build: () => run('build', process.execPath, ['esbuild.mjs', '--tests']),
+  unit: () => run('unit', bin('mocha'), ['--config', 'test/.mocharc.unit.json'], { KFVS_TEST_SUITE: 'unit' }),
+  integration: () => run('integration', bin('mocha'), ['--config', 'test/.mocharc.integration.json'], { KFVS_TEST_SUITE: 'integration' }),
+  vscode: () => run('vscode', process.execPath, ['test/rigs/vscode/run-all.mjs'], { KFVS_TEST_SUITE: 'vscode' }),
+};
+for (const s of stages) steps[s]();
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const lines = fs.existsSync(statsFile) ? fs.readFileSync(statsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
+console.log('\n=== summary');
+for (const line of lines) {
+  const s = JSON.parse(line);
+  console.log(`  ${s.suite.padEnd(24)} ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  totals.passed += s.passed; totals.failed += s.failed; totals.skipped += s.skipped;
+}
+for (const f of failures) console.log(`  stage failed: ${f}`);
+if (totals.passed + totals.failed === 0 && stages.some((s) => ['unit', 'integration', 'vscode'].includes(s))) {
+  failures.push('no test ran');
+  console.log('  no test ran');
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failures.length || totals.failed ? 1 : 0);
