@@ -14,6 +14,7 @@ const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
 const metafile = args.has('--metafile');
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -24,7 +25,11 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   metafile,
-  define: { 'process.env.KFVS_BUILD_MODE': JSON.stringify(production ? 'production' : 'development') },
+  define: {
+    'process.env.KFVS_BUILD_MODE': JSON.stringify(production ? 'production' : 'development'),
+    // The daemon and its clients compare versions in the handshake; both come from the same package.json.
+    KFVS_VERSION: JSON.stringify(pkg.version),
+  },
 };
 
 const node = {
@@ -70,7 +75,9 @@ if (tests) {
     ...node,
     minify: false,
     sourcemap: 'inline',
-    entryPoints: { index: 'test/vscode/suite/index.ts' },
+    // index.js (the run() entry) and one bundle per suite file, which index.js discovers: out/test/vscode/**/*.test.js
+    entryPoints: ['test/vscode/suite/index.ts', 'test/vscode/suite/**/*.test.ts'],
+    outbase: 'test/vscode/suite',
     outdir: 'out/test/vscode',
     // mocha is resolved at run time from the repository's node_modules, like test-electron suites do.
     external: [...node.external, 'mocha'],

@@ -1,0 +1,146 @@
+/**
+ * One request to a container's log endpoint, as a stream of timestamped lines.
+ *
+ * Why not client-node's `Log` helper: it pipes the response into the caller's stream, so when the connection is cut
+ * the caller never hears of it (pipe forwards no errors and no end), and non-500 errors lose the API's message. A cut
+ * must be noticed to resume, so this does the request itself with the kubeconfig's HTTPS options (auth included)
+ * from client-node's `applyToHTTPSOptions`.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+
+export interface LogRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  follow: boolean;
+  previous?: boolean;
+  /** RFC 3339; the API honours whole seconds. */
+  sinceTime?: string;
+}
+
+export class LogHttpError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Streams lines as `(time, text)` until the response ends (resolve) or fails (reject). Lines arrive split; a partial
+ * last line is delivered at the end. `signal` aborts the request (resolves).
+ */
+export async function streamLogLines(
+  kc: KubeConfig,
+  req: LogRequest,
+  onLine: (time: string, text: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('The kubeconfig context has no cluster.');
+  const url = new URL(`${server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(req.namespace)}/pods/${encodeURIComponent(req.pod)}/log`);
+  url.searchParams.set('container', req.container);
+  url.searchParams.set('timestamps', 'true');
+  if (req.follow) url.searchParams.set('follow', 'true');
+  if (req.previous) url.searchParams.set('previous', 'true');
+  if (req.sinceTime) url.searchParams.set('sinceTime', req.sinceTime);
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const mod = url.protocol === 'https:' ? https : http;
+  await new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return resolve();
+    const request = mod.request(url, { ...opts, method: 'GET', signal }, (res) => {
+      if (res.statusCode !== 200) {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          let parsed: unknown = body;
+          let message = body.trim() || `HTTP ${res.statusCode}`;
+          try {
+            parsed = JSON.parse(body);
+            message = (parsed as { message?: string }).message ?? message;
+          } catch {
+            /* plain text */
+          }
+          reject(new LogHttpError(res.statusCode ?? 0, message, parsed));
+        });
+        return;
+      }
+      let rest = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const parts = (rest + chunk).split('\n');
+        rest = parts.pop() ?? '';
+        for (const p of parts) emit(p);
+      });
+      res.on('end', () => {
+        if (rest) emit(rest);
+        resolve();
+      });
+      // A cut connection: 'aborted'/'error' on the response, or a close before 'end'.
+      res.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+      res.on('close', () => {
+        if (res.complete) return;
+        if (signal.aborted) resolve();
+        else reject(new Error('log stream closed before its end'));
+      });
+    });
+    request.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+    request.end();
+  });
+
+  function emit(line: string): void {
+    const sp = line.indexOf(' ');
+    if (sp > 0 && /^\d{4}-\d\d-\d\dT/.test(line)) onLine(line.slice(0, sp), line.slice(sp + 1));
+    else onLine('', line);
+  }
+}
+
+/**
+ * Drops the lines a resumed stream sends again. A resume asks for `sinceTime` = the start of the second of the last
+ * line kept (the API's resolution), so it repeats that second; the deduper remembers every line of the latest second
+ * (as a multiset of time+text) and lets each through only as often as it has not been seen.
+ */
+export class LineDeduper {
+  private second = '';
+  private seen = new Map<string, number>();
+  private replay: Map<string, number> | undefined;
+  lastTime = '';
+
+  /** The sinceTime to resume from, or undefined before any line. */
+  resumeFrom(): string | undefined {
+    if (!this.second) return undefined;
+    this.replay = new Map(this.seen);
+    return `${this.second}Z`;
+  }
+
+  /** True if the line is new and should be kept. */
+  accept(time: string, text: string): boolean {
+    const second = time.slice(0, 19);
+    const key = `${time}\u0000${text}`;
+    if (this.replay) {
+      if (second < this.second) return false;
+      if (second === this.second) {
+        const n = this.replay.get(key) ?? 0;
+        if (n > 0) {
+          this.replay.set(key, n - 1);
+          return false;
+        }
+      } else {
+        this.replay = undefined;
+      }
+    }
+    if (second !== this.second) {
+      this.second = second;
+      this.seen.clear();
+    }
+    this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    this.lastTime = time;
+    return true;
+  }
+}
