@@ -1,13 +1,16 @@
 import type * as vscode from 'vscode';
+import type { DaemonClient } from './daemon/client';
 import type { Log } from './log';
 
 /**
- * What every feature gets at registration: the extension context (disposal scope, storage) and the log.
- * Features take only what they need from here; there is no global container.
+ * What every feature gets at registration: the extension context (disposal scope, storage), the log, and the
+ * companion daemon client (which connects on first use). Features take only what they need from here; there is
+ * no global container.
  */
 export interface Ctx {
   readonly extension: vscode.ExtensionContext;
   readonly log: Log;
+  readonly daemon: DaemonClient;
 }
 
 /** A feature module's registration: called once at activation, registers providers and commands, does no I/O. */

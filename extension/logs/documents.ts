@@ -1,0 +1,130 @@
+/**
+ * Job logs as read-only documents (`kubeflow-logs:` URIs): the daemon's merged, replica-tagged stream of a job,
+ * updated live while it is followed, optionally filtered to some replicas. The URI carries the source and the filter,
+ * so a filtered view is just another document.
+ */
+import * as vscode from 'vscode';
+import type { MessageConnection } from 'vscode-jsonrpc';
+import { compareTags, describeSource } from '../../companion-daemon/src/logs/replicas';
+import * as P from '../../companion-daemon/src/protocol';
+import type { DaemonClient } from '../daemon/client';
+
+export const SCHEME = 'kubeflow-logs';
+/** Lines kept per open document; the capture on disk keeps more. */
+const MAX_LINES = 200_000;
+
+interface OpenLog {
+  source: P.LogSource;
+  replicas: Set<string> | undefined;
+  lines: P.LogLine[];
+  known: Set<string>;
+  subscription: string | undefined;
+}
+
+export function logUri(source: P.LogSource, replicas?: string[]): vscode.Uri {
+  const what = source.kind === 'job' ? `${source.jobKind}/${source.name}` : source.kind === 'pod' ? `pod/${source.name}` : `selector/${encodeURIComponent(source.selector)}`;
+  const query = new URLSearchParams({ source: JSON.stringify(source) });
+  if (replicas?.length) query.set('replicas', replicas.join(','));
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}.log`, query: query.toString() });
+}
+
+export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[] } {
+  const q = new URLSearchParams(uri.query);
+  const source = JSON.parse(q.get('source') ?? 'null') as P.LogSource;
+  const replicas = q.get('replicas')?.split(',').filter(Boolean);
+  return { source, ...(replicas ? { replicas } : {}) };
+}
+
+export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private docs = new Map<string, OpenLog>();
+  private readonly _onDidChange = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this._onDidChange.event;
+  private pendingChange = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  /** URIs whose editors scroll to the end on every update. */
+  readonly following = new Set<string>();
+
+  constructor(private readonly daemon: DaemonClient) {
+    this.subs.push(
+      daemon.onNotification(P.didAppendLogs, (p) => this.append(p.subscription, p.lines)),
+      daemon.onReconnect((c) => this.resubscribe(c)),
+      vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === SCHEME && this.close(d.uri)),
+    );
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    let doc = this.docs.get(uri.toString());
+    if (!doc) {
+      const { source, replicas } = sourceOf(uri);
+      doc = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: undefined };
+      this.docs.set(uri.toString(), doc);
+      this.following.add(uri.toString());
+      const r = await this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES });
+      doc.subscription = r.subscription;
+      doc.lines = r.lines;
+      for (const rep of r.capture.replicas) doc.known.add(rep.replica);
+      for (const l of r.lines) doc.known.add(l.replica);
+    }
+    return render(doc);
+  }
+
+  /** Replicas seen so far in the document's source, in rank order. */
+  replicas(uri: vscode.Uri): string[] {
+    return [...(this.docs.get(uri.toString())?.known ?? [])].sort(compareTags);
+  }
+
+  title(uri: vscode.Uri): string {
+    const d = this.docs.get(uri.toString());
+    return d ? describeSource(d.source) : uri.path;
+  }
+
+  dispose(): void {
+    for (const uri of [...this.docs.keys()]) this.close(vscode.Uri.parse(uri));
+    this.subs.forEach((s) => s.dispose());
+    this._onDidChange.dispose();
+  }
+
+  private append(subscription: string, lines: P.LogLine[]): void {
+    for (const [uri, doc] of this.docs) {
+      if (doc.subscription !== subscription) continue;
+      for (const l of lines) doc.known.add(l.replica);
+      doc.lines.push(...lines);
+      if (doc.lines.length > MAX_LINES) doc.lines.splice(0, doc.lines.length - MAX_LINES);
+      this.pendingChange.add(uri);
+    }
+    // Coalesce: a busy job writes thousands of lines a second; the editor updates a few times a second.
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      for (const u of this.pendingChange) this._onDidChange.fire(vscode.Uri.parse(u));
+      this.pendingChange.clear();
+    }, 250);
+  }
+
+  private close(uri: vscode.Uri): void {
+    const doc = this.docs.get(uri.toString());
+    if (!doc) return;
+    this.docs.delete(uri.toString());
+    this.following.delete(uri.toString());
+    if (doc.subscription) void this.daemon.request(P.unsubscribeLogs, { subscription: doc.subscription }).catch(() => undefined);
+  }
+
+  /** After the daemon restarted, subscribe again; lines missed meanwhile come from its capture. */
+  private async resubscribe(c: MessageConnection): Promise<void> {
+    for (const [uri, doc] of this.docs) {
+      const r = await c.sendRequest(P.subscribeLogs, { source: doc.source, backlog: MAX_LINES });
+      doc.subscription = r.subscription;
+      doc.lines = r.lines;
+      this.pendingChange.add(uri);
+    }
+  }
+}
+
+function render(doc: OpenLog): string {
+  const lines = doc.replicas ? doc.lines.filter((l) => doc.replicas!.has(l.replica)) : doc.lines;
+  const width = Math.min(24, Math.max(0, ...[...doc.known].map((r) => r.length)));
+  return lines.map((l) => `[${l.replica.padEnd(width)}] ${l.text}`).join('\n') + (lines.length ? '\n' : '');
+}
+
+/** Where a traceback or error starts: Python tracebacks, NCCL/CUDA errors, generic ERROR lines. */
+export const ERROR_LINE = /(Traceback \(most recent call last\)|\b(Error|Exception|FAILED|FATAL|CUDA error|NCCL (WARN|ERROR)|Segmentation fault|OOMKilled)\b)/;
