@@ -11,7 +11,7 @@ import { DaemonError, toDaemonError } from '../kube/errors';
 import { ResilientInformer } from '../kube/informer';
 import { ErrorCode, type ForwardInfo, type ForwardState, type ForwardTarget } from '../protocol';
 import { describeTarget, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
-import { openTunnel } from './tunnel';
+import { prepareTunnel, type Tunnel } from './tunnel';
 
 export interface ForwardDeps {
   kubeConfig: (context?: string) => KubeConfig;
@@ -21,6 +21,8 @@ export interface ForwardDeps {
 
 /** How long a connection waits for a pod before it is dropped. */
 const CONNECT_WAIT_MS = 90_000;
+/** A spare tunnel older than this is replaced rather than used (the pod side may have dropped it silently). */
+const SPARE_MAX_AGE_MS = 5 * 60_000;
 
 export class Forward {
   private server: net.Server | undefined;
@@ -32,6 +34,8 @@ export class Forward {
   private counters = { bytesIn: 0, bytesOut: 0 };
   private state: ForwardState = { state: 'connecting' };
   private changeTimer: NodeJS.Timeout | undefined;
+  /** One tunnel opened ahead of the next connection, to the current pod. */
+  private spare: { pod: string; tunnel: Promise<Tunnel> } | undefined;
   localPort: number;
 
   constructor(
@@ -68,6 +72,7 @@ export class Forward {
   }
 
   stop(): void {
+    this.dropSpare();
     this.informer?.stop();
     this.informer = undefined;
     this.server?.close();
@@ -79,6 +84,7 @@ export class Forward {
 
   /** Drops open connections and resolves the target again now. */
   restart(): void {
+    this.dropSpare();
     for (const s of this.sockets) s.destroy();
     this.informer?.stop();
     this.current = undefined;
@@ -125,15 +131,21 @@ export class Forward {
     const pod = pickPod(pods);
     if (!pod) {
       this.current = undefined;
+      this.dropSpare();
       this.setState({ state: 'waiting-for-pod', reason: waitingReason(this.target, pods) });
       return;
     }
     try {
       const podPort = resolvePodPort(this.target, pod, this.service);
       const name = pod.metadata!.name!;
-      if (this.current?.pod !== name) this.deps.log(`forward ${this.id}: now to pod ${name}:${podPort}`);
+      const changed = this.current?.pod !== name || this.current.podPort !== podPort;
+      if (changed) this.deps.log(`forward ${this.id}: now to pod ${name}:${podPort}`);
       this.current = { pod: name, podPort };
       this.setState({ state: 'ready', pod: name, podPort });
+      if (changed) {
+        this.dropSpare();
+        this.prepareSpare();
+      }
       for (const w of this.waiters) w();
       this.waiters.clear();
     } catch (err) {
@@ -158,10 +170,12 @@ export class Forward {
       const target = await this.waitForPod(socket);
       if (!target || socket.destroyed) break;
       try {
-        const kc = this.deps.kubeConfig(this.target.context);
-        await openTunnel(kc, this.target.namespace, target.pod, target.podPort, socket, this.counters, (m) =>
-          this.deps.log(`forward ${this.id}: pod ${target.pod} said: ${m}`),
-        );
+        const tunnel = await this.takeTunnel(target);
+        if (socket.destroyed) {
+          tunnel.close();
+          return;
+        }
+        tunnel.attach(socket, this.counters);
         return;
       } catch (err) {
         const e = toDaemonError(err, `Port-forward to pod ${target.pod}`);
@@ -175,6 +189,42 @@ export class Forward {
       }
     }
     socket.destroy();
+  }
+
+  /** The spare tunnel if it still goes to this pod and is open, else a new one; then opens the next spare. */
+  private async takeTunnel(target: { pod: string; podPort: number }): Promise<Tunnel> {
+    const spare = this.spare;
+    this.spare = undefined;
+    let tunnel: Tunnel | undefined;
+    if (spare?.pod === target.pod) {
+      const t = await spare.tunnel.catch(() => undefined);
+      if (t?.isOpen() && Date.now() - t.openedAt < SPARE_MAX_AGE_MS) tunnel = t;
+      else t?.close();
+    }
+    tunnel ??= await this.openTunnel(target);
+    this.prepareSpare();
+    return tunnel;
+  }
+
+  private openTunnel(target: { pod: string; podPort: number }): Promise<Tunnel> {
+    const kc = this.deps.kubeConfig(this.target.context);
+    return prepareTunnel(kc, this.target.namespace, target.pod, target.podPort, (m) => this.deps.log(`forward ${this.id}: pod ${target.pod} said: ${m}`));
+  }
+
+  private prepareSpare(): void {
+    const cur = this.current;
+    if (!cur || this.spare || this.state.state !== 'ready') return;
+    const tunnel = this.openTunnel(cur);
+    this.spare = { pod: cur.pod, tunnel };
+    tunnel.catch(() => {
+      if (this.spare?.tunnel === tunnel) this.spare = undefined;
+    });
+  }
+
+  private dropSpare(): void {
+    const s = this.spare;
+    this.spare = undefined;
+    void s?.tunnel.then((t) => t.close(), () => undefined);
   }
 
   private waitForPod(socket: net.Socket): Promise<{ pod: string; podPort: number } | undefined> {
