@@ -191,6 +191,11 @@ export interface CaptureInfo {
 
 export interface SubscribeLogsParams {
   source: LogSource;
+  /**
+   * The subscription id, chosen by the client so it can route `logs/didAppend` lines that arrive before the
+   * response. Absent: the daemon picks one.
+   */
+  subscription?: string;
   /** Lines already captured to send first (from the end); 0 sends none, -1 sends all that is kept. */
   backlog?: number;
 }

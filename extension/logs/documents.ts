@@ -3,6 +3,7 @@
  * updated live while it is followed, optionally filtered to some replicas. The URI carries the source and the filter,
  * so a filtered view is just another document.
  */
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { MessageConnection } from 'vscode-jsonrpc';
 import { compareTags, describeSource } from '../../companion-daemon/src/logs/replicas';
@@ -18,14 +19,15 @@ interface OpenLog {
   replicas: Set<string> | undefined;
   lines: P.LogLine[];
   known: Set<string>;
-  subscription: string | undefined;
+  subscription: string;
 }
 
 export function logUri(source: P.LogSource, replicas?: string[]): vscode.Uri {
   const what = source.kind === 'job' ? `${source.jobKind}/${source.name}` : source.kind === 'pod' ? `pod/${source.name}` : `selector/${encodeURIComponent(source.selector)}`;
   const query = new URLSearchParams({ source: JSON.stringify(source) });
   if (replicas?.length) query.set('replicas', replicas.join(','));
-  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}.log`, query: query.toString() });
+  // The `.kflog` extension gives the document the Kubeflow log language (colours for replica tags and tracebacks).
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}.kflog`, query: query.toString() });
 }
 
 export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[] } {
@@ -49,7 +51,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     this.subs.push(
       daemon.onNotification(P.didAppendLogs, (p) => this.append(p.subscription, p.lines)),
       daemon.onReconnect((c) => this.resubscribe(c)),
-      vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === SCHEME && this.close(d.uri)),
+      // A document can be closed and reopened at once (a language change does that): unsubscribe only if it stays closed.
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme !== SCHEME) return;
+        setTimeout(() => {
+          if (!vscode.workspace.textDocuments.some((t) => t.uri.toString() === d.uri.toString())) this.close(d.uri);
+        }, 1000);
+      }),
     );
   }
 
@@ -57,12 +65,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     let doc = this.docs.get(uri.toString());
     if (!doc) {
       const { source, replicas } = sourceOf(uri);
-      doc = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: undefined };
+      // The id is ours, so lines that arrive before the answer are routed here too.
+      doc = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: randomUUID() };
       this.docs.set(uri.toString(), doc);
       this.following.add(uri.toString());
-      const r = await this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES });
-      doc.subscription = r.subscription;
-      doc.lines = r.lines;
+      const early = doc.lines;
+      const r = await this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES, subscription: doc.subscription });
+      doc.lines = [...r.lines, ...early];
       for (const rep of r.capture.replicas) doc.known.add(rep.replica);
       for (const l of r.lines) doc.known.add(l.replica);
     }
@@ -106,15 +115,16 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (!doc) return;
     this.docs.delete(uri.toString());
     this.following.delete(uri.toString());
-    if (doc.subscription) void this.daemon.request(P.unsubscribeLogs, { subscription: doc.subscription }).catch(() => undefined);
+    void this.daemon.request(P.unsubscribeLogs, { subscription: doc.subscription }).catch(() => undefined);
   }
 
   /** After the daemon restarted, subscribe again; lines missed meanwhile come from its capture. */
   private async resubscribe(c: MessageConnection): Promise<void> {
     for (const [uri, doc] of this.docs) {
-      const r = await c.sendRequest(P.subscribeLogs, { source: doc.source, backlog: MAX_LINES });
-      doc.subscription = r.subscription;
-      doc.lines = r.lines;
+      doc.subscription = randomUUID();
+      const early = (doc.lines = []);
+      const r = await c.sendRequest(P.subscribeLogs, { source: doc.source, backlog: MAX_LINES, subscription: doc.subscription });
+      doc.lines = [...r.lines, ...early];
       this.pendingChange.add(uri);
     }
   }

@@ -16,7 +16,6 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
   const docs = new LogDocuments(ctx.daemon);
   const open = async (source: P.LogSource, replicas?: string[]): Promise<vscode.TextEditor> => {
     const doc = await vscode.workspace.openTextDocument(logUri(source, replicas));
-    await vscode.languages.setTextDocumentLanguage(doc, 'kubeflow-log');
     return vscode.window.showTextDocument(doc, { preview: false });
   };
   const activeLog = (): vscode.TextEditor | undefined => {

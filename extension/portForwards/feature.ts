@@ -3,7 +3,7 @@
  * The daemon does the forwarding; this only asks and renders.
  */
 import * as vscode from 'vscode';
-import { validateTarget } from '../../companion-daemon/src/forwards/resolve';
+import { describeTarget, validateTarget } from '../../companion-daemon/src/forwards/resolve';
 import * as P from '../../companion-daemon/src/protocol';
 import { config } from '../config';
 import type { Ctx } from '../ctx';
@@ -20,7 +20,7 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
       void vscode.window.showInformationMessage('There are no Kubeflow port-forwards.');
       return undefined;
     }
-    const chosen = await vscode.window.showQuickPick(list.map((f) => ({ label: f.url, description: new ForwardItem(f).label as string, f })), { placeHolder: 'Port-forward' });
+    const chosen = await vscode.window.showQuickPick(list.map((f) => ({ label: f.url, description: describeTarget(f.target), f })), { placeHolder: 'Port-forward' });
     return chosen?.f;
   };
   const guarded = (what: string, fn: (item?: ForwardItem) => Promise<unknown>) => async (item?: ForwardItem) => {

@@ -9,10 +9,11 @@ import type { DaemonClient } from '../daemon/client';
 
 export class ForwardItem extends vscode.TreeItem {
   constructor(readonly info: P.ForwardInfo) {
-    super(describeTarget(info.target), vscode.TreeItemCollapsibleState.None);
+    const t = info.target;
+    super(t.kind === 'selector' ? t.selector : t.name, vscode.TreeItemCollapsibleState.None);
     const s = info.status;
     this.id = info.id;
-    this.description = `${info.localPort} · ${stateLabel(s)}`;
+    this.description = `${t.kind} · ${t.namespace} · ${info.localPort} · ${stateLabel(s)}`;
     this.iconPath = stateIcon(s);
     this.contextValue = `kubeflow.forward.${s.state}`;
     const md = new vscode.MarkdownString(undefined, true);

@@ -46,7 +46,7 @@ export class LogManager {
     this.persist();
     const lines = cap.file.tail(p.backlog ?? 0);
     if (token.isCancellationRequested) throw new DaemonError(ErrorCode.BadRequest, 'cancelled', 'Cancelled');
-    const subscription = randomUUID();
+    const subscription = typeof p.subscription === 'string' && p.subscription ? p.subscription : randomUUID();
     this.subs.set(subscription, { client, capture: cap.id });
     return { subscription, capture: cap.info(), lines };
   }

@@ -1,0 +1,82 @@
+// The companion daemon from the editor, as a user meets it: the packaged extension in code-server against the
+// sandbox cluster (real apiserver + kwok + a real Jupyter server behind a Notebook's pod). Start a forward to the
+// notebook from the command palette, see it ready in the Port Forwards view, fetch Jupyter through it; open the merged
+// logs of a PyTorchJob, jump to the failing worker's traceback.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type Sandbox } from '../../rigs/sandbox';
+import { openWorkbench, packagedVsix, REPO, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+
+describe('companion daemon in the editor (UI)', function () {
+  this.timeout(240_000);
+  let sandbox: Sandbox | undefined;
+  let cs: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-daemon-'));
+
+  before(async () => {
+    const vsix = packagedVsix();
+    sandbox = await startSandbox();
+    // The daemon the extension starts keeps its socket and state here, away from the user's own.
+    process.env.KUBEFLOW_COMPANION_HOME = home;
+    cs = await startCodeServer({ vsix: [vsix], settings: { 'kubeflow.kubeconfig': sandbox.rig.kubeconfigPath, 'kubeflow.namespace': sandbox.namespace } });
+    wb = await openWorkbench(cs, { suite: 'daemon', viewport: { width: 1400, height: 900 } });
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, wb);
+  });
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    // The daemon outlives editor windows by design; stop it here.
+    if (sandbox) spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
+    delete process.env.KUBEFLOW_COMPANION_HOME;
+    await sandbox?.stop();
+  });
+
+  it('starts a port-forward to a notebook from the palette and shows it ready in the Port Forwards view', async () => {
+    const page = wb!.page;
+    await wb!.openViewContainer('Kubeflow');
+    await wb!.runCommand('Kubeflow: Start Port-Forward…');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(`${sandbox!.namespace}/notebook/${sandbox!.notebook}`);
+    await input.press('Enter');
+    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: sandbox!.notebook });
+    await row.first().waitFor({ timeout: 60_000 });
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
+    const text = await row.first().innerText();
+    const port = Number(/(\d{4,5}) · ready/.exec(text)?.[1]);
+    assert.ok(port > 0, `the row shows the local port: ${text}`);
+    // Jupyter answers through the forward, under the notebook's Kubeflow base URL.
+    const res = await fetch(`http://127.0.0.1:${port}/notebook/${sandbox!.namespace}/${sandbox!.notebook}/api/status`);
+    assert.equal(res.status, 200);
+    assert.ok('started' in ((await res.json()) as object));
+    await page.locator('.statusbar-item', { hasText: '1' }).first().waitFor({ timeout: 10_000 });
+    await wb!.runCommand('Focus on Port Forwards View');
+    await row.first().hover();
+    await wb!.screenshot('port-forward-ready');
+  });
+
+  it('opens the merged, replica-tagged logs of a PyTorchJob and jumps to the failing worker\'s traceback', async () => {
+    const page = wb!.page;
+    await wb!.runCommand('Kubeflow: Open Job Logs…');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('PyTorchJob');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyTorchJob' }).first().click();
+    await input.fill(sandbox!.job);
+    await input.press('Enter');
+    await input.fill(sandbox!.namespace);
+    await input.press('Enter');
+    const editor = page.locator('.editor-instance .view-lines');
+    await editor.locator('text=[worker-2').first().waitFor({ timeout: 60_000 });
+    const content = await editor.innerText();
+    for (const tag of ['master-0', 'worker-0', 'worker-1', 'worker-2']) assert.ok(content.includes(`[${tag}`), `${tag} in the merged log:\n${content}`);
+    await wb!.screenshot('merged-logs');
+    await wb!.runCommand('Kubeflow: Jump to First Error in Log');
+    await page.locator('.editor-instance .view-line', { hasText: 'Traceback (most recent call last)' }).first().waitFor({ timeout: 10_000 });
+    await wb!.screenshot('jump-to-error');
+  });
+});
