@@ -222,3 +222,34 @@ export interface ReadLogsParams {
 export const readLogs = new RequestType<ReadLogsParams, { capture: CaptureInfo; lines: LogLine[] }, void>('logs/read');
 /** Stops following a source; its capture stays on disk. */
 export const stopCapture = new RequestType<{ id: string }, void, void>('logs/stop');
+
+// --- Kubernetes API for the editor
+// The extension does not load a Kubernetes client: it asks the daemon, which holds the kubeconfig, runs its auth
+// plugins once, and shares watches between windows.
+
+export interface KubeRequestParams {
+  context?: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** An API path: `/api/v1/...` or `/apis/<group>/<version>/...`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** For PATCH: `application/merge-patch+json` (default), `application/json-patch+json`, `application/apply-patch+yaml`. */
+  contentType?: string;
+}
+/** The answer's JSON. A non-2xx answer is an error with the API's own message (Forbidden, NotFound, Invalid, …). */
+export const kubeRequest = new RequestType<KubeRequestParams, unknown, void>('kube/request');
+
+export interface WatchParams {
+  /** Chosen by the client; names the `kube/didChangeList` notifications. */
+  subscription: string;
+  context?: string;
+  /** A collection path, e.g. `/apis/kubeflow.org/v1/namespaces/team-a/notebooks`. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+/** Lists and watches a collection; the full current list arrives now and after every change (at most 5 per second). */
+export const watchList = new RequestType<WatchParams, { items: unknown[] }, void>('kube/watch');
+export const unwatchList = new RequestType<{ subscription: string }, void, void>('kube/unwatch');
+export const didChangeList = new NotificationType<{ subscription: string; items: unknown[]; error?: string }>('kube/didChangeList');

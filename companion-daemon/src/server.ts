@@ -17,6 +17,8 @@ import { KubeConfigs } from './kube/config';
 import { DaemonError } from './kube/errors';
 import { ForwardManager } from './forwards/manager';
 import { LogManager } from './logs/manager';
+import { kubeRest } from './kube/rest';
+import { Watches } from './kube/watches';
 import type { DaemonPaths } from './paths';
 import * as P from './protocol';
 import { Store } from './store';
@@ -42,6 +44,7 @@ export class Daemon {
   private readonly store: Store;
   readonly forwards: ForwardManager;
   readonly logs: LogManager;
+  private readonly watches: Watches;
 
   constructor(private readonly opts: DaemonOptions) {
     this.kube = new KubeConfigs(opts.paths.kubeconfig);
@@ -52,6 +55,7 @@ export class Daemon {
       append: (client, params) => client.sendNotification(P.didAppendLogs, params),
       capture: (info) => this.broadcast(P.didChangeCapture, info),
     });
+    this.watches = new Watches(kc, (client, p) => void client.sendNotification(P.didChangeList, p).catch(() => undefined));
   }
 
   async listen(): Promise<void> {
@@ -78,6 +82,7 @@ export class Daemon {
     this.opts.log('daemon stopping');
     this.forwards.dispose();
     this.logs.dispose();
+    this.watches.dispose();
     for (const [c, socket] of this.clients) {
       c.dispose();
       socket.destroy();
@@ -144,10 +149,18 @@ export class Daemon {
     handle0(P.listCaptures, () => this.logs.list());
     handle(P.readLogs, (p) => this.logs.read(p));
     handle(P.stopCapture, (p) => this.logs.stop(p.id));
+    handle(P.kubeRequest, (p, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return kubeRest(this.kube.get(p.context), { ...p, signal: abort.signal });
+    });
+    handle(P.watchList, (p) => this.watches.watch(conn, p));
+    handle(P.unwatchList, (p) => this.watches.unwatch(p.subscription));
 
     conn.onClose(() => {
       this.clients.delete(conn);
       this.logs.dropClient(conn);
+      this.watches.dropClient(conn);
       this.armIdleTimer();
     });
     conn.onError(([err]) => this.opts.log(`client error: ${err.message}`));

@@ -240,6 +240,27 @@ describe('companion daemon on the real apiserver', function () {
     }
   });
 
+  it('serves the editor\'s API reads, writes and watches, with the API\'s own messages on errors', async () => {
+    const d = daemons[daemons.length - 1];
+    const lists: Array<{ items: unknown[] }> = [];
+    d.connection.onNotification(P.didChangeList, (p) => p.subscription === 'pods-w' && lists.push(p));
+    const first = await d.connection.sendRequest(P.watchList, { subscription: 'pods-w', path: `/api/v1/namespaces/${ns}/pods`, labelSelector: 'app=watched' });
+    assert.deepEqual(first.items, []);
+    await d.connection.sendRequest(P.kubeRequest, { method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod('watched-0', rig.nodes.cpu, { app: 'watched' }) });
+    const seen = await until('the watch to list the new pod', 20_000, () =>
+      lists.find((l) => l.items.some((i) => (i as { metadata: { name: string } }).metadata.name === 'watched-0')));
+    assert.equal(seen.items.length, 1);
+    const patched = (await d.connection.sendRequest(P.kubeRequest, { method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/watched-0`, body: { metadata: { annotations: { 'kubeflow-resource-stopped': 'now' } } } })) as { metadata: { annotations: Record<string, string> } };
+    assert.equal(patched.metadata.annotations['kubeflow-resource-stopped'], 'now');
+    await assert.rejects(d.connection.sendRequest(P.kubeRequest, { method: 'GET', path: `/api/v1/namespaces/${ns}/pods/no-such-pod` }), (e: Error & { code?: number }) => {
+      assert.equal(e.code, P.ErrorCode.NotFound);
+      assert.match(e.message, /"no-such-pod" not found/);
+      return true;
+    });
+    await assert.rejects(d.connection.sendRequest(P.kubeRequest, { method: 'GET', path: '/../../etc/passwd' }), /Not an API path/);
+    await d.connection.sendRequest(P.unwatchList, { subscription: 'pods-w' });
+  });
+
   it('another OS user cannot open the daemon socket', function () {
     if (process.getuid?.() !== 0) {
       console.warn('    SKIPPED: needs root to create a second user (CI runs as root)');
