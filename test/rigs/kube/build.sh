@@ -56,15 +56,26 @@ esac
 
 if [ "$FORCE" = 0 ] && complete; then echo "$BIN"; exit 0; fi
 
+# one build at a time per rig dir (parallel setups share the cache); re-check once we hold the lock
+mkdir -p "$RIG"
+exec 9>"$RIG.lock"
+flock 9
+if [ "$FORCE" = 0 ] && complete; then echo "$BIN"; exit 0; fi
+
 command -v go >/dev/null || { echo "go not found in PATH (need Go >= 1.26)" >&2; exit 1; }
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
 export GOMODCACHE=${GOMODCACHE:-$KFVS_CACHE/go/mod}
 export GOCACHE=${GOCACHE:-$KFVS_CACHE/go/build}
 export GOBIN= GOWORK=off GO111MODULE=on
-mkdir -p "$BIN" "$RIG/src" "$GOMODCACHE" "$GOCACHE"
+# build into a fresh dir and swap it in at the end: never overwrite a binary a running rig is executing
+OUT=$RIG/bin.new
+rm -rf "$OUT"; mkdir -p "$OUT" "$RIG/src" "$GOMODCACHE" "$GOCACHE"
 rm -f "$STAMP"
 T0=$(date +%s)
 log() { echo "[kube-rig build +$(( $(date +%s) - T0 ))s] $*" >&2; }
+# `go get` prints one line per module (hundreds): keep that in a log, show it only on failure
+GETLOG=$RIG/go-get.log; : > "$GETLOG"
+quiet() { "$@" >>"$GETLOG" 2>&1 || { tail -n 40 "$GETLOG" >&2; echo "failed: $*" >&2; exit 1; }; }
 log "go $(go env GOVERSION); GOMODCACHE=$GOMODCACHE GOCACHE=$GOCACHE; output $RIG"
 
 # ---- 1. kube-apiserver + kubectl ------------------------------------------------------------------
@@ -76,7 +87,7 @@ MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
 KSRC=$RIG/src/k8s
 rm -rf "$KSRC"; mkdir -p "$KSRC"; cd "$KSRC"
 go mod init rig.local/k8s >/dev/null 2>&1
-KMOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\([^"]*\)".*/\1/p')
+KMOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" 2>>"$GETLOG" | sed -n 's/.*"GoMod": "\([^"]*\)".*/\1/p')
 [ -f "$KMOD" ] || { echo "could not download k8s.io/kubernetes@$K8S_VERSION go.mod" >&2; exit 1; }
 go mod edit -go="$(sed -n 's/^go //p' "$KMOD")"
 sed -n 's/^godebug //p' "$KMOD" | while read -r d; do go mod edit -godebug="$d"; done
@@ -85,7 +96,7 @@ STAGING=$(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "
 for m in $STAGING; do go mod edit -replace="$m=$m@$SV"; done
 log "k8s: $(echo "$STAGING" | wc -w) staging modules replaced at $SV"
 K8S_CMDS="kube-apiserver kubectl"
-go get $(for c in $K8S_CMDS; do echo "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"; done) >&2
+quiet go get $(for c in $K8S_CMDS; do echo "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"; done)
 log "k8s: dependencies resolved"
 BUILD_DATE=$(date -u +%FT%TZ)
 LDF="-s -w"
@@ -93,7 +104,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   LDF+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$MINOR"
   LDF+=" -X $p.gitTreeState=clean -X $p.buildDate=$BUILD_DATE"
 done
-go build -tags selinux,notest,grpcnotrace -ldflags "$LDF" -o "$BIN/" \
+go build -tags selinux,notest,grpcnotrace -ldflags "$LDF" -o "$OUT/" \
   $(for c in $K8S_CMDS; do echo "k8s.io/kubernetes/cmd/$c"; done)
 log "k8s: built $K8S_CMDS"
 
@@ -102,13 +113,13 @@ log "k8s: built $K8S_CMDS"
 ESRC=$RIG/src/etcd
 rm -rf "$ESRC"; mkdir -p "$ESRC"; cd "$ESRC"
 go mod init rig.local/etcd >/dev/null 2>&1
-go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
-go build -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=kfvs-rig" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+quiet go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+go build -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=kfvs-rig" -o "$OUT/etcd" go.etcd.io/etcd/server/v3
 log "etcd: built"
 
 # ---- 3. kwok --------------------------------------------------------------------------------------
 # kwok's go.mod has no replace, so plain `go install` works (built against its own pinned deps).
-GOBIN="$BIN" go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${K8S_VERSION#v}" \
+quiet env GOBIN="$OUT" go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${K8S_VERSION#v}" \
   "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 log "kwok: built"
 
@@ -126,12 +137,13 @@ done
 cp "$KWOK_MOD"/kustomize/crd/bases/*.yaml "$SHARE/kwok/crd/"
 chmod -R u+w "$SHARE"
 
-# ---- 4. verify + stamp ----------------------------------------------------------------------------
-"$BIN/kube-apiserver" --version >&2
-"$BIN/kubectl" version --client >&2
-"$BIN/etcd" --version >&2
-"$BIN/kwok" --version >&2 || true
-log "sizes: $(cd "$BIN" && for b in $BINARIES; do printf '%s=%sMB ' "$b" "$(( $(stat -c %s "$b") / 1048576 ))"; done)"
+# ---- 4. verify, swap in, stamp ---------------------------------------------------------------------
+"$OUT/kube-apiserver" --version >&2
+"$OUT/kubectl" version --client >&2
+"$OUT/etcd" --version >&2
+"$OUT/kwok" --version >&2
+log "sizes: $(cd "$OUT" && for b in $BINARIES; do printf '%s=%sMB ' "$b" "$(( $(stat -c %s "$b") / 1048576 ))"; done)"
+rm -rf "$BIN.old"; [ -d "$BIN" ] && mv "$BIN" "$BIN.old"; mv "$OUT" "$BIN"; rm -rf "$BIN.old"
 echo "$STAMP_WANT" > "$STAMP"
 log "done in $(( $(date +%s) - T0 ))s"
 echo "$BIN"

@@ -6,9 +6,10 @@
 // to kwok with --config. Logs, ClusterLogs, PortForward, ClusterPortForward, Exec, ClusterExec are enabled
 // as CRDs (--enable-crds), so they must NOT appear in --config (kwok refuses a kind in both places).
 //
-// kwok reads Logs/PortForward rules from its informer at request time, so a CR applied after the pod exists
-// (or before it is created, or surviving a delete + recreate of the pod under the same name) is honoured.
-// kwok#1226 (late apply acting late) concerns Stage CRs only; stages here come from --config.
+// kwok reads Logs/PortForward rules from its informers at request time (matched by pod name/namespace, not uid),
+// so a CR applied before the pod is created, after it runs, or kept across a delete + recreate under the same name
+// is honoured. kwok#1226 (late apply acting late) concerns Stage CRs only; stages here come from --config.
+// The informers do lag (first LIST after kwok starts, and a cached view): index.ts has a sync barrier for that.
 
 /** Pods carrying this label (value "true") go Running -> Succeeded (bare pods; Job-owned pods do by themselves). */
 export const COMPLETE_LABEL = 'rig.test/complete';
@@ -20,6 +21,9 @@ export const FAIL_ANNOTATIONS = {
   reason: 'pod-container-running-failed.stage.kwok.x-k8s.io/reason',
   message: 'pod-container-running-failed.stage.kwok.x-k8s.io/message',
   containerName: 'pod-container-running-failed.stage.kwok.x-k8s.io/container-name',
+  /** Go duration after Running, default 1s (+ up to 1s jitter, see jitterDelay). */
+  delay: 'pod-container-running-failed.stage.kwok.x-k8s.io/delay',
+  jitterDelay: 'pod-container-running-failed.stage.kwok.x-k8s.io/jitter-delay',
 } as const;
 
 /** kwok kinds enabled as CRDs (applied from the copied upstream CRD YAML before kwok starts). */
@@ -165,5 +169,5 @@ export function portForwardObject(namespace: string, pod: string, forwards: Forw
  */
 export function criLogLines(lines: string[], stream: 'stdout' | 'stderr' = 'stdout', at: Date = new Date()): string {
   const ts = at.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
-  return lines.map((l) => `${ts} ${stream} F ${l}\n`).join('');
+  return lines.flatMap((l) => l.split('\n')).map((l) => `${ts} ${stream} F ${l}\n`).join('');
 }

@@ -1,0 +1,679 @@
+// A real Kubernetes API for tests: etcd + kube-apiserver + kwok (fake nodes and pods), built by build.sh from Go
+// modules. No kube-controller-manager and no kube-scheduler: tests set spec.nodeName and act as controllers
+// themselves (e.g. delete a pod and create it again, like a StatefulSet would). See README.md.
+//
+//   const rig = await startKubeRig();
+//   ... use rig.kubeconfigPath with @kubernetes/client-node, the companion daemon, kubectl ...
+//   await rig.stop();
+//
+// Everything listens on 127.0.0.1 on random free ports; certificates, kubeconfigs, logs and etcd data live in a
+// per-run temp dir. Processes run in their own process groups and are killed by stop(), on process exit, and by a
+// small watchdog process if this process dies without running its exit handlers (SIGKILL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import YAML from 'yaml';
+import {
+  CPU_NODE,
+  DEFAULT_NODES,
+  GPU_NODE,
+  KWOK_CRD_KINDS,
+  criLogLines,
+  logsObject,
+  nodeObject,
+  portForwardObject,
+  rigStagesYaml,
+  type ForwardEntry,
+  type LogEntry,
+} from './kwok-config';
+
+export { COMPLETE_LABEL, CPU_NODE, FAIL_ANNOTATIONS, FAIL_LABEL, GPU_NODE, criLogLines } from './kwok-config';
+
+/** Namespace created for tests. */
+export const TEST_NAMESPACE = 'kubeflow-user';
+
+export const KUBEFLOW_CRD_COMPONENTS = ['notebook', 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'] as const;
+export type KubeflowCrdComponent = (typeof KUBEFLOW_CRD_COMPONENTS)[number];
+
+export interface StartKubeRigOptions {
+  /**
+   * Kubeflow CRDs to install: true (default) = all; false = none (only kwok's; fastest start); or a list of
+   * component names: 'notebook', 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'.
+   */
+  crds?: boolean | KubeflowCrdComponent[];
+  /**
+   * Which Kubeflow CRDs: 'latest' (default) = the newest upstream copies in ../shared/kubeflow-specs/crds,
+   * 'compat' = the Kubeflow 1.11 platform versions where shared/ has a compat-* copy, 'minimal' = our own
+   * schema-less CRDs in test/rigs/kube/crds (also used automatically when ../shared is absent).
+   */
+  crdSet?: 'latest' | 'compat' | 'minimal';
+  /** Keep the run dir (logs, certs) after stop(); also enabled by env KFVS_KEEP_RIG=1. */
+  keepRunDir?: boolean;
+  /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
+  apiserverArgs?: string[];
+  /** Milliseconds to wait for each component to become ready (default 90000). */
+  startTimeoutMs?: number;
+}
+
+export interface PodLogsOptions {
+  /** Container names these lines belong to; omitted = every container of the pod. */
+  containers?: string[];
+  stream?: 'stdout' | 'stderr';
+  /** Lines served for `previous=true` (the last terminated container). */
+  previous?: string[];
+}
+
+export interface PodLogHandle {
+  file: string;
+  previousFile?: string;
+  /** Append lines (CRI format is added) to the live log file: a following reader sees them. */
+  append(lines: string[], stream?: 'stdout' | 'stderr'): Promise<void>;
+}
+
+export interface KubeRig {
+  kubeconfigPath: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+  binDir: string;
+  runDir: string;
+  /** PEM paths of the per-run CA and the admin client certificate (system:masters). */
+  pki: { caCert: string; adminCert: string; adminKey: string };
+  /** Names of the fake nodes: gpu has nvidia.com/gpu: 8. */
+  nodes: { gpu: string; cpu: string };
+  namespace: string;
+  /** Runs the built kubectl (no shell) with the admin kubeconfig; resolves stdout, rejects with stderr. */
+  kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; timeoutMs?: number }): Promise<string>;
+  /** Server-side apply of a YAML (multi-document) string or objects, as admin. */
+  apply(yamlOrObjects: string | object[], opts?: { kubeconfig?: string }): Promise<void>;
+  /** A kubeconfig for a client-certificate user (CN=user, O=groups) with no permissions unless RBAC grants some. */
+  userKubeconfig(user: string, groups?: string[]): Promise<string>;
+  /**
+   * Write a CRI-format log file for the pod (or some of its containers) and register a kwok Logs CR for it.
+   * Works before or after the pod exists, and across delete + recreate under the same name.
+   */
+  podLogs(namespace: string, pod: string, lines: string[], opts?: PodLogsOptions): Promise<PodLogHandle>;
+  /** Register a kwok PortForward CR so that a port-forward to pod:podPort lands on 127.0.0.1:localTargetPort. */
+  forwardPodPort(namespace: string, pod: string, podPort: number, localTargetPort: number): Promise<void>;
+  /** Resolves when the pod has the given phase (default Running); rejects after timeoutMs with its status. */
+  waitForPod(namespace: string, pod: string, opts?: { phase?: string; timeoutMs?: number }): Promise<Record<string, unknown>>;
+  /** Last lines of a component's log (etcd, kube-apiserver, kwok). */
+  logTail(component: 'etcd' | 'kube-apiserver' | 'kwok', lines?: number): string;
+  stop(): Promise<void>;
+}
+
+// ------------------------------------------------------------------------------------------------
+// paths
+
+function findRepoRoot(): string {
+  const starts = [typeof __dirname === 'string' ? __dirname : '', process.cwd()].filter(Boolean);
+  for (const start of starts) {
+    let dir = path.resolve(start);
+    for (;;) {
+      if (fs.existsSync(path.join(dir, 'test', 'rigs', 'kube', 'build.sh'))) return dir;
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  throw new Error('kube rig: cannot find the repository root (test/rigs/kube/build.sh) from ' + starts.join(', '));
+}
+
+export const repoRoot = findRepoRoot();
+const rigDir = path.join(repoRoot, 'test', 'rigs', 'kube');
+
+/** The shared data dir: $KFVS_SHARED, else <repo>/../shared. */
+export function sharedDir(): string {
+  return process.env.KFVS_SHARED ? path.resolve(process.env.KFVS_SHARED) : path.resolve(repoRoot, '../shared');
+}
+
+/** Resolve the bin dir of a completed build (never builds: run build.sh first; it is fast when stamped). */
+export async function kubeRigBinDir(): Promise<string> {
+  if (process.env.KFVS_KUBE_BIN_DIR) return process.env.KFVS_KUBE_BIN_DIR;
+  const r = await run('bash', [path.join(rigDir, 'build.sh'), '--print-bin-dir'], { timeoutMs: 30_000 });
+  if (r.code !== 0) {
+    throw new Error(`kube rig binaries are missing: ${r.stderr.trim() || r.stdout.trim()}\n` +
+      `run: bash test/rigs/kube/build.sh   (or scripts/setup.sh test)`);
+  }
+  return r.stdout.trim().split('\n').pop()!.trim();
+}
+
+// ------------------------------------------------------------------------------------------------
+// small process helpers (no shell)
+
+interface RunResult { code: number | null; stdout: string; stderr: string }
+
+function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : null), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  const r = await run('openssl', args.map((a) => a.replace(/^@/, cwd + path.sep)), { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`openssl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The watchdog: a detached node process that holds the process group ids and kills them when our end of its stdin
+// closes without a preceding "clear" (i.e. this process died, even by SIGKILL). Also removes the run dir.
+const WATCHDOG_SRC = `
+const fs = require('fs');
+let pgids = [], dir = '', keep = false, buf = '';
+process.stdin.on('data', (d) => {
+  buf += d; let i;
+  while ((i = buf.indexOf('\\n')) >= 0) {
+    const line = buf.slice(0, i); buf = buf.slice(i + 1);
+    const [cmd, arg] = [line.slice(0, line.indexOf(' ') >>> 0), line.slice(line.indexOf(' ') + 1)];
+    if (line === 'clear') { pgids = []; dir = ''; }
+    else if (cmd === 'pgid') pgids.push(Number(arg));
+    else if (cmd === 'dir') dir = arg;
+    else if (line === 'keep') keep = true;
+  }
+});
+process.stdin.on('end', () => {
+  for (const p of pgids) { try { process.kill(-p, 'SIGTERM'); } catch {} }
+  setTimeout(() => {
+    for (const p of pgids) { try { process.kill(-p, 'SIGKILL'); } catch {} }
+    if (dir && !keep) { try { fs.rmSync(dir, { recursive: true, force: true }); } catch {} }
+    process.exit(0);
+  }, pgids.length ? 1500 : 0);
+});
+`;
+
+interface Proc {
+  name: 'etcd' | 'kube-apiserver' | 'kwok';
+  child: ChildProcess;
+  logFile: string;
+  exited: boolean;
+  exitInfo: string;
+  done: Promise<void>;
+}
+
+// ------------------------------------------------------------------------------------------------
+// CRDs
+
+const CRD_RE = /^kind:\s*CustomResourceDefinition\s*$/m;
+
+async function listYaml(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of (await fsp.readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** CRD files and other object files (e.g. default ClusterTrainingRuntimes) to install, in that order. */
+export async function kubeflowCrdFiles(set: 'latest' | 'compat' | 'minimal', components: readonly KubeflowCrdComponent[] = KUBEFLOW_CRD_COMPONENTS):
+    Promise<{ crds: string[]; objects: string[]; source: string }> {
+  for (const c of components) {
+    if (!KUBEFLOW_CRD_COMPONENTS.includes(c)) throw new Error(`kube rig: unknown CRD component ${c}; known: ${KUBEFLOW_CRD_COMPONENTS.join(', ')}`);
+  }
+  const specs = path.join(sharedDir(), 'kubeflow-specs', 'crds');
+  if (set === 'minimal' || !fs.existsSync(specs)) {
+    const dir = path.join(rigDir, 'crds');
+    const crds = (await listYaml(dir)).filter((f) => components.includes(path.basename(f, '.yaml') as KubeflowCrdComponent));
+    return { crds, objects: [], source: dir };
+  }
+  const byName = new Map<string, string>();
+  const compat = new Map<string, string>();
+  const objects: string[] = [];
+  for (const f of await listYaml(specs)) {
+    if (!components.includes(path.relative(specs, f).split(path.sep)[0] as KubeflowCrdComponent)) continue;
+    const text = await fsp.readFile(f, 'utf8');
+    if (!CRD_RE.test(text)) { objects.push(f); continue; }
+    const name = /^metadata:\s*\n(?:\s+.*\n)*?\s+name:\s*(\S+)/m.exec(text)?.[1] ?? f;
+    (f.split(path.sep).some((p) => p.startsWith('compat-')) ? compat : byName).set(name, f);
+  }
+  if (set === 'compat') for (const [n, f] of compat) byName.set(n, f);
+  return { crds: [...byName.values()], objects, source: specs };
+}
+
+// ------------------------------------------------------------------------------------------------
+
+export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<KubeRig> {
+  const t0 = Date.now();
+  const timeoutMs = opts.startTimeoutMs ?? 90_000;
+  const keep = opts.keepRunDir ?? process.env.KFVS_KEEP_RIG === '1';
+  const binDir = await kubeRigBinDir();
+  const shareDir = path.join(binDir, '..', 'share', 'kwok');
+  const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kfvs-kube-'));
+  const pkiDir = path.join(runDir, 'pki');
+  const logDir = path.join(runDir, 'logs');
+  const podLogDir = path.join(runDir, 'pod-logs');
+  for (const d of [pkiDir, logDir, podLogDir, path.join(runDir, 'etcd'), path.join(runDir, 'kwok-home'), path.join(runDir, 'users')]) {
+    await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+  }
+
+  const procs: Proc[] = [];
+  let stopped = false;
+  const debug = process.env.KFVS_RIG_DEBUG === '1';
+  const mark = (what: string) => { if (debug) process.stderr.write(`[kube rig +${((Date.now() - t0) / 1000).toFixed(2)}s] ${what}\n`); };
+
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SRC], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.unref();
+  (watchdog.stdin as unknown as net.Socket).unref?.();
+  watchdog.stdin!.on('error', () => undefined);
+  watchdog.stdin!.write(`dir ${runDir}\n${keep ? 'keep\n' : ''}`);
+
+  const killAllSync = () => {
+    for (const p of procs) {
+      if (!p.exited && p.child.pid) { try { process.kill(-p.child.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+  };
+  process.on('exit', killAllSync);
+
+  const startProc = (name: Proc['name'], args: string[], env?: NodeJS.ProcessEnv): Proc => {
+    const logFile = path.join(logDir, `${name}.log`);
+    const fd = fs.openSync(logFile, 'a');
+    const child = spawn(path.join(binDir, name), args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env, cwd: runDir });
+    fs.closeSync(fd);
+    child.unref(); // never keeps the test process alive: stop(), the exit hook or the watchdog end it
+    const p: Proc = { name, child, logFile, exited: false, exitInfo: '', done: Promise.resolve() };
+    p.done = new Promise((resolve) => {
+      child.on('exit', (code, signal) => { p.exited = true; p.exitInfo = `exit code ${code} signal ${signal}`; resolve(); });
+      child.on('error', (e) => { p.exited = true; p.exitInfo = String(e); resolve(); });
+    });
+    if (child.pid) watchdog.stdin!.write(`pgid ${child.pid}\n`);
+    procs.push(p);
+    return p;
+  };
+
+  const fail = (what: string, p?: Proc): Error => {
+    const parts = [`kube rig: ${what} (after ${((Date.now() - t0) / 1000).toFixed(1)}s; run dir ${runDir})`];
+    for (const q of p ? [p] : procs) parts.push(`--- ${q.name}${q.exited ? ` (${q.exitInfo})` : ''}: ${q.logFile}\n${tail(q.logFile)}`);
+    return new Error(parts.join('\n'));
+  };
+
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    // SIGKILL: the state is thrown away, and a graceful kube-apiserver shutdown takes ~5 s
+    killAllSync();
+    await Promise.race([Promise.all(procs.map((p) => p.done)), sleep(3000)]);
+    process.removeListener('exit', killAllSync);
+    watchdog.stdin!.end('clear\n');
+    if (!keep) await fsp.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+  };
+
+  /** Poll until check() is true; throws with the process's log tail if it exits or time runs out. */
+  const waitFor = async (what: string, p: Proc | undefined, check: () => Promise<boolean>): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    let lastErr = '';
+    for (;;) {
+      if (p?.exited) throw fail(`${p.name} exited while waiting for ${what}`, p);
+      try { if (await check()) return; } catch (e) { lastErr = String((e as Error).message ?? e); }
+      if (Date.now() > deadline) throw fail(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${lastErr})` : ''}`, p);
+      await sleep(150);
+    }
+  };
+
+  try {
+    // ---- PKI: CA, apiserver serving cert, admin client cert, service-account key pair
+    const P = (f: string) => path.join(pkiDir, f);
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30'];
+    await openssl(['req', '-x509', ...ec, '-subj', '/CN=kfvs-rig-ca', '-keyout', P('ca.key'), '-out', P('ca.crt')], pkiDir);
+    const issue = (name: string, subj: string, ext: string[]) =>
+      openssl(['req', '-x509', '-CA', P('ca.crt'), '-CAkey', P('ca.key'), ...ec, '-subj', subj,
+        '-addext', 'basicConstraints=critical,CA:FALSE', ...ext.flatMap((e) => ['-addext', e]),
+        '-keyout', P(`${name}.key`), '-out', P(`${name}.crt`)], pkiDir);
+    await Promise.all([
+      issue('apiserver', '/CN=kube-apiserver', [
+        'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+        'extendedKeyUsage=serverAuth']),
+      issue('admin', '/O=system:masters/CN=kfvs-rig-admin', ['extendedKeyUsage=clientAuth']),
+    ]);
+    const sa = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await fsp.writeFile(P('sa.key'), sa.privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
+    await fsp.writeFile(P('sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
+    mark('pki written');
+    const ca = await fsp.readFile(P('ca.crt'));
+    const adminCert = await fsp.readFile(P('admin.crt'));
+    const adminKey = await fsp.readFile(P('admin.key'));
+
+    // ---- etcd
+    const [etcdPort, etcdPeer, apiPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const etcd = startProc('etcd', [
+      '--name=kfvs-rig', `--data-dir=${path.join(runDir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=kfvs-rig=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync', '--quota-backend-bytes=2147483648', '--log-level=warn',
+    ]);
+    await waitFor('etcd /health', etcd, () => httpGetOk(`http://127.0.0.1:${etcdPort}/health`));
+    mark('etcd ready');
+
+    // ---- kube-apiserver
+    const server = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startProc('kube-apiserver', [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      `--tls-cert-file=${P('apiserver.crt')}`, `--tls-private-key-file=${P('apiserver.key')}`,
+      `--client-ca-file=${P('ca.crt')}`, '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${P('sa.pub')}`, `--service-account-signing-key-file=${P('sa.key')}`,
+      '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--endpoint-reconciler-type=none',
+      '--kubelet-preferred-address-types=InternalIP,Hostname',
+      `--cert-dir=${path.join(runDir, 'apiserver-certs')}`,
+      // no kube-controller-manager: no default ServiceAccount per namespace, and the not-ready taint would never go
+      '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+      '--profiling=false',
+      ...(opts.apiserverArgs ?? []),
+    ]);
+    await waitFor('kube-apiserver /readyz', apiserver,
+      () => httpsGetOk(`${server}/readyz`, { ca, cert: adminCert, key: adminKey }));
+    mark('kube-apiserver ready');
+
+    const kubeconfigPath = path.join(runDir, 'admin.kubeconfig');
+    await fsp.writeFile(kubeconfigPath, kubeconfig(server, P('ca.crt'), 'kfvs-rig-admin', P('admin.crt'), P('admin.key')), { mode: 0o600 });
+
+    const kubectl = async (args: string[], o: { input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<string> => {
+      const r = await run(path.join(binDir, 'kubectl'), ['--kubeconfig', o.kubeconfig ?? kubeconfigPath, ...args],
+        { input: o.input, timeoutMs: o.timeoutMs ?? 120_000 });
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
+      return r.stdout;
+    };
+    const apply = async (y: string | object[], o: { kubeconfig?: string } = {}): Promise<void> => {
+      const text = typeof y === 'string' ? y : y.map((obj) => JSON.stringify(obj)).join('\n---\n');
+      // server-side: client-side apply stores the whole object in an annotation, which big CRDs exceed (256 KiB)
+      await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=kfvs-rig', '-f', '-'], { input: text, kubeconfig: o.kubeconfig });
+    };
+
+    // ---- CRDs: kwok's first (kwok watches them from its start); Kubeflow's are applied while kwok starts up
+    const applyFiles = (files: string[]) =>
+      kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=kfvs-rig', ...files.flatMap((f) => ['-f', f])]);
+    const waitEstablished = (what: string) => waitFor(what, apiserver, async () => {
+      // (kubectl wait fails instead of waiting on a CRD whose status is still empty)
+      const list = JSON.parse(await kubectl(['get', 'crd', '-o', 'json'])) as {
+        items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> };
+      return list.items.every((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
+    });
+    const kwokCrds = (await fsp.readdir(path.join(shareDir, 'crd'))).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(shareDir, 'crd', f));
+    await applyFiles(kwokCrds);
+    await waitEstablished('kwok CRDs Established');
+    mark(`${kwokCrds.length} kwok CRDs established`);
+    const kf = opts.crds === false ? { crds: [], objects: [], source: '' }
+      : await kubeflowCrdFiles(opts.crdSet ?? 'latest', opts.crds === true || opts.crds === undefined ? KUBEFLOW_CRD_COMPONENTS : opts.crds);
+    const kubeflowCrdsDone = kf.crds.length ? applyFiles(kf.crds) : Promise.resolve('');
+    kubeflowCrdsDone.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+
+    // ---- kwok: stages from the build cache + ours, Logs/PortForward/Exec as CRDs
+    const stageDir = path.join(shareDir, 'stage');
+    const stageFiles = (await fsp.readdir(stageDir)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+    const stages = [...await Promise.all(stageFiles.map((f) => fsp.readFile(path.join(stageDir, f), 'utf8'))), rigStagesYaml()];
+    const kwokConfig = path.join(runDir, 'kwok.yaml');
+    await fsp.writeFile(kwokConfig, stages.map((s) => s.trim()).join('\n---\n') + '\n');
+    const kwok = startProc('kwok', [
+      `--kubeconfig=${kubeconfigPath}`, `--config=${kwokConfig}`,
+      `--enable-crds=${KWOK_CRD_KINDS.join(',')}`,
+      '--manage-all-nodes=true', '--node-ip=127.0.0.1', '--node-name=localhost',
+      `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${kwokPort}`,
+      '--node-lease-duration-seconds=40',
+    ], { ...process.env, HOME: path.join(runDir, 'kwok-home') }); // HOME: keep ~/.kwok/kwok.yaml out
+    await waitFor('kwok /healthz', kwok, () => httpGetOk(`http://127.0.0.1:${kwokPort}/healthz`));
+    mark('kwok healthy');
+
+    // ---- nodes and the test namespace
+    await apply([...DEFAULT_NODES.map(nodeObject), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEST_NAMESPACE } }]);
+    await waitFor('nodes Ready', kwok, async () => {
+      const out = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+      const ready = out.trim().split('\n').filter((l) => l.endsWith('=True')).length;
+      return ready >= DEFAULT_NODES.length;
+    });
+    mark('nodes ready');
+
+    // ---- barrier for kwok's Logs/PortForward informers. kwok reads these CRs from informers whose first LIST can
+    // lag its start by a second, and whose cached view can miss the latest event (it is keyed by the reflector's
+    // resourceVersion, which moves before the store does). So every apply of a rule also re-applies a sentinel
+    // rule of the same kind with a fresh nonce, applied last, and we poll kwok's own endpoints until the sentinel's
+    // nonce comes back; watch events arrive in order, so the rules applied before it are visible too.
+    const SYNC = { ns: 'default', pod: 'kfvs-rig-sync', port: 1 };
+    const withSync = async (objs: object[]): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      let lastErr = '';
+      let first = true;
+      while (Date.now() < deadline) {
+        const nonce = crypto.randomBytes(6).toString('hex');
+        const syncLog = path.join(podLogDir, `_sync-${nonce}.log`);
+        await fsp.writeFile(syncLog, criLogLines([nonce]));
+        await apply([...(first ? objs : []),
+          logsObject(SYNC.ns, SYNC.pod, [{ logsFile: syncLog }]),
+          { ...portForwardObject(SYNC.ns, SYNC.pod, []), spec: { forwards: [{ ports: [SYNC.port], command: ['echo', nonce] }] } },
+        ]);
+        first = false;
+        const until = Date.now() + 1500;
+        let logOk = false;
+        let pfOk = false;
+        while (Date.now() < until && !(logOk && pfOk)) {
+          try {
+            logOk ||= (await httpGetBody(`http://127.0.0.1:${kwokPort}/containerLogs/${SYNC.ns}/${SYNC.pod}/sync`)).includes(nonce);
+            pfOk ||= (await kwokPortForwardRead(kwokPort, SYNC.ns, SYNC.pod, SYNC.port, nonce)).includes(nonce);
+          } catch (e) { lastErr = String((e as Error).message ?? e); }
+          if (!(logOk && pfOk)) await sleep(50);
+        }
+        await fsp.rm(syncLog, { force: true });
+        if (logOk && pfOk) return;
+      }
+      throw fail(`kwok did not pick up Logs/PortForward rules within 20 s (last error: ${lastErr})`, kwok);
+    };
+    await withSync([]);
+    mark('kwok rules synced');
+    await kubeflowCrdsDone;
+    await waitEstablished('Kubeflow CRDs Established');
+    mark(`${kf.crds.length} Kubeflow CRD files established (${kf.source})`);
+    if (kf.objects.length) await applyFiles(kf.objects);
+
+    // ---- per-pod kwok rules, merged per pod
+    const logRules = new Map<string, LogEntry[]>();
+    const fwdRules = new Map<string, ForwardEntry[]>();
+
+    const rig: KubeRig = {
+      kubeconfigPath,
+      server,
+      binDir,
+      runDir,
+      pki: { caCert: P('ca.crt'), adminCert: P('admin.crt'), adminKey: P('admin.key') },
+      nodes: { gpu: GPU_NODE, cpu: CPU_NODE },
+      namespace: TEST_NAMESPACE,
+      kubectl,
+      apply,
+      async userKubeconfig(user: string, groups: string[] = []): Promise<string> {
+        const ok = /^[A-Za-z0-9:._@-]+$/;
+        if (![user, ...groups].every((s) => ok.test(s))) throw new Error(`kube rig: unsupported characters in user/group ${JSON.stringify([user, ...groups])}`);
+        const base = `user-${user.replace(/[^A-Za-z0-9._-]/g, '_')}-${crypto.randomBytes(3).toString('hex')}`;
+        const subj = groups.map((g) => `/O=${g}`).join('') + `/CN=${user}`;
+        await openssl(['req', '-x509', '-CA', P('ca.crt'), '-CAkey', P('ca.key'), ...ec, '-subj', subj,
+          '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'extendedKeyUsage=clientAuth',
+          '-keyout', path.join(runDir, 'users', `${base}.key`), '-out', path.join(runDir, 'users', `${base}.crt`)], pkiDir);
+        const file = path.join(runDir, 'users', `${base}.kubeconfig`);
+        await fsp.writeFile(file, kubeconfig(server, P('ca.crt'), user,
+          path.join(runDir, 'users', `${base}.crt`), path.join(runDir, 'users', `${base}.key`)), { mode: 0o600 });
+        return file;
+      },
+      async podLogs(namespace: string, pod: string, lines: string[], o: PodLogsOptions = {}): Promise<PodLogHandle> {
+        const tag = `${namespace}_${pod}_${(o.containers ?? ['all']).join('+')}`.replace(/[^A-Za-z0-9._+-]/g, '_');
+        const file = path.join(podLogDir, `${tag}.log`);
+        await fsp.writeFile(file, criLogLines(lines, o.stream));
+        let previousFile: string | undefined;
+        if (o.previous) {
+          previousFile = path.join(podLogDir, `${tag}.previous.log`);
+          await fsp.writeFile(previousFile, criLogLines(o.previous, o.stream));
+        }
+        const key = `${namespace}/${pod}`;
+        const sameContainers = (e: LogEntry) => (e.containers ?? []).join(',') === (o.containers ?? []).join(',');
+        const entries = (logRules.get(key) ?? []).filter((e) => !sameContainers(e));
+        entries.push({ containers: o.containers, logsFile: file, previousLogsFile: previousFile });
+        // specific containers first: kwok takes the first entry without containers as the default
+        entries.sort((a, b) => (b.containers?.length ?? 0) - (a.containers?.length ?? 0));
+        logRules.set(key, entries);
+        await withSync([logsObject(namespace, pod, entries)]);
+        return {
+          file,
+          previousFile,
+          append: (more: string[], stream?: 'stdout' | 'stderr') => fsp.appendFile(file, criLogLines(more, stream ?? o.stream)),
+        };
+      },
+      async forwardPodPort(namespace: string, pod: string, podPort: number, localTargetPort: number): Promise<void> {
+        const key = `${namespace}/${pod}`;
+        const entries = (fwdRules.get(key) ?? []).filter((f) => f.podPort !== podPort);
+        entries.push({ podPort, address: '127.0.0.1', port: localTargetPort });
+        fwdRules.set(key, entries);
+        await withSync([portForwardObject(namespace, pod, entries)]);
+      },
+      async waitForPod(namespace: string, pod: string, o: { phase?: string; timeoutMs?: number } = {}) {
+        const want = o.phase ?? 'Running';
+        const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+        let last: Record<string, unknown> = {};
+        for (;;) {
+          try {
+            last = JSON.parse(await kubectl(['get', 'pod', '-n', namespace, pod, '-o', 'json'])) as Record<string, unknown>;
+            if ((last.status as { phase?: string } | undefined)?.phase === want) return last;
+          } catch (e) { last = { error: String(e) }; }
+          if (Date.now() > deadline) throw new Error(`pod ${namespace}/${pod} not ${want}: ${JSON.stringify(last.status ?? last)}\n${tail(kwok.logFile, 20)}`);
+          await sleep(100);
+        }
+      },
+      logTail(component, n = 40) {
+        return tail(path.join(logDir, `${component}.log`), n);
+      },
+      stop: stopAll,
+    };
+    return rig;
+  } catch (e) {
+    await stopAll().catch(() => undefined);
+    throw e;
+  }
+}
+
+let shared: Promise<KubeRig> | undefined;
+
+/**
+ * One rig for the whole test process (all Kubeflow CRDs), started on first use and killed when the process exits.
+ * Suites sharing it must use their own namespaces or object names. Calling stop() on it is a no-op.
+ */
+export function sharedKubeRig(): Promise<KubeRig> {
+  // its processes are unref'd: the test process exits normally, and the exit hook and the watchdog kill them
+  shared ??= startKubeRig().then((rig) => ({ ...rig, stop: async () => undefined }));
+  shared.catch(() => { shared = undefined; });
+  return shared;
+}
+
+function kubeconfig(server: string, caFile: string, user: string, certFile: string, keyFile: string): string {
+  return YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'kfvs-rig', cluster: { server, 'certificate-authority': caFile } }],
+    users: [{ name: user, user: { 'client-certificate': certFile, 'client-key': keyFile } }],
+    contexts: [{ name: 'kfvs-rig', context: { cluster: 'kfvs-rig', user, namespace: TEST_NAMESPACE } }],
+    'current-context': 'kfvs-rig',
+    preferences: {},
+  });
+}
+
+function httpGetOk(url: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function httpsGetOk(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ...tls, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'ok'));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function httpGetBody(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Port-forward straight to kwok's kubelet endpoint (WebSocket, v4.channel.k8s.io) and collect what the forward
+ * target sends on the data channel until `expect` shows up, an error arrives, or 2 s pass. Used only for the sync
+ * barrier (the sentinel's target is `echo <nonce>`).
+ */
+function kwokPortForwardRead(kwokPort: number, ns: string, pod: string, port: number, expect: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${kwokPort}/portForward/${ns}/${pod}?port=${port}`, ['v4.channel.k8s.io']);
+    const data: Buffer[] = [];
+    let err = '';
+    const seen = [false, false];
+    const timer = setTimeout(() => ws.terminate(), 2000);
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      if (!isBinary || raw.length < 1) return;
+      const ch = raw[0]!;
+      let payload = raw.subarray(1);
+      if (ch <= 1 && !seen[ch]) { seen[ch] = true; payload = payload.subarray(2); } // each channel starts with the port
+      if (ch === 0) data.push(payload);
+      else if (ch === 1) err += payload.toString();
+      // kwok keeps the stream open after the target command exits: stop as soon as the answer is there
+      if (err || Buffer.concat(data).toString().includes(expect)) ws.close();
+    });
+    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      if (err) reject(new Error(err));
+      else resolve(Buffer.concat(data).toString());
+    });
+  });
+}

@@ -1,0 +1,75 @@
+// The foundation inside a real VS Code extension host: activation, the public API, the Kubeflow views and the
+// registered commands. Runs in code-server's Node extension host (test/rigs/vscode/run-ext-tests.ts).
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KubeflowApi } from '../../../extension/main';
+
+const EXTENSION_ID = 'kubeflow-vscode.kubeflow-vscode';
+const VIEWS = [
+  'kubeflow.notebooks',
+  'kubeflow.pipelines',
+  'kubeflow.runs',
+  'kubeflow.trainingJobs',
+  'kubeflow.models',
+  'kubeflow.endpoints',
+  'kubeflow.portForwards',
+];
+
+interface Manifest {
+  contributes: {
+    viewsContainers: { activitybar: Array<{ id: string; title: string }> };
+    views: Record<string, Array<{ id: string; name: string }>>;
+    commands: Array<{ command: string; title: string }>;
+  };
+}
+
+function extension(): vscode.Extension<KubeflowApi> {
+  const ext = vscode.extensions.getExtension<KubeflowApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed in this extension host`);
+  return ext;
+}
+
+suite('foundation (extension host)', () => {
+  test('the extension activates and its API reports activationMs', async () => {
+    const ext = extension();
+    const api = await ext.activate();
+    assert.equal(ext.isActive, true);
+    assert.equal(typeof api.activationMs, 'number');
+    assert.ok(Number.isFinite(api.activationMs) && api.activationMs >= 0, `activationMs = ${api.activationMs}`);
+  });
+
+  test('runs in a Node extension host of a VS Code that satisfies engines.vscode', () => {
+    const [major, minor] = vscode.version.split('.').map(Number);
+    assert.ok(major! > 1 || (major === 1 && minor! >= 139), `VS Code ${vscode.version} is older than engines ^1.139.0`);
+    assert.equal(typeof process.versions.node, 'string');
+    // In code-server the extension runs on the remote (workspace) host; in desktop VS Code there is only the UI host.
+    assert.equal(extension().extensionKind, vscode.env.remoteName ? vscode.ExtensionKind.Workspace : vscode.ExtensionKind.UI);
+  });
+
+  test('contributes the Kubeflow activity-bar container with the seven views', () => {
+    const manifest = extension().packageJSON as Manifest;
+    assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]), [['kubeflow', 'Kubeflow']]);
+    assert.deepEqual(manifest.contributes.views.kubeflow!.map((v) => v.id), VIEWS);
+  });
+
+  test('every Kubeflow view can be focused', async () => {
+    await extension().activate();
+    for (const id of VIEWS) {
+      await vscode.commands.executeCommand(`${id}.focus`);
+    }
+  });
+
+  test('every kubeflow.* command of package.json is registered', async () => {
+    await extension().activate();
+    const contributed = (extension().packageJSON as Manifest).contributes.commands.map((c) => c.command)
+      .filter((c) => c.startsWith('kubeflow.'));
+    assert.ok(contributed.length >= 4, `only ${contributed.length} commands contributed`);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  test('Kubeflow: Show Log runs', async () => {
+    await vscode.commands.executeCommand('kubeflow.showLog');
+  });
+});

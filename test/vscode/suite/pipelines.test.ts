@@ -1,0 +1,97 @@
+// Pipeline graphs inside a real VS Code extension host: the show-graph command on compiled and Python pipelines,
+// diagnostics of broken files at the right line, CodeLenses on @dsl.pipeline, compile errors on the .py file.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { GraphSummary } from '../../../extension/pipelines/panel';
+import { requireShared } from '../../support/shared';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const PIPELINES = path.join(ROOT, 'test/fixtures/pipelines');
+// The rig's venv (test/rigs/jupyter/install.sh). code-server gives the extension host its own XDG_CACHE_HOME, so
+// the cache is found from $KFVS_CACHE or the home directory here.
+const VENV_PYTHON = path.join(process.env.KFVS_CACHE || path.join(os.homedir(), '.cache', 'kubeflow-vscode'), 'venv', 'bin', 'python');
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+suite('pipeline graphs (extension host)', function () {
+  this.timeout(180_000);
+  let tmp = '';
+  let shared = '';
+
+  suiteSetup(function () {
+    shared = requireShared(this as unknown as Mocha.Context, 'fixtures', 'kfp-ir');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-graph-exthost-'));
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.getConfiguration('kubeflow').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const copy = (from: string, name: string): vscode.Uri => {
+    const to = path.join(tmp, name);
+    fs.copyFileSync(from, to);
+    return vscode.Uri.file(to);
+  };
+
+  test('"Show Pipeline Graph" on a compiled pipeline opens the graph and reports what it read', async () => {
+    const uri = copy(path.join(shared, 'sdk-compiled/valid/failing/pipeline_with_exit_handler.yaml'), 'exit.yaml');
+    const summary = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri);
+    assert.deepEqual({ ...summary, uri: undefined }, { uri: undefined, pipeline: 'pipeline-with-exit-handler', tasks: 4, dags: 2, errors: 0 });
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Graph: exit.yaml');
+    assert.ok(tab, 'the graph panel is open');
+  });
+
+  test('a broken pipeline file gets diagnostics at the lines that are wrong', async () => {
+    const uri = copy(path.join(shared, 'sdk-compiled/invalid/invalid_yaml.yaml'), 'broken.yaml');
+    await vscode.window.showTextDocument(uri);
+    const diags = await until('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length >= 2 ? d : undefined;
+    });
+    const unknown = diags.find((d) => d.code === 'unknown-field');
+    assert.equal(unknown?.range.start.line, 2);
+    assert.equal(unknown?.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(diags.find((d) => d.code === 'unknown-component')?.range.start.line, 23);
+    // Other YAML files are left alone.
+    const other = vscode.Uri.file(path.join(tmp, 'config.yaml'));
+    fs.writeFileSync(other.fsPath, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: [\n');
+    await vscode.window.showTextDocument(other);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(vscode.languages.getDiagnostics(other).filter((d) => d.source === 'Kubeflow'), []);
+  });
+
+  test('CodeLenses on each @dsl.pipeline run the graph command for that function', async () => {
+    const uri = copy(path.join(PIPELINES, 'training_pipeline.py'), 'training_pipeline.py');
+    await vscode.window.showTextDocument(uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const ours = lenses.filter((l) => l.command?.command === 'kubeflow.pipelines.showGraph');
+    assert.deepEqual(ours.map((l) => l.command?.arguments?.[1]), ['prepare', 'training_pipeline', 'second_pipeline']);
+  });
+
+  test('a Python pipeline compiles with kubeflow.pythonPath and kfp; a broken one gets the error on its line', async () => {
+    assert.ok(fs.existsSync(VENV_PYTHON), `${VENV_PYTHON} missing: run test/rigs/jupyter/install.sh (scripts/setup.sh test does)`);
+    await vscode.workspace.getConfiguration('kubeflow').update('pythonPath', VENV_PYTHON, vscode.ConfigurationTarget.Global);
+    const uri = copy(path.join(PIPELINES, 'training_pipeline.py'), 'training_pipeline.py');
+    const summary = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri, 'training_pipeline');
+    assert.equal(summary.failure, undefined);
+    assert.equal(summary.pipeline, 'training-with-loops');
+    assert.equal(summary.tasks, 18);
+    const bad = copy(path.join(PIPELINES, 'invalid/type_mismatch.py'), 'type_mismatch.py');
+    const failed = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', bad);
+    assert.match(failed.failure ?? '', /InconsistentTypeException/);
+    const diag = vscode.languages.getDiagnostics(bad)[0];
+    assert.equal(diag?.range.start.line, 16, 'line 17 of the file');
+  });
+});
