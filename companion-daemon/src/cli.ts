@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResponseError } from 'vscode-jsonrpc';
 import { connectDaemon, DaemonNotRunning, type DaemonConnection } from './client';
-import { formatForwards, formatLogLine, formatStatus, parseLogSource, parseTarget } from './cli/format';
+import { formatForwards, formatLogLine, formatStatus, parseLogSource, parseTarget, UsageError } from './cli/format';
 import { resolveKubeconfigSet } from './paths';
 import * as P from './protocol';
 
@@ -163,8 +163,6 @@ async function logs(d: DaemonConnection, source: P.LogSource, values: Values, js
   d.dispose();
   return 0;
 }
-
-class UsageError extends Error {}
 
 function parse(args: string[]) {
   return parseArgs({

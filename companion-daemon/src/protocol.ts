@@ -43,6 +43,8 @@ export interface ErrorData {
   reason: string;
   /** The Kubernetes API's own message, when there is one. */
   detail?: string;
+  /** The API's `Status.details.causes` (validation errors say which field: `spec.replicas`). */
+  causes?: Array<{ field?: string; reason?: string; message?: string }>;
 }
 
 // --- handshake and daemon

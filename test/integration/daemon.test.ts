@@ -3,7 +3,7 @@
 // `kill -9`, merged replica-tagged job logs that survive cut streams with no lost or repeated line, and the
 // errors a user must be able to act on (RBAC, a failing credential plugin, another OS user).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -167,6 +167,28 @@ describe('companion daemon on the real apiserver', function () {
     assert.equal(await get(localPort), 'served by pod B');
   });
 
+  it('replaces a daemon of another version and keeps its forwards', async () => {
+    const current = daemons[daemons.length - 1];
+    const kubeconfig = current.paths.kubeconfig;
+    await current.connection.sendRequest(P.shutdown);
+    current.dispose();
+    await until('the daemon to stop', 10_000, () => !fs.existsSync(current.paths.socket));
+    // An "older" daemon, as if left running by a previous version of the extension.
+    const old = spawn(process.execPath, [distFile('companion-daemon.js'), '--kubeconfig', kubeconfig], {
+      env: { ...process.env, KUBEFLOW_COMPANION_HOME: home, KFVS_DAEMON_VERSION_OVERRIDE: '0.0.1-old' },
+      stdio: 'ignore',
+    });
+    await until('the old daemon to listen', 15_000, () => fs.existsSync(current.paths.socket));
+    const d = await connect(kubeconfig);
+    assert.notEqual(d.hello.daemonVersion, '0.0.1-old');
+    assert.notEqual(d.hello.pid, old.pid);
+    await until('the old daemon to exit', 10_000, () => old.exitCode !== null);
+    assert.equal(old.exitCode, 0, 'it stopped cleanly');
+    assert.equal((await forwardState(d, forwardId)).localPort, localPort);
+    await until('the forward to be ready again', 30_000, async () => (await forwardState(d, forwardId)).status.state === 'ready');
+    assert.equal(await get(localPort), 'served by pod B');
+  });
+
   it('merges the logs of every replica of a job, tagged by role and rank, and keeps them after the pods are gone', async () => {
     const replicas = [
       ['pj-master-0', 'Master', '0'],
@@ -259,6 +281,27 @@ describe('companion daemon on the real apiserver', function () {
     });
     await assert.rejects(d.connection.sendRequest(P.kubeRequest, { method: 'GET', path: '/../../etc/passwd' }), /Not an API path/);
     await d.connection.sendRequest(P.unwatchList, { subscription: 'pods-w' });
+  });
+
+  it('the kubeflow-companion CLI shows status, forwards and captured logs, for people and as JSON', () => {
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [distFile('companion-cli.js'), ...args, '--kubeconfig', rig.kubeconfigPath], { encoding: 'utf8', env: { ...process.env, KUBEFLOW_COMPANION_HOME: home }, timeout: 30_000 });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const status = cli('status', '--json');
+    assert.equal(status.code, 0, status.err);
+    assert.equal(JSON.parse(status.out).running, true);
+    const human = cli('forwards');
+    assert.match(human.out, new RegExp(`${forwardId}\\s+http://127\\.0\\.0\\.1:${localPort}/notebook/kubeflow-user/nb/\\s+notebook nb in kubeflow-user`));
+    const json = JSON.parse(cli('forwards', '--json').out) as P.ForwardInfo[];
+    assert.deepEqual(json.map((f) => f.localPort), [localPort]);
+    const logs = cli('logs', 'pytorchjob/pj', '-n', ns, '--tail', '2');
+    assert.equal(logs.code, 0, logs.err);
+    assert.equal(logs.out.trim().split('\n').length, 2, logs.out + logs.err);
+    assert.match(logs.out, /^\[(master|worker)-\d\] /m);
+    const bad = cli('forward', 'pod/Bad_Name:80', '-n', ns);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /invalid name "Bad_Name"/);
   });
 
   it('another OS user cannot open the daemon socket', function () {

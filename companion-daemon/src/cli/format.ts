@@ -15,6 +15,9 @@ interface Values {
   port?: string;
 }
 
+/** A command line that cannot be read: exit code 2 and the reason. */
+export class UsageError extends Error {}
+
 const JOB_KINDS: Record<string, JobKind> = {
   pytorchjob: 'PyTorchJob',
   tfjob: 'TFJob',
@@ -49,7 +52,7 @@ export function parseTarget(arg: string | undefined, v: Values): ForwardTarget {
     target = { kind: 'selector', namespace: ns, selector: v.selector, port: port(v.port ?? arg) ?? '', ...context };
   } else {
     const m = /^(notebook|nb|pod|po|svc|service)\/([^:]+)(?::(.+))?$/.exec(arg ?? '');
-    if (!m) throw new Error(`cannot read target "${arg ?? ''}": use notebook/NAME, pod/NAME:PORT, svc/NAME:PORT or -l SELECTOR --port PORT`);
+    if (!m) throw new UsageError(`cannot read target "${arg ?? ''}": use notebook/NAME, pod/NAME:PORT, svc/NAME:PORT or -l SELECTOR --port PORT`);
     const kind = ({ nb: 'notebook', po: 'pod', svc: 'service' } as Record<string, string>)[m[1]] ?? m[1];
     const p = port(m[3] ?? v.port);
     target = kind === 'notebook'
@@ -57,7 +60,7 @@ export function parseTarget(arg: string | undefined, v: Values): ForwardTarget {
       : { kind: kind as 'pod' | 'service', namespace: ns, name: m[2], port: p ?? '', ...context };
   }
   const problem = validateTarget(target);
-  if (problem) throw new Error(problem);
+  if (problem) throw new UsageError(problem);
   return target;
 }
 
@@ -70,13 +73,13 @@ export function parseLogSource(arg: string | undefined, v: Values): LogSource {
   } else {
     const m = /^([a-z]+)\/(.+)$/.exec((arg ?? '').trim());
     const kind = m?.[1].toLowerCase();
-    if (!m || !kind) throw new Error(`cannot read log source "${arg ?? ''}": use pytorchjob/NAME, trainjob/NAME, pod/NAME or -l SELECTOR`);
+    if (!m || !kind) throw new UsageError(`cannot read log source "${arg ?? ''}": use pytorchjob/NAME, trainjob/NAME, pod/NAME or -l SELECTOR`);
     if (kind === 'pod' || kind === 'po') source = { kind: 'pod', namespace: ns, name: m[2], ...context };
     else if (JOB_KINDS[kind]) source = { kind: 'job', namespace: ns, jobKind: JOB_KINDS[kind], name: m[2], ...context };
-    else throw new Error(`unknown kind "${m[1]}": one of pod, ${Object.keys(JOB_KINDS).join(', ')}`);
+    else throw new UsageError(`unknown kind "${m[1]}": one of pod, ${Object.keys(JOB_KINDS).join(', ')}`);
   }
   const problem = validateSource(source);
-  if (problem) throw new Error(problem);
+  if (problem) throw new UsageError(problem);
   return source;
 }
 

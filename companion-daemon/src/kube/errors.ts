@@ -11,11 +11,12 @@ export class DaemonError extends Error {
     message: string,
     readonly reason: string,
     readonly detail?: string,
+    readonly causes?: ErrorData['causes'],
   ) {
     super(message);
   }
   toResponseError(): ResponseError<ErrorData> {
-    return new ResponseError<ErrorData>(this.code, this.message, { reason: this.reason, ...(this.detail ? { detail: this.detail } : {}) });
+    return new ResponseError<ErrorData>(this.code, this.message, { reason: this.reason, ...(this.detail ? { detail: this.detail } : {}), ...(this.causes?.length ? { causes: this.causes } : {}) });
   }
 }
 

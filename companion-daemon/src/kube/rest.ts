@@ -60,7 +60,9 @@ export async function kubeRest(kc: KubeConfig, r: RestRequest): Promise<unknown>
   }
   if (status >= 200 && status < 300) return body;
   const message = (body as { message?: string })?.message ?? (text.slice(0, 300) || `HTTP ${status}`);
+  // Validation errors name their fields here; the editor maps them to lines of the user's YAML.
+  const causes = (body as { details?: { causes?: Array<{ field?: string; reason?: string; message?: string }> } })?.details?.causes;
   const e = toDaemonError({ code: status, body }, `${method} ${r.path}`);
-  if (e.reason.startsWith('Http')) throw new DaemonError(status === 422 ? ErrorCode.BadRequest : e.code, message, (body as { reason?: string })?.reason ?? e.reason, message);
+  if (e.reason.startsWith('Http')) throw new DaemonError(status === 422 ? ErrorCode.BadRequest : e.code, message, (body as { reason?: string })?.reason ?? e.reason, message, causes);
   throw e;
 }
