@@ -2,11 +2,13 @@
 // @kubernetes/client-node: CRD list/watch, pods on fake nodes, logs (incl. follow), port-forward (also across a pod
 // delete + recreate, as the companion daemon must survive), and RBAC denial for a limited user.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { COMPLETE_LABEL, FAIL_ANNOTATIONS, FAIL_LABEL, startKubeRig, type KubeRig } from '../rigs/kube/index';
+import { COMPLETE_LABEL, FAIL_ANNOTATIONS, FAIL_LABEL, sharedDir, startKubeRig, type KubeRig } from '../rigs/kube/index';
 
 const NB = { group: 'kubeflow.org', version: 'v1', plural: 'notebooks' };
 
@@ -104,6 +106,21 @@ describe('kube rig: etcd + kube-apiserver + kwok', function () {
     assert.equal(cpu.status?.allocatable?.['nvidia.com/gpu'], undefined);
     for (const n of [gpu, cpu]) {
       assert.equal(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    }
+  });
+
+  it('serves the Kubeflow CRDs and, with ../shared, the default ClusterTrainingRuntimes', async () => {
+    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    const names = (await ext.listCustomResourceDefinition()).items.map((c) => c.metadata!.name!);
+    for (const n of ['notebooks.kubeflow.org', 'profiles.kubeflow.org', 'pytorchjobs.kubeflow.org', 'tfjobs.kubeflow.org',
+      'mpijobs.kubeflow.org', 'trainjobs.trainer.kubeflow.org', 'experiments.kubeflow.org', 'trials.kubeflow.org',
+      'inferenceservices.serving.kserve.io', 'logs.kwok.x-k8s.io', 'portforwards.kwok.x-k8s.io']) {
+      assert.ok(names.includes(n), `missing CRD ${n}`);
+    }
+    if (existsSync(path.join(sharedDir(), 'kubeflow-specs'))) {
+      const rt = await custom.listClusterCustomObject({ group: 'trainer.kubeflow.org', version: 'v1alpha1', plural: 'clustertrainingruntimes' }) as
+        { items: Array<{ metadata: { name: string } }> };
+      assert.ok(rt.items.some((r) => r.metadata.name === 'torch-distributed'), JSON.stringify(rt.items.map((r) => r.metadata.name)));
     }
   });
 

@@ -36,6 +36,9 @@ import {
 
 export { COMPLETE_LABEL, CPU_NODE, FAIL_ANNOTATIONS, FAIL_LABEL, GPU_NODE, criLogLines } from './kwok-config';
 
+/** Bump when the content or layout of the etcd templates changes. */
+const TEMPLATE_REV = 1;
+
 /** Namespace created for tests. */
 export const TEST_NAMESPACE = 'kubeflow-user';
 
@@ -194,6 +197,19 @@ function tail(file: string, lines = 40): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * true when p settles within ms, else false. The timer is ref'd on purpose: the rig's child processes are unref'd,
+ * so waiting for their exit must keep the event loop alive; it is cleared as soon as p settles.
+ */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 // The watchdog: a detached node process that holds the process group ids and kills them when our end of its stdin
 // closes without a preceding "clear" (i.e. this process died, even by SIGKILL). Also removes the run dir.
@@ -325,7 +341,7 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
   };
 
   const fail = (what: string, p?: Proc): Error => {
-    const parts = [`kube rig: ${what} (after ${((Date.now() - t0) / 1000).toFixed(1)}s; run dir ${runDir})`];
+    const parts = [`kube rig: ${what} (after ${((Date.now() - t0) / 1000).toFixed(1)}s; run dir ${runDir}${keep ? '' : ', removed on stop: KFVS_KEEP_RIG=1 keeps it'})`];
     for (const q of p ? [p] : procs) parts.push(`--- ${q.name}${q.exited ? ` (${q.exitInfo})` : ''}: ${q.logFile}\n${tail(q.logFile)}`);
     return new Error(parts.join('\n'));
   };
@@ -335,7 +351,7 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     stopped = true;
     // SIGKILL: the state is thrown away, and a graceful kube-apiserver shutdown takes ~5 s
     killAllSync();
-    await Promise.race([Promise.all(procs.map((p) => p.done)), sleep(3000)]);
+    await settlesWithin(Promise.all(procs.map((p) => p.done)), 3000);
     process.removeListener('exit', killAllSync);
     watchdog.stdin!.end('clear\n');
     if (!keep) await fsp.rm(runDir, { recursive: true, force: true }).catch(() => undefined);
@@ -376,41 +392,57 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     const adminCert = await fsp.readFile(P('admin.crt'));
     const adminKey = await fsp.readFile(P('admin.key'));
 
-    // ---- etcd
+    // ---- etcd + kube-apiserver. Installing the Kubeflow CRDs into a fresh apiserver costs 10-25 s on 2 cores
+    // (each CRD re-triggers the OpenAPI aggregation), so the first start with a given CRD set saves the etcd data
+    // dir as a template under the build cache; later starts copy it and the apiserver comes up with the CRDs
+    // in about 4 s. Nothing in it depends on the per-run PKI. KFVS_KUBE_NO_TEMPLATE=1 disables templates.
     const [etcdPort, etcdPeer, apiPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const etcd = startProc('etcd', [
-      '--name=kfvs-rig', `--data-dir=${path.join(runDir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=kfvs-rig=http://127.0.0.1:${etcdPeer}`,
-      '--unsafe-no-fsync', '--quota-backend-bytes=2147483648', '--log-level=warn',
-    ]);
-    await waitFor('etcd /health', etcd, () => httpGetOk(`http://127.0.0.1:${etcdPort}/health`));
-    mark('etcd ready');
-
-    // ---- kube-apiserver
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProc('kube-apiserver', [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--tls-cert-file=${P('apiserver.crt')}`, `--tls-private-key-file=${P('apiserver.key')}`,
-      `--client-ca-file=${P('ca.crt')}`, '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${P('sa.pub')}`, `--service-account-signing-key-file=${P('sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--endpoint-reconciler-type=none',
-      '--kubelet-preferred-address-types=InternalIP,Hostname',
-      `--cert-dir=${path.join(runDir, 'apiserver-certs')}`,
-      // no kube-controller-manager: no default ServiceAccount per namespace, and the not-ready taint would never go
-      '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
-      '--profiling=false',
-      ...(opts.apiserverArgs ?? []),
-    ]);
-    await waitFor('kube-apiserver /readyz', apiserver,
-      () => httpsGetOk(`${server}/readyz`, { ca, cert: adminCert, key: adminKey }));
-    mark('kube-apiserver ready');
-
+    const etcdDir = path.join(runDir, 'etcd');
     const kubeconfigPath = path.join(runDir, 'admin.kubeconfig');
     await fsp.writeFile(kubeconfigPath, kubeconfig(server, P('ca.crt'), 'kfvs-rig-admin', P('admin.crt'), P('admin.key')), { mode: 0o600 });
+
+    let apiserver: Proc | undefined;
+    let etcd: Proc | undefined;
+    const startControlPlane = async () => {
+      etcd = startProc('etcd', [
+        '--name=kfvs-rig', `--data-dir=${etcdDir}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=kfvs-rig=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync', '--quota-backend-bytes=2147483648', '--log-level=warn',
+      ]);
+      const e = etcd;
+      await waitFor('etcd /health', e, () => httpGetOk(`http://127.0.0.1:${etcdPort}/health`));
+      mark('etcd ready');
+      apiserver = startProc('kube-apiserver', [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+        `--tls-cert-file=${P('apiserver.crt')}`, `--tls-private-key-file=${P('apiserver.key')}`,
+        `--client-ca-file=${P('ca.crt')}`, '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${P('sa.pub')}`, `--service-account-signing-key-file=${P('sa.key')}`,
+        '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--endpoint-reconciler-type=none',
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
+        `--cert-dir=${path.join(runDir, 'apiserver-certs')}`,
+        // no kube-controller-manager: no default ServiceAccount per namespace, and the not-ready taint would never go
+        '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+        '--profiling=false',
+        ...(opts.apiserverArgs ?? []),
+      ]);
+      const a = apiserver;
+      await waitFor('kube-apiserver /readyz', a, () => httpsGetOk(`${server}/readyz`, { ca, cert: adminCert, key: adminKey }));
+      mark('kube-apiserver ready');
+    };
+    const stopControlPlane = async () => {
+      // the apiserver has nothing to flush (every write is acknowledged by etcd); etcd closes its db on SIGTERM
+      for (const [p, sig] of [[apiserver, 'SIGKILL'], [etcd, 'SIGTERM']] as const) {
+        if (p && !p.exited && p.child.pid) { try { process.kill(-p.child.pid, sig); } catch { /* gone */ } }
+        if (p && !(await settlesWithin(p.done, 10_000))) {
+          throw fail(`${p.name} did not stop for the etcd template`, p);
+        }
+      }
+    };
 
     const kubectl = async (args: string[], o: { input?: string; kubeconfig?: string; timeoutMs?: number } = {}): Promise<string> => {
       const r = await run(path.join(binDir, 'kubectl'), ['--kubeconfig', o.kubeconfig ?? kubeconfigPath, ...args],
@@ -423,24 +455,76 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
       // server-side: client-side apply stores the whole object in an annotation, which big CRDs exceed (256 KiB)
       await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=kfvs-rig', '-f', '-'], { input: text, kubeconfig: o.kubeconfig });
     };
-
-    // ---- CRDs: kwok's first (kwok watches them from its start); Kubeflow's are applied while kwok starts up
     const applyFiles = (files: string[]) =>
       kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=kfvs-rig', ...files.flatMap((f) => ['-f', f])]);
-    const waitEstablished = (what: string) => waitFor(what, apiserver, async () => {
-      // (kubectl wait fails instead of waiting on a CRD whose status is still empty)
-      const list = JSON.parse(await kubectl(['get', 'crd', '-o', 'json'])) as {
-        items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> };
-      return list.items.every((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
-    });
+    const getJson = <T>(p: string) => httpsGetJson<T>(`${server}${p}`, { ca, cert: adminCert, key: adminKey });
+
+    // CRDs (kwok's + Kubeflow's) and their objects, and the test namespace: the template's content
     const kwokCrds = (await fsp.readdir(path.join(shareDir, 'crd'))).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(shareDir, 'crd', f));
-    await applyFiles(kwokCrds);
-    await waitEstablished('kwok CRDs Established');
-    mark(`${kwokCrds.length} kwok CRDs established`);
     const kf = opts.crds === false ? { crds: [], objects: [], source: '' }
       : await kubeflowCrdFiles(opts.crdSet ?? 'latest', opts.crds === true || opts.crds === undefined ? KUBEFLOW_CRD_COMPONENTS : opts.crds);
-    const kubeflowCrdsDone = kf.crds.length ? applyFiles(kf.crds) : Promise.resolve('');
-    kubeflowCrdsDone.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    const hash = crypto.createHash('sha256').update(JSON.stringify({ rev: TEMPLATE_REV, binDir, apiserverArgs: opts.apiserverArgs ?? [] }));
+    for (const f of [...kwokCrds, ...kf.crds, ...kf.objects]) hash.update(f).update(await fsp.readFile(f));
+    const templateDir = path.join(binDir, '..', 'etcd-templates', hash.digest('hex').slice(0, 16));
+    const useTemplate = process.env.KFVS_KUBE_NO_TEMPLATE !== '1';
+
+    if (useTemplate && fs.existsSync(path.join(templateDir, 'ready'))) {
+      await copyEtcdDir(path.join(templateDir, 'etcd'), etcdDir);
+      mark(`etcd data copied from ${templateDir}`);
+      await startControlPlane();
+    } else {
+      await startControlPlane();
+      await applyFiles([...kwokCrds, ...kf.crds]);
+      await waitFor('CRDs Established', apiserver, async () => {
+        // (kubectl wait fails instead of waiting on a CRD whose status is still empty)
+        const list = await getJson<{ items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(
+          '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+        return list.items.every((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
+      });
+      mark(`${kwokCrds.length + kf.crds.length} CRD files established (${kf.source || 'no Kubeflow CRDs'})`);
+      await waitServed();
+      if (kf.objects.length) await applyFiles(kf.objects);
+      await apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEST_NAMESPACE } }]);
+      if (useTemplate) {
+        await stopControlPlane();
+        try {
+          await saveEtcdTemplate(etcdDir, templateDir);
+          mark(`etcd template saved to ${templateDir}`);
+        } catch (e) {
+          process.stderr.write(`kube rig: could not save the etcd template ${templateDir}: ${String(e)}\n`);
+        }
+        await startControlPlane();
+      }
+    }
+    await waitServed();
+    mark('CRDs served');
+
+    /**
+     * Until discovery lists every CRD and each one can be listed: after a start from a template, /readyz passes
+     * while discovery still lags and lists fail with 429 "storage is (re)initializing" for a moment.
+     */
+    async function waitServed(): Promise<void> {
+      const list = await getJson<{ items: Array<{ spec: { group: string; names: { plural: string }; versions: Array<{ name: string; served: boolean }> } }> }>(
+        '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+      const want = new Map<string, Set<string>>();
+      const lists = list.items.map((c) => `/apis/${c.spec.group}/${c.spec.versions.find((v) => v.served)?.name}/${c.spec.names.plural}?limit=1`);
+      for (const c of list.items) {
+        for (const v of c.spec.versions.filter((x) => x.served)) {
+          const gv = `${c.spec.group}/${v.name}`;
+          if (!want.has(gv)) want.set(gv, new Set());
+          want.get(gv)!.add(c.spec.names.plural);
+        }
+      }
+      await waitFor('CRDs served by discovery', apiserver, async () => {
+        for (const [gv, plurals] of want) {
+          const res = await getJson<{ resources?: Array<{ name: string }> }>(`/apis/${gv}`);
+          const have = new Set((res.resources ?? []).map((r) => r.name));
+          for (const p of plurals) if (!have.has(p)) return false;
+        }
+        await Promise.all(lists.map((l) => getJson(l)));
+        return true;
+      });
+    }
 
     // ---- kwok: stages from the build cache + ours, Logs/PortForward/Exec as CRDs
     const stageDir = path.join(shareDir, 'stage');
@@ -459,7 +543,7 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     mark('kwok healthy');
 
     // ---- nodes and the test namespace
-    await apply([...DEFAULT_NODES.map(nodeObject), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEST_NAMESPACE } }]);
+    await apply(DEFAULT_NODES.map(nodeObject));
     await waitFor('nodes Ready', kwok, async () => {
       const out = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
       const ready = out.trim().split('\n').filter((l) => l.endsWith('=True')).length;
@@ -467,13 +551,22 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     });
     mark('nodes ready');
 
-    // ---- barrier for kwok's Logs/PortForward informers. kwok reads these CRs from informers whose first LIST can
-    // lag its start by a second, and whose cached view can miss the latest event (it is keyed by the reflector's
-    // resourceVersion, which moves before the store does). So every apply of a rule also re-applies a sentinel
-    // rule of the same kind with a fresh nonce, applied last, and we poll kwok's own endpoints until the sentinel's
-    // nonce comes back; watch events arrive in order, so the rules applied before it are visible too.
+    // ---- barrier for kwok's Logs/PortForward informers. Seen: a Logs CR applied right after kwok started was not
+    // honoured for ~0.75 s (the informer's first LIST). From the code: kwok caches the converted rule list keyed on
+    // the reflector's last-synced resourceVersion, which client-go does not advance on ADDED events of a watch
+    // started without one, so a view can stay stale until the next non-ADDED event. So every apply of a rule also
+    // (re-)applies a sentinel rule of the same kind with a fresh nonce, applied last, and we poll kwok's own
+    // endpoints until the sentinel's nonce comes back (retrying with a new nonce, a MODIFIED event, every 1.5 s).
+    // Watch events arrive in order, so the rules applied before the sentinel are visible too.
     const SYNC = { ns: 'default', pod: 'kfvs-rig-sync', port: 1 };
-    const withSync = async (objs: object[]): Promise<void> => {
+    let syncQueue: Promise<unknown> = Promise.resolve();
+    const withSync = (objs: object[]): Promise<void> => {
+      // one at a time: concurrent callers would overwrite each other's sentinel nonce
+      const next = syncQueue.then(() => syncOnce(objs));
+      syncQueue = next.catch(() => undefined);
+      return next;
+    };
+    const syncOnce = async (objs: object[]): Promise<void> => {
       const deadline = Date.now() + 20_000;
       let lastErr = '';
       let first = true;
@@ -503,10 +596,6 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     };
     await withSync([]);
     mark('kwok rules synced');
-    await kubeflowCrdsDone;
-    await waitEstablished('Kubeflow CRDs Established');
-    mark(`${kf.crds.length} Kubeflow CRD files established (${kf.source})`);
-    if (kf.objects.length) await applyFiles(kf.objects);
 
     // ---- per-pod kwok rules, merged per pod
     const logRules = new Map<string, LogEntry[]>();
@@ -676,4 +765,43 @@ function kwokPortForwardRead(kwokPort: number, ns: string, pod: string, port: nu
       else resolve(Buffer.concat(data).toString());
     });
   });
+}
+
+function httpsGetJson<T>(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ...tls, timeout: 10_000, headers: { accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200) { reject(new Error(`GET ${url}: ${res.statusCode} ${body.slice(0, 300)}`)); return; }
+        try { resolve(JSON.parse(body) as T); } catch (e) { reject(e); }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Copy an etcd data dir, leaving out the preallocated spare WAL segment (*.tmp, 64 MB). */
+async function copyEtcdDir(from: string, to: string): Promise<void> {
+  await fsp.cp(from, to, { recursive: true, filter: (src) => !src.endsWith('.tmp') });
+}
+
+/** Publish a stopped etcd data dir as a template; concurrent publishers of the same template race harmlessly. */
+async function saveEtcdTemplate(etcdDir: string, templateDir: string): Promise<void> {
+  const tmp = `${templateDir}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  await fsp.mkdir(tmp, { recursive: true });
+  await copyEtcdDir(etcdDir, path.join(tmp, 'etcd'));
+  await fsp.writeFile(path.join(tmp, 'ready'), new Date().toISOString() + '\n');
+  try {
+    await fsp.rename(tmp, templateDir);
+  } catch {
+    await fsp.rm(tmp, { recursive: true, force: true }); // someone else published it first
+  }
+  // keep the newest few (each is ~80 MB): one per CRD selection in use
+  const root = path.dirname(templateDir);
+  const all = await Promise.all((await fsp.readdir(root)).filter((n) => !n.includes('.tmp-'))
+    .map(async (n) => ({ dir: path.join(root, n), mtime: (await fsp.stat(path.join(root, n))).mtimeMs })));
+  for (const old of all.sort((x, y) => y.mtime - x.mtime).slice(6)) await fsp.rm(old.dir, { recursive: true, force: true });
 }
