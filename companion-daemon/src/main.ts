@@ -8,7 +8,8 @@ import { fileLogger } from './log';
 import { daemonPaths, ensurePrivateDir, resolveKubeconfigSet, type DaemonPaths } from './paths';
 import { Daemon } from './server';
 
-const IDLE_EXIT_MS = 30 * 60_000;
+/** How long the daemon waits, with nothing to do, before it exits (see Daemon.armIdleTimer). */
+const IDLE_EXIT_MS = 10 * 60_000;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

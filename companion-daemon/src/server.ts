@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import {
   createMessageConnection,
   ResponseError,
@@ -172,13 +173,18 @@ export class Daemon {
     for (const c of this.clients.keys()) void c.sendNotification(type, params).catch(() => undefined);
   }
 
-  /** The daemon exits when nobody needs it: no client, no forward, no followed capture, for idleExitMs. */
+  /**
+   * The daemon exits when nobody needs it: no client, and no forward or followed capture either, for idleExitMs; or
+   * no client and its kubeconfig files are gone (a deleted temporary cluster), when its forwards can never work again.
+   */
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
     if (!this.opts.idleExitMs) return;
     this.idleTimer = setTimeout(() => {
-      if (this.clients.size === 0 && this.forwards.list().length === 0 && !this.logs.list().some((c) => c.following)) {
-        this.opts.log('idle: no clients, forwards or followed logs; exiting');
+      const noWork = this.forwards.list().length === 0 && !this.logs.list().some((c) => c.following);
+      const orphaned = !this.opts.paths.kubeconfig.split(path.delimiter).some((f) => fs.existsSync(f));
+      if (this.clients.size === 0 && (noWork || orphaned)) {
+        this.opts.log(orphaned ? `kubeconfig ${this.opts.paths.kubeconfig} is gone and no client is connected; exiting` : 'idle: no clients, forwards or followed logs; exiting');
         void this.close().then(() => process.exit(0));
       } else {
         this.armIdleTimer();
