@@ -1,0 +1,189 @@
+// One level of a pipeline as the view draws it: the tasks of one DAG, optionally their artifacts and the DAG's
+// inputs and outputs as nodes, and the edges between them. Sizes are fixed per node kind so thousands of nodes
+// need no text measuring.
+import { countTasks, describeLoop, friendlyInputName, prettyCondition, shortImage } from './describe';
+import type { DagModel, Link, PipelineModel, TaskModel } from './model';
+
+export type ViewNodeKind = 'task' | 'artifact' | 'input' | 'output';
+
+export interface ViewNode {
+  id: string;
+  kind: ViewNodeKind;
+  label: string;
+  /** Second line: image, loop summary, condition, artifact type. */
+  detail?: string;
+  /** Short flags shown on the node: `no cache`, `retry 3`, `always runs`, `12 tasks`. */
+  badges: string[];
+  width: number;
+  height: number;
+  /** The task id, for task nodes and for the artifacts a task produces. */
+  task?: string;
+  /** Style class: task kind / sub-DAG role / io kind. */
+  style: string;
+}
+
+export type ViewEdgeKind = 'data' | 'control' | 'artifact' | 'io';
+
+export interface ViewEdge {
+  from: string;
+  to: string;
+  kind: ViewEdgeKind;
+  /** The names carried, e.g. `Output → text`. */
+  label: string;
+  always?: boolean;
+}
+
+export interface LevelView {
+  dag: DagModel;
+  nodes: ViewNode[];
+  edges: ViewEdge[];
+}
+
+export interface LevelOptions {
+  /** Draw task output artifacts as nodes between producer and consumers (default true). */
+  artifacts?: boolean;
+  /** Draw the DAG's inputs and outputs (default true). */
+  io?: boolean;
+}
+
+export const NODE_SIZE = {
+  task: { width: 220, height: 54 },
+  artifact: { width: 180, height: 34 },
+  input: { width: 180, height: 30 },
+  output: { width: 180, height: 30 },
+} as const;
+
+export const taskNodeId = (task: string): string => `t:${task}`;
+export const artifactNodeId = (task: string, key: string): string => `a:${task}:${key}`;
+
+export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskModel | undefined, options: LevelOptions = {}): LevelView {
+  const showArtifacts = options.artifacts ?? true;
+  const showIo = options.io ?? true;
+  const nodes: ViewNode[] = [];
+  const edges: ViewEdge[] = [];
+  const memo = new Map<string, number>();
+
+  for (const t of dag.tasks) nodes.push(taskNode(model, t, memo));
+
+  const artifactNodes = new Set<string>();
+  if (showArtifacts) {
+    for (const t of dag.tasks) {
+      for (const out of t.outputs) {
+        if (out.kind !== 'artifact') continue;
+        const id = artifactNodeId(t.id, out.name);
+        artifactNodes.add(id);
+        nodes.push({
+          id,
+          kind: 'artifact',
+          label: out.name,
+          detail: out.type.replace(/^system\./, '') + (out.isList ? ' list' : ''),
+          badges: [],
+          ...NODE_SIZE.artifact,
+          task: t.id,
+          style: `artifact ${artifactStyle(out.type)}`,
+        });
+        edges.push({ from: taskNodeId(t.id), to: id, kind: 'artifact', label: out.name });
+      }
+    }
+  }
+
+  const known = new Set(dag.tasks.map((t) => t.id));
+  for (const e of dag.edges) {
+    if (!known.has(e.from) || !known.has(e.to)) continue;
+    const viaArtifacts = showArtifacts ? e.artifacts.filter((a) => artifactNodes.has(artifactNodeId(e.from, a.output))) : [];
+    const direct = [...e.parameters, ...e.artifacts.filter((a) => !viaArtifacts.includes(a))];
+    for (const a of viaArtifacts) {
+      edges.push({ from: artifactNodeId(e.from, a.output), to: taskNodeId(e.to), kind: 'data', label: linkLabel(a), ...(e.always ? { always: true } : {}) });
+    }
+    if (direct.length > 0 || viaArtifacts.length === 0) {
+      const label = direct.length ? direct.map(linkLabel).join(', ') : e.finalStatus ? 'final status' : 'after';
+      edges.push({ from: taskNodeId(e.from), to: taskNodeId(e.to), kind: direct.length ? 'data' : 'control', label, ...(e.always ? { always: true } : {}) });
+    }
+  }
+
+  if (showIo) {
+    const used = new Map<string, string[]>();
+    for (const t of dag.tasks) {
+      for (const i of t.inputs) {
+        if (i.source.from !== 'input') continue;
+        const list = used.get(i.source.input) ?? [];
+        list.push(t.id);
+        used.set(i.source.input, list);
+        edges.push({ from: `i:${i.source.input}`, to: taskNodeId(t.id), kind: 'io', label: linkLabel({ output: friendlyInputName(i.source.input, parent, model), input: i.name }) });
+      }
+    }
+    for (const input of dag.inputs) {
+      if (!used.has(input.name)) continue;
+      nodes.push({
+        id: `i:${input.name}`,
+        kind: 'input',
+        label: friendlyInputName(input.name, parent, model),
+        detail: input.type,
+        badges: [],
+        ...NODE_SIZE.input,
+        style: `input ${input.kind}`,
+      });
+    }
+    for (const out of dag.outputs) {
+      const id = `o:${out.name}`;
+      nodes.push({ id, kind: 'output', label: out.name, detail: out.type + (out.oneOf ? ' · one of' : ''), badges: [], ...NODE_SIZE.output, style: `output ${out.kind}` });
+      for (const s of out.sources) {
+        if (!known.has(s.task)) continue;
+        const from = out.kind === 'artifact' && artifactNodes.has(artifactNodeId(s.task, s.output)) ? artifactNodeId(s.task, s.output) : taskNodeId(s.task);
+        edges.push({ from, to: id, kind: 'io', label: `${s.task}.${s.output}` });
+      }
+    }
+  }
+  return { dag, nodes, edges };
+}
+
+function taskNode(model: PipelineModel, t: TaskModel, memo: Map<string, number>): ViewNode {
+  const badges: string[] = [];
+  let detail: string | undefined;
+  let style: string = t.kind;
+  const sub = t.subDag ? model.dags[t.subDag] : undefined;
+  if (t.kind === 'sub-dag') {
+    style = `sub-dag ${t.role ?? 'pipeline'}`;
+    switch (t.role) {
+      case 'loop':
+        detail = describeLoop(t, model);
+        break;
+      case 'condition':
+        detail = prettyCondition(t, model) ? `if ${prettyCondition(t, model)}` : 'condition';
+        break;
+      case 'branches':
+        detail = `if / elif / else · ${sub?.tasks.length ?? 0} branches`;
+        break;
+      case 'exit-handler':
+        detail = 'exit handler: guarded tasks';
+        break;
+      default:
+        detail = 'pipeline';
+    }
+    if (sub) {
+      const n = countTasks(model, sub, memo);
+      badges.push(`${n} task${n === 1 ? '' : 's'}`);
+    }
+  } else {
+    const ex = t.executor ? model.executors[t.executor] : undefined;
+    if (t.kind === 'importer') detail = `importer${ex?.importer?.typeSchema ? ` · ${ex.importer.typeSchema.replace(/^system\./, '')}` : ''}`;
+    else detail = shortImage(ex?.container?.image) ?? t.kind;
+    if (t.condition !== undefined) detail = `if ${prettyCondition(t, model)}`;
+  }
+  if (t.strategy === 'ALL_UPSTREAM_TASKS_COMPLETED') badges.push('always runs');
+  if (t.retry) badges.push(`retry ${t.retry.maxRetryCount ?? ''}`.trim());
+  if (t.caching === false && t.kind !== 'sub-dag') badges.push('no cache');
+  return { id: taskNodeId(t.id), kind: 'task', label: t.name, detail, badges, ...NODE_SIZE.task, task: t.id, style };
+}
+
+/** `Output → text`; just `Output` when the consumer is a sub-DAG that passes it on under a compiler-made name. */
+function linkLabel(l: Link): string {
+  return l.input.startsWith('pipelinechannel--') ? l.output : `${l.output} → ${l.input}`;
+}
+
+function artifactStyle(type: string): string {
+  if (/Metrics|HTML|Markdown/.test(type)) return 'metrics';
+  if (/Model/.test(type)) return 'model';
+  if (/Dataset/.test(type)) return 'dataset';
+  return 'generic';
+}
