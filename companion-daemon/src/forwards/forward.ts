@@ -23,6 +23,8 @@ export interface ForwardDeps {
 const CONNECT_WAIT_MS = 90_000;
 /** A spare tunnel older than this is replaced rather than used (the pod side may have dropped it silently). */
 const SPARE_MAX_AGE_MS = 5 * 60_000;
+/** How long after a connection takes the spare the next one is opened. */
+const SPARE_DELAY_MS = 60;
 
 export class Forward {
   private server: net.Server | undefined;
@@ -202,7 +204,9 @@ export class Forward {
       else t?.close();
     }
     tunnel ??= await this.openTunnel(target);
-    this.prepareSpare();
+    // Open the next spare a little later: its TLS handshake runs on this thread and would delay this connection's
+    // first bytes.
+    setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS).unref();
     return tunnel;
   }
 

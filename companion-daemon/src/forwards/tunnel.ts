@@ -28,11 +28,14 @@ export interface Tunnel {
 
 /** Upload data queued in the WebSocket above this pauses the local socket. */
 const HIGH_WATER = 4 * 1024 * 1024;
+/** Download data queued for a slow client above this pauses the tunnel. */
+const DOWNLOAD_BUFFER = 1024 * 1024;
 
 /** Opens a tunnel to `pod:port`. Rejects if the upgrade fails (pod gone, forbidden, unreachable). */
 export async function prepareTunnel(kc: KubeConfig, namespace: string, pod: string, port: number, onError: (message: string) => void): Promise<Tunnel> {
   const link: { ws?: WebSocket; socket?: net.Socket; counters?: TunnelCounters } = {};
   const early: Buffer[] = [];
+  let paused = false;
   const toClient = new Writable({
     write(chunk: Buffer, _enc, cb) {
       const { socket, counters, ws } = link;
@@ -41,9 +44,16 @@ export async function prepareTunnel(kc: KubeConfig, namespace: string, pod: stri
         return cb();
       }
       counters.bytesOut += chunk.length;
-      if (!socket.write(chunk) && ws) {
+      socket.write(chunk);
+      // Pause the tunnel only when the client is really behind: pausing at every full socket buffer (16 KB) would
+      // stop the stream after each 32 KB message.
+      if (ws && socket.writableLength > DOWNLOAD_BUFFER && !paused) {
+        paused = true;
         ws.pause();
-        socket.once('drain', () => ws.resume());
+        socket.once('drain', () => {
+          paused = false;
+          ws.resume();
+        });
       }
       cb();
     },
