@@ -3,11 +3,13 @@
 //   dist/companion-daemon.js   the long-lived companion daemon (Node)
 //   dist/companion-cli.js      its command-line client, `kubeflow-companion`
 //   dist/webviews/<panel>.js   one browser bundle per folder in webviews/ that has a main.ts
+//   dist/schemas/*.json        JSON schemas of the Kubeflow kinds (scripts/gen-schemas.mjs)
 //   out/test/vscode/*.js       (with --tests) the mocha suite that runs inside the extension host
 // Flags: --production (minify, no source maps), --watch, --tests, --metafile (writes dist/meta-*.json for `npm run bench`).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateSchemas } from './scripts/gen-schemas.mjs';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -83,6 +85,10 @@ if (tests) {
     external: [...node.external, 'mocha'],
   }]);
 }
+
+// JSON schemas of the Kubeflow kinds (yamlValidation + validation on save), from ../shared's CRDs or our fallbacks.
+const schemas = generateSchemas(path.resolve('dist/schemas'));
+console.log(`[schemas] ${schemas.index.length} kinds from ${path.relative('.', schemas.source)}`);
 
 if (watch) {
   for (const [, options] of builds) {

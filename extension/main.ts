@@ -1,20 +1,34 @@
 import * as vscode from 'vscode';
 import type { Ctx, Feature } from './ctx';
+import { clusterFeature } from './cluster/feature';
+import { Kube } from './cluster/kube';
+import { DaemonClient } from './daemon/client';
+import { editorAidsFeature } from './editorAids/feature';
 import { createLog, errorMessage } from './log';
-import { VIEW_IDS, registerPlaceholderViews } from './views/placeholder';
+import { katibFeature } from './katib/feature';
+import { logsFeature } from './logs/feature';
+import { notebooksFeature } from './notebooks/feature';
+import { pipelinesFeature } from './pipelines/feature';
+import { portForwardsFeature } from './portForwards/feature';
+import { trainingFeature } from './training/feature';
+import { VIEW_IDS, registerPlaceholderViews, type ViewId } from './views/placeholder';
 
 /** Features in registration order. Each owns one area (see ARCHITECTURE.md) and only registers at activation. */
 const features: Feature[] = [
-  (ctx) => [
-    vscode.commands.registerCommand('kubeflow.showLog', () => ctx.log.show(true)),
-    vscode.commands.registerCommand('kubeflow.refreshAll', () => undefined),
-    vscode.commands.registerCommand('kubeflow.selectContext', () => undefined),
-    vscode.commands.registerCommand('kubeflow.selectNamespace', () => undefined),
-  ],
+  (ctx) => [vscode.commands.registerCommand('kubeflow.showLog', () => ctx.log.show(true))],
+  clusterFeature,
+  pipelinesFeature,
+  portForwardsFeature,
+  logsFeature,
+  notebooksFeature,
+  trainingFeature,
+  katibFeature,
+  editorAidsFeature,
 ];
 
 /** Views that no feature fills yet; they show their welcome text. */
-const placeholderViews = VIEW_IDS;
+const filled: ViewId[] = ['kubeflow.notebooks', 'kubeflow.portForwards', 'kubeflow.trainingJobs'];
+const placeholderViews = VIEW_IDS.filter((v) => !filled.includes(v));
 
 /** The public API other extensions and the test suite read. */
 export interface KubeflowApi {
@@ -30,7 +44,10 @@ export function activate(context: vscode.ExtensionContext): KubeflowApi {
   const started = performance.now();
   const log = createLog();
   context.subscriptions.push(log);
-  const ctx: Ctx = { extension: context, log };
+  // The daemon client connects (and starts the daemon) on first use, not here.
+  const daemon = new DaemonClient(context, log);
+  context.subscriptions.push(daemon);
+  const ctx: Ctx = { extension: context, log, daemon, kube: new Kube(daemon) };
   try {
     context.subscriptions.push(...registerPlaceholderViews(placeholderViews));
     for (const feature of features) context.subscriptions.push(...feature(ctx));

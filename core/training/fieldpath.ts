@@ -120,6 +120,23 @@ export interface FieldProblem {
  * from its message (`… is invalid: [a.b: Invalid value: …, c: Required value]`, `unknown field "spec.x"`).
  */
 export function fieldProblems(message: string, causes?: ApiCause[]): FieldProblem[] {
+  return withoutEchoes(rawProblems(message, causes));
+}
+
+/**
+ * Drops what only repeats another problem: "some validation rules were not checked because the object was invalid"
+ * (said whenever schema errors stop CEL rules) and CEL's "accessor error" on a field whose type error is already listed.
+ */
+function withoutEchoes(problems: FieldProblem[]): FieldProblem[] {
+  const kept = problems.filter((p, i) => {
+    if (/some validation rules were not checked/.test(p.message)) return false;
+    if (/accessor error: .* is of the type/.test(p.message)) return !problems.some((q, j) => j !== i && q.field === p.field && !/accessor error/.test(q.message));
+    return true;
+  });
+  return kept.length ? kept : problems;
+}
+
+function rawProblems(message: string, causes?: ApiCause[]): FieldProblem[] {
   if (causes?.length) {
     return causes.map((c) => {
       const field = c.field && c.field !== '<nil>' ? c.field.replace(/^\./, '') : undefined;

@@ -47,12 +47,26 @@ export class DaemonClient implements vscode.Disposable {
     return params === undefined ? c.connection.sendRequest(type as RequestType0<unknown, void>) : c.connection.sendRequest(type as RequestType<unknown, unknown, void>, params);
   }
 
-  /** Registers a notification handler that survives reconnects. */
+  /**
+   * Registers a notification handler that survives reconnects. Several handlers of one notification all run
+   * (a JSON-RPC connection keeps one handler per method, so one dispatcher per method calls them).
+   */
   onNotification<T>(type: NotificationType<T>, fn: (p: T) => void): vscode.Disposable {
     const h = { type, fn } as Handler;
     this.handlers.push(h);
-    this.conn?.connection.onNotification(type, fn);
+    if (this.conn) this.dispatch(this.conn, type as NotificationType<unknown>);
     return new vscode.Disposable(() => (this.handlers = this.handlers.filter((x) => x !== h)));
+  }
+
+  private readonly dispatched = new WeakMap<DaemonConnection, Set<string>>();
+  private dispatch(c: DaemonConnection, type: NotificationType<unknown>): void {
+    let methods = this.dispatched.get(c);
+    if (!methods) this.dispatched.set(c, (methods = new Set()));
+    if (methods.has(type.method)) return;
+    methods.add(type.method);
+    c.connection.onNotification(type, (p: unknown) => {
+      for (const h of [...this.handlers]) if (h.type.method === type.method) h.fn(p);
+    });
   }
 
   /** Runs `fn` now if connected and again after every reconnect (to re-subscribe). */
@@ -101,7 +115,7 @@ export class DaemonClient implements vscode.Disposable {
       });
       this.retry = 0;
       this.conn = c;
-      for (const h of this.handlers) c.connection.onNotification(h.type, h.fn);
+      for (const h of this.handlers) this.dispatch(c, h.type);
       c.connection.onClose(() => this.lost(c));
       this.log.info(`companion daemon ${c.hello.daemonVersion} pid ${c.hello.pid} ${c.started ? 'started' : 'attached'} (${c.paths.socket})`);
       this.setHealth({ kind: 'ready', pid: c.hello.pid, version: c.hello.daemonVersion });

@@ -1,17 +1,32 @@
 /**
  * A small Kubeflow world on the kube rig, for the local sandbox (`npm start -- --sandbox`) and for e2e tests:
  * a running Notebook server backed by a real Jupyter server, a stopped one, and a PyTorchJob whose master and three
- * workers write logs (one worker fails with a traceback).
+ * workers write logs (one worker fails with a traceback). A test-side stand-in for the notebook controller
+ * (fake-notebook-controller.ts) makes pods follow the stop annotation; a server started that way gets a Jupyter server
+ * of its own.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startFakeNotebookController } from './fake-notebook-controller';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
 
 export interface Sandbox {
   rig: KubeRig;
+  /** The Jupyter server behind `sandbox-nb` (replaced by restartNotebookPod({ restartServer: true })). */
   jupyter: JupyterServer;
+  /** The server's "workspace volume": Jupyter's root dir, kept across server restarts. */
+  volume: string;
   namespace: string;
   notebook: string;
   job: string;
+  /**
+   * What a notebook pod restart looks like: the pod is deleted and created again under the same name, as the
+   * StatefulSet does. With `restartServer`, the Jupyter server behind it restarts too (on the same volume), so its
+   * kernels are gone, as in a real cluster; without, the same server keeps running (only the tunnel breaks).
+   */
+  restartNotebookPod(o?: { restartServer?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,7 +34,23 @@ export async function startSandbox(): Promise<Sandbox> {
   const rig = await startKubeRig({ crds: true });
   const ns = rig.namespace;
   const notebook = 'sandbox-nb';
-  const jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}` });
+  const volume = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-sandbox-volume-'));
+  let jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}`, rootDir: volume });
+  const others = new Map<string, Promise<JupyterServer>>();
+  const controller = startFakeNotebookController(rig, ns, {
+    backend: async (name) => {
+      if (name === notebook) return jupyter.port;
+      if (!others.has(name)) others.set(name, startJupyter({ baseUrl: `/notebook/${ns}/${name}` }));
+      return (await others.get(name)!).port;
+    },
+  });
+  const stopAll = async () => {
+    controller.stop();
+    await jupyter.stop();
+    for (const j of others.values()) await (await j.catch(() => undefined))?.stop();
+    await rig.stop();
+    fs.rmSync(volume, { recursive: true, force: true });
+  };
   try {
     await rig.forwardPodPort(ns, `${notebook}-0`, 8888, jupyter.port);
     const nbSpec = (name: string, image: string) => ({
@@ -66,10 +97,31 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: { nodeName: rig.nodes.gpu, restartPolicy: 'Never', containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
       }]);
     }
-    return { rig, jupyter, namespace: ns, notebook, job, stop: async () => { await jupyter.stop(); await rig.stop(); } };
+    const nbPod = (): object => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `${notebook}-0`, namespace: ns, labels: { 'notebook-name': notebook, statefulset: notebook } },
+      spec: { nodeName: rig.nodes.cpu, containers: [{ name: notebook, image: 'kubeflownotebookswg/jupyter-scipy:v1.9.0', ports: [{ name: 'notebook-port', containerPort: 8888 }] }] },
+    });
+    const sandbox: Sandbox = {
+      rig, jupyter, volume, namespace: ns, notebook, job,
+      async restartNotebookPod(o = {}) {
+        if (o.restartServer) {
+          // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.
+          await jupyter.stop();
+          jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}`, rootDir: volume });
+          sandbox.jupyter = jupyter;
+          await rig.forwardPodPort(ns, `${notebook}-0`, 8888, jupyter.port);
+        }
+        await rig.kubectl(['-n', ns, 'delete', 'pod', `${notebook}-0`, '--grace-period=1', '--wait=true']);
+        // The fake controller recreates it like the StatefulSet would; apply too, in case it is stopped.
+        await rig.apply([nbPod()]).catch(() => undefined);
+        await rig.waitForPod(ns, `${notebook}-0`);
+      },
+      stop: stopAll,
+    };
+    return sandbox;
   } catch (err) {
-    await jupyter.stop();
-    await rig.stop();
+    await stopAll();
     throw err;
   }
 }

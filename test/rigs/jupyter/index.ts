@@ -58,6 +58,8 @@ export interface JupyterOptions {
   timeoutMs?: number;
   /** Extra command-line arguments for jupyter_server. */
   args?: string[];
+  /** Start with this token instead of none (a server that asks for authentication); the rig's own calls send it. */
+  token?: string;
 }
 
 export interface JupyterServer {
@@ -123,6 +125,7 @@ export async function startJupyter(opts: JupyterOptions = {}): Promise<JupyterSe
   // Config, runtime and IPython dirs of its own, so nothing from ~/.jupyter leaks in and nothing is written there.
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-jupyter-home-'));
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  const auth: Record<string, string> = opts.token ? { Authorization: `token ${opts.token}` } : {};
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -130,7 +133,7 @@ export async function startJupyter(opts: JupyterOptions = {}): Promise<JupyterSe
     const args = [
       '-c', WATCHDOG,
       '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
-      '--ServerApp.token=', '--ServerApp.password=', "--ServerApp.allow_origin=*",
+      `--ServerApp.token=${opts.token ?? ''}`, '--ServerApp.password=', "--ServerApp.allow_origin=*",
       `--ServerApp.base_url=${baseUrl}`, `--ServerApp.root_dir=${rootDir}`,
       '--ServerApp.open_browser=False', '--allow-root',
       ...(opts.args ?? []),
@@ -163,7 +166,7 @@ export async function startJupyter(opts: JupyterOptions = {}): Promise<JupyterSe
     let up = false;
     while (Date.now() < deadline && !exited(child)) {
       try {
-        const r = await fetch(`${url}api/status`, { signal: AbortSignal.timeout(2000) });
+        const r = await fetch(`${url}api/status`, { signal: AbortSignal.timeout(2000), headers: auth });
         if (r.ok) { up = true; break; }
       } catch { /* not listening yet */ }
       await new Promise((r) => setTimeout(r, 150));
@@ -173,7 +176,7 @@ export async function startJupyter(opts: JupyterOptions = {}): Promise<JupyterSe
       const stop = () => (stopped ??= (async () => {
         // A clean shutdown first: jupyter_server stops its kernels (which run in their own sessions).
         try {
-          await fetch(`${url}api/shutdown`, { method: 'POST', headers: xsrfHeaders(), signal: AbortSignal.timeout(3000) });
+          await fetch(`${url}api/shutdown`, { method: 'POST', headers: { ...xsrfHeaders(), ...auth }, signal: AbortSignal.timeout(3000) });
         } catch { /* the server may close the connection while shutting down */ }
         if (!(await waitExit(child, 8000))) {
           killGroup(child, 'SIGTERM');

@@ -6,7 +6,7 @@ import {
   openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, zipEntries, type CodeServer, type Workbench,
 } from './support';
 
-const VIEW_TITLES = ['Notebooks', 'Pipelines', 'Runs', 'Training Jobs', 'Models', 'Endpoints', 'Port Forwards'];
+const VIEW_TITLES = ['Notebooks', 'Pipelines', 'Runs', 'Training Jobs', 'Experiments', 'Models', 'Endpoints', 'Port Forwards'];
 
 describe('foundation (UI, packaged .vsix in code-server)', function () {
   this.timeout(180_000);
@@ -33,7 +33,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
 
     before(async () => {
       cs = await startCodeServer({ vsix: [vsix] });
-      // Tall enough that all seven views fit in the screenshot.
+      // Tall enough that all eight views fit in the screenshot.
       wb = await openWorkbench(cs, { suite: 'foundation', viewport: { width: 1400, height: 1250 } });
     });
     afterEach(async function () {
@@ -49,7 +49,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
       assert.ok(dirs.some((d) => d.startsWith('kubeflow-vscode.kubeflow-vscode-')), dirs.join(', '));
     });
 
-    it('the Kubeflow activity-bar container shows its seven views', async () => {
+    it('the Kubeflow activity-bar container shows its eight views', async () => {
       await wb!.openViewContainer('Kubeflow');
       const deadline = Date.now() + 30_000;
       let titles: string[] = [];

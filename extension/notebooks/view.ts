@@ -1,0 +1,80 @@
+/**
+ * The Notebooks view: the notebook servers of the profile namespace with their state (running, starting, pending
+ * with the reason, stopped), image and resources. Rendering only; the store watches, the commands act.
+ */
+import * as vscode from 'vscode';
+import { escapeMd } from '../portForwards/view';
+import { describeResources, shortImage, type NotebookServer } from './model';
+import type { ServerStore } from './servers';
+
+export class ServerItem extends vscode.TreeItem {
+  constructor(readonly server: NotebookServer) {
+    super(server.name, vscode.TreeItemCollapsibleState.None);
+    const s = server;
+    this.id = `${s.namespace}/${s.name}`;
+    this.description = [s.phase, shortImage(s.image).split('/').pop(), describeResources(s)].filter(Boolean).join(' · ');
+    this.iconPath = phaseIcon(s);
+    this.contextValue = `kubeflow.notebook.${s.phase}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escapeMd(s.name)}** · ${escapeMd(s.namespace)}\n\n`);
+    md.appendMarkdown(`State: ${escapeMd(s.phase)}${s.reason ? ` — ${escapeMd(s.reason)}` : ''}\n\n`);
+    md.appendMarkdown(`Image: \`${s.image.replace(/`/g, "'")}\`\n\n`);
+    const res = describeResources(s);
+    if (res) md.appendMarkdown(`Resources: ${escapeMd(res)}${s.gpuResource ? ` (${escapeMd(s.gpuResource)})` : ''}\n\n`);
+    if (s.volumes.length) md.appendMarkdown(`Volumes: ${s.volumes.map((v) => `${escapeMd(v)}${v === s.workspace ? ' (workspace)' : ''}`).join(', ')}\n\n`);
+    if (s.stoppedAt) md.appendMarkdown(`Stopped at ${escapeMd(s.stoppedAt)}\n\n`);
+    this.tooltip = md;
+  }
+}
+
+class MessageItem extends vscode.TreeItem {
+  constructor(message: string, icon: string) {
+    super(message, vscode.TreeItemCollapsibleState.None);
+    this.iconPath = new vscode.ThemeIcon(icon);
+    this.tooltip = message;
+    this.contextValue = 'kubeflow.notebook.message';
+  }
+}
+
+export class NotebooksView implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly subs: vscode.Disposable[];
+  tree: vscode.TreeView<vscode.TreeItem> | undefined;
+
+  constructor(private readonly store: ServerStore) {
+    this.subs = [store.onDidChange(() => this._onDidChangeTreeData.fire())];
+  }
+
+  getTreeItem(e: vscode.TreeItem): vscode.TreeItem {
+    return e;
+  }
+
+  async getChildren(): Promise<vscode.TreeItem[]> {
+    await this.store.ensure();
+    if (this.tree) this.tree.description = this.store.scope.namespace;
+    if (this.store.error) return [new MessageItem(this.store.error, 'error')];
+    // Empty: the view's welcome text offers to create one or pick another namespace.
+    return this.store.list().map((s) => new ServerItem(s));
+  }
+
+  dispose(): void {
+    this.subs.forEach((s) => s.dispose());
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+function phaseIcon(s: NotebookServer): vscode.ThemeIcon {
+  switch (s.phase) {
+    case 'running':
+      return new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
+    case 'pending':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    case 'starting':
+    case 'stopping':
+    case 'terminating':
+      return new vscode.ThemeIcon('loading~spin');
+    default:
+      return new vscode.ThemeIcon('vm-outline');
+  }
+}

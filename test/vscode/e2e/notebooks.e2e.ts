@@ -1,0 +1,244 @@
+// Cluster kernels for local notebooks, as a user meets them: the packaged extension in code-server against the sandbox
+// (real apiserver + kwok, a Notebook whose pod kwok forwards to a real Jupyter server). The Notebooks view lists the
+// servers; a local .ipynb picks `sandbox-nb` with "Kubeflow: Select Notebook Server…"; cells run with stream, image
+// and error outputs; a sleep is interrupted; the kernel restarts; the pod is replaced mid-run (the run goes on) and the
+// server restarts with its pod (the run ends with a message, the next cell runs on a new kernel); a window reload
+// rejoins a running cell. Screenshots: test-output/screenshots/notebooks/.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../rigs/sandbox';
+import { openWorkbench, packagedVsix, REPO, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+
+const IMAGE_CELL = [
+  'import struct, zlib',
+  'from IPython.display import Image, display',
+  'w, h = 160, 64',
+  'rows = b"".join(b"\\x00" + bytes(v for x in range(w) for v in (x * 255 // w, y * 4, 200)) for y in range(h))',
+  'chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))',
+  'display(Image(b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")))',
+].join('\n');
+
+const CELLS = [
+  /* 0 */ 'import os, socket\nprint("hello from the notebook server, cwd", os.getcwd())\nx = 41\nx + 1',
+  /* 1 */ IMAGE_CELL,
+  /* 2 */ 'def divide(a, b):\n    return a / b\n\ndivide(1, 0)',
+  /* 3 */ 'import time\nprint("sleeping", flush=True)\ntime.sleep(300)',
+  /* 4 */ 'print("x is defined:", "x" in dir())',
+  /* 5 */ 'import time\nfor i in range(10):\n    print("tick", i, flush=True)\n    time.sleep(1)\n"ticks done"',
+  /* 6 */ 'print("after the pod came back:", 6 * 7)',
+];
+
+function notebookJson(): string {
+  return JSON.stringify({
+    cells: CELLS.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
+    nbformat: 4, nbformat_minor: 5,
+  }, null, 1);
+}
+
+describe('notebooks: cluster kernels for local notebooks (UI)', function () {
+  this.timeout(300_000);
+  let sandbox: Sandbox | undefined;
+  let cs: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-nb-'));
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-nb-ws-'));
+  const page = () => wb!.page;
+
+  /** A cell's row (rendered only while near the viewport: focusCell reveals it). */
+  const row = (i: number): Locator => page().locator(`.notebookOverlay .cell-list-container .monaco-list-row[data-index="${i}"]`);
+  /** Focuses cell i in command mode: into a visible cell's editor, Escape, then arrow keys (the list scrolls to it). */
+  async function focusCell(i: number): Promise<void> {
+    const focusedIndex = async () => Number(await page().locator('.notebookOverlay .cell-list-container .monaco-list-row.focused').first().getAttribute('data-index', { timeout: 5000 }).catch(() => NaN));
+    let at = await focusedIndex();
+    if (Number.isNaN(at)) {
+      await page().locator('.notebookOverlay .cell-list-container .monaco-list-row.code-cell-row .monaco-editor .view-lines').first().click();
+      at = await focusedIndex();
+    }
+    await page().keyboard.press('Escape');
+    for (let n = 0; n < 30 && at !== i; n++) {
+      await page().keyboard.press(at < i ? 'ArrowDown' : 'ArrowUp');
+      await page().waitForTimeout(80);
+      at = await focusedIndex();
+    }
+    assert.equal(at, i, `cell ${i} has the focus`);
+  }
+  /** Runs cell i like a user: focus it, Enter (edit mode), Ctrl+Enter (in command mode Ctrl+Enter inserts a cell). */
+  async function runCell(i: number): Promise<void> {
+    await focusCell(i);
+    await page().keyboard.press('Enter');
+    await page().waitForTimeout(150);
+    await page().keyboard.press('Control+Enter');
+  }
+  /** Text in any output webview frame. */
+  async function output(text: string | RegExp, timeout = 60_000): Promise<string> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      for (const f of page().frames()) {
+        const t = await f.locator(typeof text === 'string' ? `text=${text}` : `text=${text}`).first().innerText({ timeout: 100 }).catch(() => null);
+        if (t) return t;
+      }
+      await page().waitForTimeout(300);
+    }
+    throw new Error(`no cell output shows ${String(text)}`);
+  }
+  async function cellState(i: number, state: 'success' | 'error', timeout = 60_000): Promise<void> {
+    await row(i).locator(`.codicon-notebook-state-${state}`).first().waitFor({ timeout });
+  }
+  /** Scrolls the notebook so cell i is in view (for screenshots). */
+  async function reveal(i: number): Promise<void> {
+    await focusCell(i);
+    await row(i).scrollIntoViewIfNeeded();
+  }
+  async function clickDialogButton(label: string): Promise<void> {
+    const b = page().locator('.monaco-dialog-box .dialog-buttons a, .monaco-dialog-box .dialog-buttons button', { hasText: label }).first();
+    await b.waitFor({ timeout: 30_000 });
+    await b.click();
+  }
+
+  before(async () => {
+    const vsix = packagedVsix();
+    sandbox = await startSandbox();
+    fs.writeFileSync(path.join(ws, 'demo.ipynb'), notebookJson());
+    fs.mkdirSync(path.join(sandbox.volume, 'analysis'), { recursive: true });
+    fs.mkdirSync(path.join(ws, 'analysis'), { recursive: true });
+    fs.renameSync(path.join(ws, 'demo.ipynb'), path.join(ws, 'analysis', 'demo.ipynb'));
+    process.env.KUBEFLOW_COMPANION_HOME = home;
+    cs = await startCodeServer({
+      vsix: [vsix],
+      settings: { 'kubeflow.kubeconfig': sandbox.rig.kubeconfigPath, 'kubeflow.namespace': sandbox.namespace, 'notebook.confirmDeleteRunningCell': false, 'files.hotExit': 'onExitAndWindowClose' },
+    });
+    wb = await openWorkbench(cs, { suite: 'notebooks', folder: ws, viewport: { width: 1500, height: 1000 } });
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, wb);
+  });
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    if (sandbox) spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
+    delete process.env.KUBEFLOW_COMPANION_HOME;
+    await sandbox?.stop();
+  });
+
+  it('the Notebooks view lists the servers of the namespace with state, image and resources', async () => {
+    await wb!.openViewContainer('Kubeflow');
+    const view = page().locator('.part.sidebar .pane', { has: page().locator('.pane-header', { hasText: /Notebooks/i }) });
+    const running = view.locator('.monaco-list-row', { hasText: 'sandbox-nb' });
+    await running.first().waitFor({ timeout: 60_000 });
+    await view.locator('.monaco-list-row', { hasText: 'stopped-nb' }).first().waitFor({ timeout: 30_000 });
+    await view.locator('.monaco-list-row', { hasText: /sandbox-nb.*running/ }).first().waitFor({ timeout: 30_000 });
+    const text = (await view.locator('.monaco-list-rows').innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /sandbox-nb\s*running · jupyter-scipy:v1\.9\.0 · 1 CPU · 2Gi/);
+    assert.match(text, /stopped-nb\s*stopped · jupyter-pytorch-cuda:v1\.9\.0/);
+    await wb!.screenshot('1-notebooks-view');
+  });
+
+  let pickedAt = 0;
+  it('opens a local notebook and picks the sandbox server with "Kubeflow: Select Notebook Server…"', async () => {
+    await page().keyboard.press('Control+P');
+    const input = page().locator('.quick-input-widget input');
+    await input.fill('demo.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.notebookOverlay .cell-list-container').first().waitFor({ timeout: 60_000 });
+    // The notebook toolbar carries the command once the editor's context is set.
+    await page().locator('.notebook-toolbar-container', { hasText: 'Select Notebook Server…' }).first().waitFor({ timeout: 60_000 });
+    await wb!.runCommand('Kubeflow: Select Notebook Server…');
+    const item = page().locator('.quick-input-list .monaco-list-row', { hasText: 'sandbox-nb' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await wb!.screenshot('2-select-server');
+    await item.click();
+    pickedAt = Date.now();
+    await page().locator('.notebook-toolbar-container', { hasText: 'sandbox-nb' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  it('runs cells: stream and result, an image, an error with its traceback; execution order is shown', async () => {
+    await runCell(0);
+    await output('hello from the notebook server');
+    console.log(`      picked server → first result: ${Date.now() - pickedAt} ms`);
+    // The kernel runs in the notebook's folder on the server's volume.
+    await output(/kfvs-sandbox-volume-\w+\/analysis/);
+    await output('42');
+    await cellState(0, 'success');
+    assert.match(await row(0).locator('.execution-count-label').innerText(), /\[1\]/);
+    await wb!.screenshot('3-stream-output');
+
+    await runCell(1);
+    await cellState(1, 'success');
+    let image = false;
+    for (let i = 0; i < 60 && !image; i++) {
+      for (const f of page().frames()) if (await f.locator('img[src^="blob:"], img[src^="data:image/png"]').count().catch(() => 0)) image = true;
+      if (!image) await page().waitForTimeout(500);
+    }
+    assert.ok(image, 'the PNG is rendered');
+    await reveal(1);
+    await wb!.screenshot('4-image-output');
+
+    await runCell(2);
+    await cellState(2, 'error');
+    await output('ZeroDivisionError');
+    await output(/return a \/ b/);
+    await wb!.screenshot('5-error-traceback');
+  });
+
+  it('interrupts a sleeping cell', async () => {
+    await runCell(3);
+    await output('sleeping');
+    const t0 = Date.now();
+    await page().locator('.notebook-toolbar-container [aria-label^="Interrupt"]').first().click();
+    await cellState(3, 'error', 30_000);
+    await output('KeyboardInterrupt');
+    assert.ok(Date.now() - t0 < 15_000, `interrupted in ${Date.now() - t0} ms`);
+    await wb!.screenshot('6-interrupted');
+  });
+
+  it('restarts the kernel: its variables are gone', async () => {
+    await runCell(4);
+    await output('x is defined: True');
+    await wb!.runCommand('Kubeflow: Restart Kernel');
+    await clickDialogButton('Restart');
+    await page().waitForTimeout(1500);
+    await runCell(4);
+    await output('x is defined: False', 60_000);
+    await wb!.screenshot('7-restarted');
+  });
+
+  it('the pod is replaced while a cell runs: the forward heals and the run finishes on the same kernel', async () => {
+    await runCell(5);
+    await output('tick 1');
+    await sandbox!.restartNotebookPod();
+    await output('ticks done', 60_000);
+    await cellState(5, 'success');
+    await wb!.screenshot('8-pod-replaced-run-finished');
+  });
+
+  it('the server restarts with its pod mid-run: the cell ends with a message, then a cell runs again on a new kernel', async () => {
+    await runCell(5);
+    await output('tick 1');
+    await sandbox!.restartNotebookPod({ restartServer: true });
+    await cellState(5, 'error', 90_000);
+    await output(/kernel on sandbox-nb is gone/);
+    await wb!.screenshot('9-server-restarted-cell-ended');
+    await runCell(6);
+    await output('after the pod came back: 42', 90_000);
+    await cellState(6, 'success');
+    await wb!.screenshot('10-ran-again-after-heal');
+  });
+
+  it('a window reload rejoins the kernel and the cell that is still running gets its output', async () => {
+    await runCell(5);
+    await output('tick 1');
+    await page().reload();
+    await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page().locator('.notebookOverlay .cell-list-container').first().waitFor({ timeout: 60_000 });
+    await output('ticks done', 90_000);
+    await cellState(5, 'success', 30_000);
+    await reveal(5);
+    await wb!.screenshot('11-after-reload-run-finished');
+  });
+});
