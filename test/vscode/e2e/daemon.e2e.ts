@@ -44,9 +44,11 @@ describe('companion daemon in the editor (UI)', function () {
     const input = page.locator('.quick-input-widget input');
     await input.fill(`${sandbox!.namespace}/notebook/${sandbox!.notebook}`);
     await input.press('Enter');
-    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: sandbox!.notebook });
+    // The notebook also has a row in the Notebooks view: look inside the Port Forwards pane only.
+    const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) });
+    const row = pane.locator('.monaco-list-row', { hasText: sandbox!.notebook });
     await row.first().waitFor({ timeout: 60_000 });
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
+    await pane.locator('.monaco-list-row', { hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
     const text = await row.first().innerText();
     const port = Number(/(\d{4,5}) · ready/.exec(text)?.[1]);
     assert.ok(port > 0, `the row shows the local port: ${text}`);
