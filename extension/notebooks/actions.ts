@@ -32,7 +32,13 @@ export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 6
       const timer = setTimeout(() => source.cancel(), timeoutMs);
       show(store.get(name));
       try {
-        const s = await store.waitFor(name, (x) => x?.phase === 'running' || x === undefined || x.phase === 'stopped' || x.phase === 'terminating', source.token);
+        // Right after the start patch the watch may still show it stopped: 'stopped' ends the wait only once it was
+        // seen starting (someone stopped it again).
+        let seenStarting = false;
+        const s = await store.waitFor(name, (x) => {
+          if (x && x.phase !== 'stopped' && x.phase !== 'stopping') seenStarting = true;
+          return x?.phase === 'running' || x === undefined || x.phase === 'terminating' || (seenStarting && x.phase === 'stopped');
+        }, source.token);
         if (s?.phase !== 'running') throw new Error(s ? `Notebook server ${name} is ${s.phase}.` : `Notebook server ${name} was deleted.`);
         return true;
       } catch (err) {

@@ -53,7 +53,7 @@ export async function putNotebook(client: JupyterServerClient, p: string, nbJson
 }
 
 export async function getNotebook(client: JupyterServerClient, p: string): Promise<unknown | undefined> {
-  const res = await call(client, 'GET', p, '?type=notebook&format=json&content=1');
+  const res = await call(client, 'GET', p, '?type=notebook&content=1');
   if (res.status === 404) return undefined;
   return ((await res.json()) as ContentModel).content;
 }
@@ -109,5 +109,7 @@ export async function download(client: JupyterServerClient, local: vscode.Uri, s
   const content = await getNotebook(client, pick.path);
   if (content === undefined) throw new Error(`${pick.path} disappeared from ${client.label}`);
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(content, null, 1) + '\n'));
+  // An open notebook shows the new content now, not when the file watcher gets to it.
+  if (open && vscode.window.activeNotebookEditor?.notebook === open) await vscode.commands.executeCommand('workbench.action.files.revert');
   return target;
 }

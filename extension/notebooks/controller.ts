@@ -15,6 +15,7 @@ import { CellRun } from './execute';
 import { JupyterError, chooseKernelSpec, type SessionRef } from './jupyter';
 import { NotebookKernel, type ServerClients } from './kernel';
 import { describeResources, shortImage, type NotebookServer } from './model';
+import { noticeOutput } from './outputs';
 import { serverKey, type ServerRef, type ServerStore } from './servers';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -168,6 +169,10 @@ export class KernelControllers implements vscode.Disposable {
     this.interrupted.delete(nb.uri.toString());
     const runs = cells.map((cell) => new CellRun(controller.createNotebookCellExecution(cell), {
       onStarted: (msgId) => void this.saveBinding(nb, { ...this.binding(nb)!, ...kernel.ref, server, running: { msgId, cellIndex: cell.index, source: hash(cell.document.getText()), startedAt: Date.now() } }),
+      // A KeyboardInterrupt nobody asked for, and the kernel is lost right after: its server shut down with the pod.
+      explainFailure: async (ename) => (ename === 'KeyboardInterrupt' && !this.interrupted.has(nb.uri.toString()) && (await kernel.lostWithin(3000))
+        ? noticeOutput('ServerShutDown', `The kernel on ${server.name} stopped because its notebook server shut down (the pod was deleted or restarted). Its variables are lost; run the cell again to start a new kernel.`)
+        : undefined),
     }));
     try {
       await this.prepare(nb, kernel, true);

@@ -13,6 +13,11 @@ export interface RunHooks {
   /** The execute_request's id, as soon as it is sent (kept so a reloaded window can resume the run). */
   onStarted?(msgId: string): void;
   onCount?(count: number): void;
+  /**
+   * Asked before a failed run ends, with the error's name: a notice to add (e.g. the kernel was stopped because its
+   * server shut down, not by the user), or undefined.
+   */
+  explainFailure?(ename: string): Promise<Output | undefined>;
 }
 
 export class CellRun {
@@ -51,7 +56,7 @@ export class CellRun {
       if (KernelMessage.isInputRequestMsg(msg)) void this.answerInput(future, msg);
     };
     future.done.then(
-      (reply) => this.complete(reply.content.status === 'ok', (reply.content as { execution_count?: number }).execution_count),
+      (reply) => this.complete(reply.content.status === 'ok', (reply.content as { execution_count?: number }).execution_count, (reply.content as { ename?: string }).ename),
       (err: unknown) => {
         // Futures are disposed on restart and shutdown: the watcher of the kernel says why; this is the fallback.
         if (!this.ended) void this.fail('KernelConnectionError', `The run was cancelled: ${(err as Error).message}`);
@@ -116,11 +121,13 @@ export class CellRun {
     this.finish(false);
   }
 
-  private async complete(ok: boolean, count?: number): Promise<void> {
+  private async complete(ok: boolean, count?: number, ename?: string): Promise<void> {
     if (this.ended) return;
     this.endedWith = ok;
     if (typeof count === 'number') this.setCount(count);
     await this.chain;
+    const notice = !ok && ename ? await this.hooks.explainFailure?.(ename).catch(() => undefined) : undefined;
+    if (notice) await this.append(notice);
     this.execution.end(ok, Date.now());
     this.finish(ok);
   }

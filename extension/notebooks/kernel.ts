@@ -210,6 +210,26 @@ export class NotebookKernel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Whether the kernel is lost within `ms`: its socket drops, it dies, or the forward's pod goes away. A run that ended
+   * with a KeyboardInterrupt nobody asked for is then explained: the server shut the kernel down with its pod.
+   */
+  lostWithin(ms: number): Promise<boolean> {
+    const k = this.kernel;
+    if (!k) return Promise.resolve(true);
+    const lost = () => k.isDisposed || k.connectionStatus !== 'connected' || k.status === 'dead' || this.clients.forwards.info(this.server)?.status.state !== 'ready';
+    if (lost()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t0 = Date.now();
+      const timer = setInterval(() => {
+        if (lost() || Date.now() - t0 > ms) {
+          clearInterval(timer);
+          resolve(lost());
+        }
+      }, 100);
+    });
+  }
+
   failRuns(name: string, message: string): void {
     for (const run of [...this.runs]) void run.fail(name, message);
   }

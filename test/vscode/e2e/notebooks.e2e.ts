@@ -50,16 +50,26 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
   const page = () => wb!.page;
 
   /** A cell's row (rendered only while near the viewport: focusCell reveals it). */
-  const row = (i: number): Locator => page().locator(`.notebookOverlay .cell-list-container .monaco-list-row[data-index="${i}"]`);
-  /** Focuses cell i in command mode: into a visible cell's editor, Escape, then arrow keys (the list scrolls to it). */
+  const row = (i: number): Locator => page().locator(`.notebookOverlay:visible:not([inert]) .cell-list-container .monaco-list-row[data-index="${i}"]`);
+  /** Focuses cell i in command mode: a click on a visible cell's left margin, then arrow keys (the list scrolls to it). */
   async function focusCell(i: number): Promise<void> {
-    const focusedIndex = async () => Number(await page().locator('.notebookOverlay .cell-list-container .monaco-list-row.focused').first().getAttribute('data-index', { timeout: 5000 }).catch(() => NaN));
-    let at = await focusedIndex();
-    if (Number.isNaN(at)) {
-      await page().locator('.notebookOverlay .cell-list-container .monaco-list-row.code-cell-row .monaco-editor .view-lines').first().click();
-      at = await focusedIndex();
+    const focusedIndex = async () => Number(await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container .monaco-list-row.focused').first().getAttribute('data-index', { timeout: 5000 }).catch(() => NaN));
+    const visible = page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container .monaco-list-row.code-cell-row');
+    const target = row(i);
+    // Into a cell's editor, then Escape: command mode, arrows move between cells. (The left margin runs beside the
+    // outputs, whose "…" menu a click there can open.)
+    await page().keyboard.press('Escape');
+    const list = (await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().boundingBox())!;
+    const candidates = [...((await target.count()) ? [target] : []), ...(await visible.all())];
+    for (const c of candidates) {
+      const editor = c.locator('.monaco-editor').first();
+      const box = await editor.boundingBox().catch(() => null);
+      if (!box || box.y < list.y + 4 || box.y + 24 > list.y + list.height) continue; // only an editor whose top line shows
+      await editor.click({ position: { x: 40, y: 12 } });
+      break;
     }
     await page().keyboard.press('Escape');
+    let at = await focusedIndex();
     for (let n = 0; n < 30 && at !== i; n++) {
       await page().keyboard.press(at < i ? 'ArrowDown' : 'ArrowUp');
       await page().waitForTimeout(80);
@@ -67,18 +77,20 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     }
     assert.equal(at, i, `cell ${i} has the focus`);
   }
-  /** Runs cell i like a user: focus it, Enter (edit mode), Ctrl+Enter (in command mode Ctrl+Enter inserts a cell). */
+  /** Runs cell i like a user: its Execute Cell button. */
   async function runCell(i: number): Promise<void> {
     await focusCell(i);
-    await page().keyboard.press('Enter');
-    await page().waitForTimeout(150);
-    await page().keyboard.press('Control+Enter');
+    const r = row(i);
+    await r.scrollIntoViewIfNeeded();
+    await r.hover();
+    await r.locator('.run-button-container .action-label').first().click();
   }
   /** Text in any output webview frame. */
   async function output(text: string | RegExp, timeout = 60_000): Promise<string> {
     const deadline = Date.now() + timeout;
     while (Date.now() < deadline) {
       for (const f of page().frames()) {
+        if (f === page().mainFrame()) continue; // cell sources are there; outputs are in webview frames
         const t = await f.locator(typeof text === 'string' ? `text=${text}` : `text=${text}`).first().innerText({ timeout: 100 }).catch(() => null);
         if (t) return t;
       }
@@ -89,10 +101,17 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
   async function cellState(i: number, state: 'success' | 'error', timeout = 60_000): Promise<void> {
     await row(i).locator(`.codicon-notebook-state-${state}`).first().waitFor({ timeout });
   }
-  /** Scrolls the notebook so cell i is in view (for screenshots). */
+  /** Scrolls the notebook so cell i and the end of its outputs are in view (for screenshots). */
   async function reveal(i: number): Promise<void> {
     await focusCell(i);
-    await row(i).scrollIntoViewIfNeeded();
+    const list = await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().boundingBox();
+    const box = await row(i).boundingBox();
+    if (list && box && box.y + box.height > list.y + list.height) {
+      // Over the left margin: the outputs' webview would take the wheel events.
+      await page().mouse.move(list.x + 8, list.y + list.height / 2);
+      await page().mouse.wheel(0, Math.min(box.y - list.y, box.y + box.height - (list.y + list.height) + 30));
+      await page().waitForTimeout(500);
+    }
   }
   async function clickDialogButton(label: string): Promise<void> {
     const b = page().locator('.monaco-dialog-box .dialog-buttons a, .monaco-dialog-box .dialog-buttons button', { hasText: label }).first();
@@ -107,6 +126,10 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     fs.mkdirSync(path.join(sandbox.volume, 'analysis'), { recursive: true });
     fs.mkdirSync(path.join(ws, 'analysis'), { recursive: true });
     fs.renameSync(path.join(ws, 'demo.ipynb'), path.join(ws, 'analysis', 'demo.ipynb'));
+    fs.writeFileSync(path.join(ws, 'gpu.ipynb'), JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'print("the started server answered", 6 * 7)' }],
+      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } }, nbformat: 4, nbformat_minor: 5,
+    }));
     process.env.KUBEFLOW_COMPANION_HOME = home;
     cs = await startCodeServer({
       vsix: [vsix],
@@ -145,7 +168,7 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await input.fill('demo.ipynb');
     await page().locator('.quick-input-list .monaco-list-row', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
     await page().keyboard.press('Enter');
-    await page().locator('.notebookOverlay .cell-list-container').first().waitFor({ timeout: 60_000 });
+    await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().waitFor({ timeout: 60_000 });
     // The notebook toolbar carries the command once the editor's context is set.
     await page().locator('.notebook-toolbar-container', { hasText: 'Select Notebook Server…' }).first().waitFor({ timeout: 60_000 });
     await wb!.runCommand('Kubeflow: Select Notebook Server…');
@@ -155,12 +178,16 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await item.click();
     pickedAt = Date.now();
     await page().locator('.notebook-toolbar-container', { hasText: 'sandbox-nb' }).first().waitFor({ timeout: 30_000 });
+    console.log(`      picked → kernel shown in the toolbar: ${Date.now() - pickedAt} ms`);
   });
 
   it('runs cells: stream and result, an image, an error with its traceback; execution order is shown', async () => {
-    await runCell(0);
+    await focusCell(0);
+    await row(0).hover();
+    const clickedAt = Date.now();
+    await row(0).locator('.run-button-container .action-label').first().click();
     await output('hello from the notebook server');
-    console.log(`      picked server → first result: ${Date.now() - pickedAt} ms`);
+    console.log(`      picked server → first result: ${Date.now() - pickedAt} ms (run clicked → output shown: ${Date.now() - clickedAt} ms)`);
     // The kernel runs in the notebook's folder on the server's volume.
     await output(/kfvs-sandbox-volume-\w+\/analysis/);
     await output('42');
@@ -214,6 +241,8 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await sandbox!.restartNotebookPod();
     await output('ticks done', 60_000);
     await cellState(5, 'success');
+    await output('tick 9');
+    await reveal(5);
     await wb!.screenshot('8-pod-replaced-run-finished');
   });
 
@@ -222,23 +251,85 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await output('tick 1');
     await sandbox!.restartNotebookPod({ restartServer: true });
     await cellState(5, 'error', 90_000);
-    await output(/kernel on sandbox-nb is gone/);
+    await output(/kernel on sandbox-nb (is gone|stopped because its notebook server shut down)/);
+    await reveal(5);
     await wb!.screenshot('9-server-restarted-cell-ended');
     await runCell(6);
     await output('after the pod came back: 42', 90_000);
     await cellState(6, 'success');
+    await reveal(6);
     await wb!.screenshot('10-ran-again-after-heal');
   });
 
   it('a window reload rejoins the kernel and the cell that is still running gets its output', async () => {
+    await page().keyboard.press('Control+P');
+    const input = page().locator('.quick-input-widget input');
+    await input.fill('demo.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.tab.active', { hasText: 'demo.ipynb' }).waitFor({ timeout: 30_000 });
     await runCell(5);
     await output('tick 1');
     await page().reload();
     await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page().locator('.notebookOverlay .cell-list-container').first().waitFor({ timeout: 60_000 });
+    await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().waitFor({ timeout: 60_000 });
     await output('ticks done', 90_000);
-    await cellState(5, 'success', 30_000);
+    await output('tick 9');
     await reveal(5);
+    await cellState(5, 'success', 30_000);
     await wb!.screenshot('11-after-reload-run-finished');
+  });
+  it('uploads the notebook to the server\'s volume and downloads the server\'s copy back', async () => {
+    await focusCell(0);
+    await page().keyboard.press('Control+S');
+    await page().locator('.tab.active:not(.dirty)', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await wb!.runCommand('Kubeflow: Upload Notebook to Server');
+    // Outputs that arrived after the save make it dirty again: the command asks to save first.
+    const save = page().locator('.monaco-dialog-box', { hasText: 'has unsaved changes' });
+    if (await save.waitFor({ timeout: 3000 }).then(() => true, () => false)) await clickDialogButton('Save and Upload');
+    const onServer = path.join(sandbox!.volume, 'analysis', 'demo.ipynb');
+    const read = () => { try { return JSON.parse(fs.readFileSync(onServer, 'utf8')) as { cells: Array<{ source: string | string[] }> }; } catch { return undefined; } };
+    for (let i = 0; i < 120 && !read(); i++) await page().waitForTimeout(250);
+    const uploaded = read()!;
+    assert.equal(uploaded.cells.length, CELLS.length);
+    // Someone edits the server's copy (in JupyterLab, say); download brings that version over the saved local file.
+    const edited = { ...uploaded, cells: [{ cell_type: 'markdown', metadata: {}, source: '# Edited on the server' }, ...uploaded.cells] };
+    fs.writeFileSync(onServer, JSON.stringify(edited));
+    await wb!.runCommand('Kubeflow: Download Notebook from Server…');
+    await clickDialogButton('Replace');
+    const local = path.join(ws, 'analysis', 'demo.ipynb');
+    for (let i = 0; i < 60 && !fs.readFileSync(local, 'utf8').includes('Edited on the server'); i++) await page().waitForTimeout(250);
+    if (!fs.readFileSync(local, 'utf8').includes('Edited on the server')) {
+      await wb!.runCommand('Notifications: Show Notifications');
+      console.log('notifications:', await page().locator('.notification-list-item').allInnerTexts());
+    }
+    assert.ok(fs.readFileSync(local, 'utf8').includes('Edited on the server'), 'the local file has the server\'s version');
+    // The open editor shows it (markdown cells render in the notebook's webview).
+    await output('Edited on the server', 30_000);
+    await wb!.screenshot('12-downloaded-from-server');
+  });
+
+  it('picking a stopped server offers to start it, waits with progress, then runs the cell', async () => {
+    await page().keyboard.press('Escape');
+    await page().keyboard.press('Control+P');
+    const input = page().locator('.quick-input-widget input');
+    await input.fill('gpu.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'gpu.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.tab.active', { hasText: 'gpu.ipynb' }).waitFor({ timeout: 30_000 });
+    await page().locator('.notebook-toolbar-container:visible', { hasText: 'Select Notebook Server…' }).first().waitFor({ timeout: 60_000 });
+    await wb!.runCommand('Kubeflow: Select Notebook Server…');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'stopped-nb' }).first().click();
+    await page().locator('.monaco-dialog-box', { hasText: 'stopped-nb is stopped. Start it?' }).waitFor({ timeout: 30_000 });
+    await wb!.screenshot('13-offer-to-start');
+    await clickDialogButton('Start');
+    await page().locator('.notifications-toasts, .notification-toast', { hasText: 'Starting notebook server stopped-nb' }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await wb!.screenshot('14-starting-with-progress');
+    await page().locator('.notebook-toolbar-container:visible', { hasText: 'stopped-nb' }).first().waitFor({ timeout: 120_000 });
+    await runCell(0);
+    await output('the started server answered 42', 60_000);
+    const view = page().locator('.part.sidebar .pane', { has: page().locator('.pane-header', { hasText: /Notebooks/i }) });
+    await view.locator('.monaco-list-row', { hasText: /stopped-nb.*running/ }).first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('15-started-server-ran-cell');
   });
 });
