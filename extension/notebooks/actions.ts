@@ -25,7 +25,10 @@ export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 6
   return Promise.resolve(vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Starting notebook server ${name}`, cancellable: true },
     async (progress, token) => {
-      const show = (s: NotebookServer | undefined) => progress.report({ message: s ? `${s.phase}${s.reason ? ` — ${s.reason}` : ''}` : 'waiting for the server to appear' });
+      let seenStarting = false;
+      const show = (s: NotebookServer | undefined) => progress.report({
+        message: !s ? 'waiting for the server to appear' : s.phase === 'stopped' && !seenStarting ? 'start requested' : `${s.phase}${s.reason ? ` — ${s.reason}` : ''}`,
+      });
       const sub = store.onDidChange(() => show(store.get(name)));
       const source = new vscode.CancellationTokenSource();
       token.onCancellationRequested(() => source.cancel());
@@ -34,7 +37,6 @@ export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 6
       try {
         // Right after the start patch the watch may still show it stopped: 'stopped' ends the wait only once it was
         // seen starting (someone stopped it again).
-        let seenStarting = false;
         const s = await store.waitFor(name, (x) => {
           if (x && x.phase !== 'stopped' && x.phase !== 'stopping') seenStarting = true;
           return x?.phase === 'running' || x === undefined || x.phase === 'terminating' || (seenStarting && x.phase === 'stopped');

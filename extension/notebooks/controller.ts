@@ -25,7 +25,7 @@ const STATE_KEY = 'kubeflow.notebooks.bindings';
 export interface Binding extends SessionRef {
   server: ServerRef;
   /** The run in flight, so a reloaded window can follow it. */
-  running?: { msgId: string; cellIndex: number; source: string; startedAt: number };
+  running?: { msgId: string; cellIndex: number; source: string; startedAt: number; count?: number };
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -114,6 +114,15 @@ export class KernelControllers implements vscode.Disposable {
     return kernel;
   }
 
+  /** A notebook closed: drop this window's connection (the kernel keeps running; reopening rejoins it). */
+  release(nb: vscode.NotebookDocument): void {
+    const key = nb.uri.toString();
+    const k = this.kernels.get(key);
+    if (!k || k.runs.size > 0) return;
+    k.dispose();
+    this.kernels.delete(key);
+  }
+
   private async onSelected(nb: vscode.NotebookDocument, server: ServerRef, selected: boolean): Promise<void> {
     const key = nb.uri.toString();
     if (!selected) {
@@ -169,6 +178,10 @@ export class KernelControllers implements vscode.Disposable {
     this.interrupted.delete(nb.uri.toString());
     const runs = cells.map((cell) => new CellRun(controller.createNotebookCellExecution(cell), {
       onStarted: (msgId) => void this.saveBinding(nb, { ...this.binding(nb)!, ...kernel.ref, server, running: { msgId, cellIndex: cell.index, source: hash(cell.document.getText()), startedAt: Date.now() } }),
+      onCount: (count) => {
+        const b = this.binding(nb);
+        if (b?.running) void this.saveBinding(nb, { ...b, running: { ...b.running, count } });
+      },
       // A KeyboardInterrupt nobody asked for, and the kernel is lost right after: its server shut down with the pod.
       explainFailure: async (ename) => (ename === 'KeyboardInterrupt' && !this.interrupted.has(nb.uri.toString()) && (await kernel.lostWithin(3000))
         ? noticeOutput('ServerShutDown', `The kernel on ${server.name} stopped because its notebook server shut down (the pod was deleted or restarted). Its variables are lost; run the cell again to start a new kernel.`)
@@ -225,7 +238,9 @@ export class KernelControllers implements vscode.Disposable {
     try {
       const k = await kernel.ensure();
       this.ctx.log.info(`notebooks: following run ${running.msgId} of cell ${target.index + 1} after a reload`);
-      const done = run.resume(k, running.msgId, running.startedAt);
+      // The restored outputs belong to this run only if the restored execution count is this run's.
+      const stale = running.count === undefined || target.executionSummary?.executionOrder !== running.count;
+      const done = run.resume(k, running.msgId, running.startedAt, stale);
       // Nothing to replay and the kernel idle: the run ended while no window was connected.
       void k.info.then(() => setTimeout(() => {
         if (!run.ended && k.status === 'idle') void run.fail('RunFinished', 'The run finished while the window was reloading; the server did not keep its remaining output.');

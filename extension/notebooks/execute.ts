@@ -69,10 +69,12 @@ export class CellRun {
    * Follows a run started before a window reload. Resolves like `run`. `settle` ends it if the kernel turns out to be
    * idle with nothing to replay (the run finished while the window was away and its output was not kept).
    */
-  resume(kernel: Kernel.IKernelConnection, msgId: string, startedAt: number): Promise<boolean> {
+  resume(kernel: Kernel.IKernelConnection, msgId: string, startedAt: number, staleOutputs = false): Promise<boolean> {
     this.msgId = msgId;
     this.execution.start(startedAt);
-    const last = this.cell.outputs.at(-1);
+    // The restored cell may show an earlier run's outputs (a backup older than this run): those go.
+    if (staleOutputs) this.chain = this.chain.then(() => this.clear());
+    const last = staleOutputs ? undefined : this.cell.outputs.at(-1);
     const name = last?.items.length && last.items.every((i) => i.mime === MIME.stdout) ? 'stdout' : last?.items.length && last.items.every((i) => i.mime === MIME.stderr) ? 'stderr' : undefined;
     if (last && name) this.lastStream = { name, output: last };
     const onIOPub = (_k: Kernel.IKernelConnection, msg: KernelMessage.IIOPubMessage) => {

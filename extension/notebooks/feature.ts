@@ -46,6 +46,7 @@ export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
     view,
     tree,
     vscode.workspace.onDidOpenNotebookDocument(onNotebook),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => controllers.release(nb)),
     ...registerNotebookCommands({ ctx, store, forwards, clients, controllers }),
     new vscode.Disposable(() => jupyter?.dispose()),
   ];

@@ -134,7 +134,12 @@ export class NotebookKernel implements vscode.Disposable {
     kernel.statusChanged.connect(this.onStatus, this);
     kernel.connectionStatusChanged.connect((_k, s) => {
       this.log.debug(`notebooks: ${this.server.name} kernel ${kernel.id} connection ${s}`);
-      if (s === 'connecting') this.pump(kernel);
+      // 'disconnected' (the server closed the socket as it shut down; the library will not retry) is checked too.
+      if (s !== 'connected' && !kernel.isDisposed) this.pump(kernel);
+    });
+    // The library disposes a connection whose session disappeared from the server (its poll): the kernel is gone.
+    kernel.disposed.connect(() => {
+      if (kernel === this.kernel && !this.disposed) this.lost(kernel);
     });
     this.log.info(`notebooks: ${opened.reattached ? 'rejoined' : 'started'} kernel ${kernel.name} ${kernel.id} on ${this.server.name} for ${this.ref.path} in ${Date.now() - t0} ms`);
     return kernel;
@@ -150,7 +155,7 @@ export class NotebookKernel implements vscode.Disposable {
     let ticks = 0;
     const timer = setInterval(() => {
       const state = this.clients.forwards.info(this.server)?.status.state;
-      if (kernel !== this.kernel || kernel.isDisposed || kernel.connectionStatus !== 'connecting' || ++ticks > 300) {
+      if (kernel !== this.kernel || kernel.isDisposed || kernel.connectionStatus === 'connected' || ++ticks > 300) {
         clearInterval(timer);
         this.pumping = false;
         return;
@@ -194,15 +199,7 @@ export class NotebookKernel implements vscode.Disposable {
     this._onDidChangeStatus.fire(status);
     if (k !== this.kernel) return;
     if (status === 'dead') {
-      const gone = k.id;
-      this.kernel = undefined;
-      this.ref.sessionId = undefined;
-      this.ref.kernelId = undefined;
-      this.save(this.ref);
-      this.failRuns('KernelDied', `The kernel on ${this.server.name} is gone (it died, was culled, or the notebook server's pod restarted). Its variables are lost; run the cell again to start a new kernel.`);
-      this.log.warn(`notebooks: kernel ${gone} on ${this.server.name} is dead`);
-      this.session?.dispose();
-      this.session = undefined;
+      this.lost(k);
     } else if (status === 'autorestarting') {
       this.failRuns('KernelDied', `The kernel on ${this.server.name} died (out of memory?) and the server restarted it. Its variables are lost.`);
     } else if (status === 'restarting' && !this.restarting) {
@@ -228,6 +225,20 @@ export class NotebookKernel implements vscode.Disposable {
         }
       }, 100);
     });
+  }
+
+  /** The kernel is gone for good: runs end with a message, the next run starts a new session. */
+  private lost(k: Kernel.IKernelConnection): void {
+    if (k !== this.kernel) return;
+    this.kernel = undefined;
+    this.ref.sessionId = undefined;
+    this.ref.kernelId = undefined;
+    this.save(this.ref);
+    this.failRuns('KernelDied', `The kernel on ${this.server.name} is gone (it died, was culled, or the notebook server's pod restarted). Its variables are lost; run the cell again to start a new kernel.`);
+    this.log.warn(`notebooks: kernel ${k.id} on ${this.server.name} is gone`);
+    const session = this.session;
+    this.session = undefined;
+    session?.dispose();
   }
 
   failRuns(name: string, message: string): void {

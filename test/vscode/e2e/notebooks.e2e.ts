@@ -30,6 +30,7 @@ const CELLS = [
   /* 4 */ 'print("x is defined:", "x" in dir())',
   /* 5 */ 'import time\nfor i in range(10):\n    print("tick", i, flush=True)\n    time.sleep(1)\n"ticks done"',
   /* 6 */ 'print("after the pod came back:", 6 * 7)',
+  /* 7 */ 'name = input("Your name: ")\nprint("hello", name)',
 ];
 
 function notebookJson(): string {
@@ -103,12 +104,15 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
   }
   /** Scrolls the notebook so cell i and the end of its outputs are in view (for screenshots). */
   async function reveal(i: number): Promise<void> {
-    await focusCell(i);
+    // The next cell comes into view below i's outputs (when there is one).
+    const cells = Number(/Cell \d+ of (\d+)/.exec(await page().locator('.statusbar').innerText())?.[1] ?? i + 1);
+    await focusCell(Math.min(i + 1, cells - 1));
     const list = await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().boundingBox();
     const box = await row(i).boundingBox();
-    if (list && box && box.y + box.height > list.y + list.height) {
-      // Over the left margin: the outputs' webview would take the wheel events.
-      await page().mouse.move(list.x + 8, list.y + list.height / 2);
+    const editor = await row(i).locator('.monaco-editor').first().boundingBox().catch(() => null);
+    if (list && box && editor && box.y + box.height > list.y + list.height) {
+      // Wheel over the cell's editor: over the outputs the webview would take the events.
+      await page().mouse.move(editor.x + 40, Math.max(editor.y + 8, list.y + 20));
       await page().mouse.wheel(0, Math.min(box.y - list.y, box.y + box.height - (list.y + list.height) + 30));
       await page().waitForTimeout(500);
     }
@@ -158,7 +162,19 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     const text = (await view.locator('.monaco-list-rows').innerText()).replace(/\s+/g, ' ');
     assert.match(text, /sandbox-nb\s*running · jupyter-scipy:v1\.9\.0 · 1 CPU · 2Gi/);
     assert.match(text, /stopped-nb\s*stopped · jupyter-pytorch-cuda:v1\.9\.0/);
+    // A server asking for more GPUs than any node has: pending, with the scheduler's reason from the pod's events.
+    await sandbox!.rig.apply([{
+      apiVersion: 'kubeflow.org/v1', kind: 'Notebook', metadata: { name: 'big-gpu', namespace: sandbox!.namespace },
+      spec: { template: { spec: { containers: [{ name: 'big-gpu', image: 'ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.10.0', resources: { requests: { cpu: '8', memory: '64Gi' }, limits: { 'nvidia.com/gpu': '16' } } }] } } },
+    }]);
+    const big = view.locator('.monaco-list-row', { hasText: /big-gpu.*pending/ }).first();
+    await big.waitFor({ timeout: 60_000 });
+    assert.match(await big.innerText(), /16 GPU/);
+    await big.hover();
+    await page().locator('.monaco-hover', { hasText: 'FailedScheduling' }).first().waitFor({ timeout: 30_000 });
+    assert.match(await page().locator('.monaco-hover').first().innerText(), /Insufficient nvidia\.com\/gpu/);
     await wb!.screenshot('1-notebooks-view');
+    await page().mouse.move(700, 500);
   });
 
   let pickedAt = 0;
@@ -279,6 +295,17 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await cellState(5, 'success', 30_000);
     await wb!.screenshot('11-after-reload-run-finished');
   });
+  it('answers input() with an input box; the prompt and the answer are echoed', async () => {
+    await runCell(7);
+    const box = page().locator('.quick-input-widget', { hasText: 'Your name:' });
+    await box.waitFor({ timeout: 30_000 });
+    await page().locator('.quick-input-widget input').fill('Ada');
+    await wb!.screenshot('12-input-request');
+    await page().keyboard.press('Enter');
+    await output('hello Ada');
+    await cellState(7, 'success');
+  });
+
   it('uploads the notebook to the server\'s volume and downloads the server\'s copy back', async () => {
     await focusCell(0);
     await page().keyboard.press('Control+S');
@@ -306,7 +333,7 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     assert.ok(fs.readFileSync(local, 'utf8').includes('Edited on the server'), 'the local file has the server\'s version');
     // The open editor shows it (markdown cells render in the notebook's webview).
     await output('Edited on the server', 30_000);
-    await wb!.screenshot('12-downloaded-from-server');
+    await wb!.screenshot('13-downloaded-from-server');
   });
 
   it('picking a stopped server offers to start it, waits with progress, then runs the cell', async () => {
@@ -321,15 +348,34 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await wb!.runCommand('Kubeflow: Select Notebook Server…');
     await page().locator('.quick-input-list .monaco-list-row', { hasText: 'stopped-nb' }).first().click();
     await page().locator('.monaco-dialog-box', { hasText: 'stopped-nb is stopped. Start it?' }).waitFor({ timeout: 30_000 });
-    await wb!.screenshot('13-offer-to-start');
+    await wb!.screenshot('14-offer-to-start');
     await clickDialogButton('Start');
-    await page().locator('.notifications-toasts, .notification-toast', { hasText: 'Starting notebook server stopped-nb' }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
-    await wb!.screenshot('14-starting-with-progress');
+    // The progress notification says what the server is doing while it starts (this workbench renders progress
+    // notifications outside the toast list; its screen-reader alert carries the same text).
+    const progress = page().locator('.monaco-alert', { hasText: 'Starting notebook server stopped-nb' }).first();
+    await progress.waitFor({ state: 'attached', timeout: 20_000 });
+    console.log(`      progress: ${(await progress.textContent())?.trim()}`);
+    await wb!.runCommand('Notifications: Show Notifications');
+    await page().locator('.notifications-center', { hasText: 'Starting notebook server stopped-nb' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+    await wb!.screenshot('15-starting-with-progress');
+    await wb!.runCommand('Notifications: Hide Notifications').catch(() => undefined);
     await page().locator('.notebook-toolbar-container:visible', { hasText: 'stopped-nb' }).first().waitFor({ timeout: 120_000 });
     await runCell(0);
     await output('the started server answered 42', 60_000);
     const view = page().locator('.part.sidebar .pane', { has: page().locator('.pane-header', { hasText: /Notebooks/i }) });
     await view.locator('.monaco-list-row', { hasText: /stopped-nb.*running/ }).first().waitFor({ timeout: 30_000 });
-    await wb!.screenshot('15-started-server-ran-cell');
+    await wb!.screenshot('16-started-server-ran-cell');
+  });
+
+  it('stops a server from the view: the notebook running on it is named, the pod goes away', async () => {
+    const view = page().locator('.part.sidebar .pane', { has: page().locator('.pane-header', { hasText: /Notebooks/i }) });
+    const item = view.locator('.monaco-list-row', { hasText: 'stopped-nb' }).first();
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Stop Notebook Server"]').first().click();
+    await page().locator('.monaco-dialog-box', { hasText: '1 open notebook(s) run on it' }).waitFor({ timeout: 30_000 });
+    await clickDialogButton('Stop');
+    await view.locator('.monaco-list-row', { hasText: /stopped-nb\s*stopped/ }).first().waitFor({ timeout: 60_000 });
+    await page().mouse.move(700, 500);
+    await wb!.screenshot('17-stopped-from-view');
   });
 });
