@@ -20,6 +20,8 @@ interface OpenLog {
   lines: P.LogLine[];
   known: Set<string>;
   subscription: string;
+  /** Settles when the daemon answered the subscription (with the backlog). */
+  ready: Promise<void>;
 }
 
 export function logUri(source: P.LogSource, replicas?: string[]): vscode.Uri {
@@ -66,15 +68,20 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (!doc) {
       const { source, replicas } = sourceOf(uri);
       // The id is ours, so lines that arrive before the answer are routed here too.
-      doc = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: randomUUID() };
-      this.docs.set(uri.toString(), doc);
+      const d: OpenLog = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: randomUUID(), ready: Promise.resolve() };
+      this.docs.set(uri.toString(), d);
       this.following.add(uri.toString());
-      const early = doc.lines;
-      const r = await this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES, subscription: doc.subscription });
-      doc.lines = [...r.lines, ...early];
-      for (const rep of r.capture.replicas) doc.known.add(rep.replica);
-      for (const l of r.lines) doc.known.add(l.replica);
+      d.ready = this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES, subscription: d.subscription }).then((r) => {
+        d.lines = [...r.lines, ...d.lines];
+        for (const rep of r.capture.replicas) d.known.add(rep.replica);
+        for (const l of r.lines) d.known.add(l.replica);
+      });
+      d.ready.catch(() => this.docs.get(uri.toString()) === d && this.docs.delete(uri.toString()));
+      doc = d;
     }
+    // VS Code may ask again while the first answer is on its way (opening with a language re-creates the model):
+    // every caller waits for the backlog, so no editor keeps an empty first rendering of a log that is done.
+    await doc.ready;
     return render(doc);
   }
 
