@@ -3,38 +3,24 @@
 // notebook from the command palette, see it ready in the Port Forwards view, fetch Jupyter through it; open the merged
 // logs of a PyTorchJob, jump to the failing worker's traceback.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startSandbox, type Sandbox } from '../../rigs/sandbox';
-import { openWorkbench, packagedVsix, REPO, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+import type { Sandbox } from '../../rigs/sandbox';
+import { screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
 
 describe('companion daemon in the editor (UI)', function () {
   this.timeout(240_000);
+  let session: SandboxSession | undefined;
   let sandbox: Sandbox | undefined;
-  let cs: CodeServer | undefined;
   let wb: Workbench | undefined;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-daemon-'));
 
   before(async () => {
-    const vsix = packagedVsix();
-    sandbox = await startSandbox();
-    // The daemon the extension starts keeps its socket and state here, away from the user's own.
-    process.env.KUBEFLOW_COMPANION_HOME = home;
-    cs = await startCodeServer({ vsix: [vsix], settings: { 'kubeflow.kubeconfig': sandbox.rig.kubeconfigPath, 'kubeflow.namespace': sandbox.namespace } });
-    wb = await openWorkbench(cs, { suite: 'daemon', viewport: { width: 1400, height: 900 } });
+    session = await startSandboxSession({ suite: 'daemon' });
+    ({ sandbox, wb } = session);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    // The daemon outlives editor windows by design; stop it here.
-    if (sandbox) spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
-    delete process.env.KUBEFLOW_COMPANION_HOME;
-    await sandbox?.stop();
+    await session?.stop();
   });
 
   it('starts a port-forward to a notebook from the palette and shows it ready in the Port Forwards view', async () => {

@@ -5,13 +5,12 @@
 // server restarts with its pod (the run ends with a message, the next cell runs on a new kernel); a window reload
 // rejoins a running cell. Screenshots: test-output/screenshots/notebooks/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../rigs/sandbox';
-import { openWorkbench, packagedVsix, REPO, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+import type { Sandbox } from '../../rigs/sandbox';
+import { screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
 
 const IMAGE_CELL = [
   'import struct, zlib',
@@ -43,10 +42,9 @@ function notebookJson(): string {
 
 describe('notebooks: cluster kernels for local notebooks (UI)', function () {
   this.timeout(300_000);
+  let session: SandboxSession | undefined;
   let sandbox: Sandbox | undefined;
-  let cs: CodeServer | undefined;
   let wb: Workbench | undefined;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-nb-'));
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-nb-ws-'));
   const page = () => wb!.page;
 
@@ -124,32 +122,26 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
   }
 
   before(async () => {
-    const vsix = packagedVsix();
-    sandbox = await startSandbox();
-    fs.writeFileSync(path.join(ws, 'demo.ipynb'), notebookJson());
-    fs.mkdirSync(path.join(sandbox.volume, 'analysis'), { recursive: true });
-    fs.mkdirSync(path.join(ws, 'analysis'), { recursive: true });
-    fs.renameSync(path.join(ws, 'demo.ipynb'), path.join(ws, 'analysis', 'demo.ipynb'));
-    fs.writeFileSync(path.join(ws, 'gpu.ipynb'), JSON.stringify({
-      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'print("the started server answered", 6 * 7)' }],
-      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } }, nbformat: 4, nbformat_minor: 5,
-    }));
-    process.env.KUBEFLOW_COMPANION_HOME = home;
-    cs = await startCodeServer({
-      vsix: [vsix],
-      settings: { 'kubeflow.kubeconfig': sandbox.rig.kubeconfigPath, 'kubeflow.namespace': sandbox.namespace, 'notebook.confirmDeleteRunningCell': false, 'files.hotExit': 'onExitAndWindowClose' },
+    session = await startSandboxSession({
+      suite: 'notebooks', folder: ws, viewport: { width: 1500, height: 1000 },
+      settings: { 'notebook.confirmDeleteRunningCell': false, 'files.hotExit': 'onExitAndWindowClose' },
+      prepare: async ({ volume }) => {
+        fs.mkdirSync(path.join(volume, 'analysis'), { recursive: true });
+        fs.mkdirSync(path.join(ws, 'analysis'), { recursive: true });
+        fs.writeFileSync(path.join(ws, 'analysis', 'demo.ipynb'), notebookJson());
+        fs.writeFileSync(path.join(ws, 'gpu.ipynb'), JSON.stringify({
+          cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'print("the started server answered", 6 * 7)' }],
+          metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } }, nbformat: 4, nbformat_minor: 5,
+        }));
+      },
     });
-    wb = await openWorkbench(cs, { suite: 'notebooks', folder: ws, viewport: { width: 1500, height: 1000 } });
+    ({ sandbox, wb } = session);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    if (sandbox) spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
-    delete process.env.KUBEFLOW_COMPANION_HOME;
-    await sandbox?.stop();
+    await session?.stop();
   });
 
   it('the Notebooks view lists the servers of the namespace with state, image and resources', async () => {

@@ -11,8 +11,11 @@
 //   });
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { REPO, type Workbench } from '../../rigs/vscode/codeserver';
+import type { Locator, Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../rigs/sandbox';
+import { openWorkbench, REPO, startCodeServer, type CodeServer, type Workbench } from '../../rigs/vscode/codeserver';
 
 export * from '../../rigs/vscode/codeserver';
 
@@ -64,4 +67,68 @@ export async function screenshotOnFailure(ctx: Mocha.Context, wb: Workbench | un
     const file = await wb.screenshot(`failed-${t.title}`).catch(() => undefined);
     if (file) console.log(`      screenshot of the failure: ${path.relative(REPO, file)}`);
   }
+}
+
+/** A code-server with the packaged extension on the sandbox cluster, and the workbench open: what UI tests of cluster features start with. */
+export interface SandboxSession {
+  sandbox: Sandbox;
+  cs: CodeServer;
+  wb: Workbench;
+  /** Stops the window, code-server, the companion daemon the extension started, and the sandbox. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox (kube rig, notebook, job; `prepare` adds what the suite needs before the window opens), then a
+ * code-server pointed at it with its own companion daemon home, then the workbench.
+ */
+export async function startSandboxSession(o: { suite: string; folder?: string; viewport?: { width: number; height: number }; settings?: Record<string, unknown>; prepare?: (s: Sandbox) => Promise<void> }): Promise<SandboxSession> {
+  const vsix = packagedVsix();
+  const sandbox = await startSandbox();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `kfvs-e2e-${o.suite}-`));
+  let cs: CodeServer | undefined;
+  const stop = async (wb?: Workbench): Promise<void> => {
+    await wb?.close().catch(() => undefined);
+    await cs?.stop();
+    // The daemon outlives editor windows by design; stop it here.
+    spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
+    delete process.env.KUBEFLOW_COMPANION_HOME;
+    await sandbox.stop();
+  };
+  try {
+    await o.prepare?.(sandbox);
+    // The daemon the extension starts keeps its socket and state here, away from the user's own.
+    process.env.KUBEFLOW_COMPANION_HOME = home;
+    cs = await startCodeServer({ vsix: [vsix], settings: { 'kubeflow.kubeconfig': sandbox.rig.kubeconfigPath, 'kubeflow.namespace': sandbox.namespace, ...o.settings } });
+    const wb = await openWorkbench(cs, { suite: o.suite, ...(o.folder ? { folder: o.folder } : {}), viewport: o.viewport ?? { width: 1400, height: 900 } });
+    return { sandbox, cs, wb, stop: () => stop(wb) };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The side-bar pane whose header title is `title`. */
+export function pane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .split-view-view', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
+}
+
+/** Expands the panes named `keep` and collapses the others, so the screenshots show what matters. */
+export async function onlyPanes(page: Page, keep: string[]): Promise<void> {
+  for (const h of await page.locator('.part.sidebar .pane-header').all()) {
+    const title = ((await h.locator('h3.title').textContent()) ?? '').trim();
+    const expanded = (await h.getAttribute('aria-expanded')) === 'true';
+    if (keep.includes(title) !== expanded) await h.locator('h3.title').click();
+  }
+}
+
+/** Drags the side bar's edge so that item descriptions fit. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const x = box.x + box.width + 1;
+  await page.mouse.move(x, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
 }

@@ -5,14 +5,12 @@
 // Experiments view with the best trial, its logs and the honest "register" answer; submitting YAML: dry-run errors at
 // their line, then a job from the "New Training Job" template.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../rigs/sandbox';
+import type { Sandbox } from '../../rigs/sandbox';
 import { experimentStatus, katibExperiment, pytorchJobWithPods, setStatus, trainJobWithPods, unschedulableJob, v1Conditions, type TrialPlan } from '../../rigs/training';
-import { openWorkbench, packagedVsix, REPO, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession, type Workbench } from './support';
 
 const BAD_JOB = `apiVersion: kubeflow.org/v1
 kind: PyTorchJob
@@ -45,36 +43,11 @@ const TRIALS: TrialPlan[] = [
   { name: 'mnist-hpo-d4', phase: 'Running', lr: '0.0270' },
 ];
 
-function pane(page: Page, title: string): Locator {
-  return page.locator('.part.sidebar .split-view-view', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
-}
-
-/** Expands the panes named `keep` and collapses the others, so the screenshots show what matters. */
-async function onlyPanes(page: Page, keep: string[]): Promise<void> {
-  for (const h of await page.locator('.part.sidebar .pane-header').all()) {
-    const title = ((await h.locator('h3.title').textContent()) ?? '').trim();
-    const expanded = (await h.getAttribute('aria-expanded')) === 'true';
-    if (keep.includes(title) !== expanded) await h.locator('h3.title').click();
-  }
-}
-
-/** Drags the side bar's edge so that item descriptions fit. */
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box || box.width >= width) return;
-  const x = box.x + box.width + 1;
-  await page.mouse.move(x, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 8 });
-  await page.mouse.up();
-}
-
 describe('training jobs and Katib in the editor (UI)', function () {
   this.timeout(240_000);
+  let session: SandboxSession | undefined;
   let sandbox: Sandbox | undefined;
-  let cs: CodeServer | undefined;
   let wb: Workbench | undefined;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-training-'));
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-training-ws-'));
   const row = (view: string, text: string | RegExp) => pane(wb!.page, view).locator('.monaco-list-row', { hasText: text }).first();
   // Notifications: a toast, or the same item in the notification center (opened first where the test waits for one,
@@ -90,32 +63,28 @@ describe('training jobs and Katib in the editor (UI)', function () {
   const editorText = () => wb!.page.locator('.editor-instance .view-lines').filter({ visible: true }).first();
 
   before(async () => {
-    const vsix = packagedVsix();
-    sandbox = await startSandbox();
-    const { rig, namespace: ns, job } = sandbox;
-    // The operator has seen mnist-ddp start (its worker-2 fails on its own, in kwok).
-    await setStatus(rig, 'pytorchjob', ns, job, { conditions: v1Conditions('PyTorchJob', job, 'Running'), startTime: new Date(Date.now() - 600_000).toISOString().replace(/\.\d+Z$/, 'Z') });
-    const bar = (p: number) => `${String(p).padStart(3)}%|${'█'.repeat(p / 10)}${' '.repeat(10 - p / 10)}| ${p * 10}/1000 [0${Math.floor(p / 20)}:00<03:00, 2.50it/s, loss=${(2 - p / 60).toFixed(3)}]`;
-    await trainJobWithPods(rig, ns, 'llm-finetune', [{ lines: ['Loading checkpoint shards: done', bar(10), bar(30), bar(60)] }, { lines: ['rank 1 joined', bar(60)] }], 4);
-    await unschedulableJob(rig, ns, 'bert-large', 16);
-    await katibExperiment(rig, ns, 'mnist-hpo', TRIALS);
-    // The best trial's job ran and logged its metrics (Katib's StdOut collector reads these lines).
-    await pytorchJobWithPods(rig, ns, 'mnist-hpo-b2', [{ type: 'master', index: 0, complete: true, lines: ['lr=0.0480', 'Epoch 1/2 loss=0.210 accuracy=0.9620', 'Epoch 2/2 loss=0.081 accuracy=0.9810'] }], { gpusPerReplica: 0 });
-    await setStatus(rig, 'pytorchjob', ns, 'mnist-hpo-b2', { conditions: v1Conditions('PyTorchJob', 'mnist-hpo-b2', 'Succeeded'), startTime: new Date(Date.now() - 300_000).toISOString().replace(/\.\d+Z$/, 'Z'), completionTime: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z') });
-    fs.writeFileSync(path.join(folder, 'bad-job.yaml'), BAD_JOB);
-    process.env.KUBEFLOW_COMPANION_HOME = home;
-    cs = await startCodeServer({ vsix: [vsix], settings: { 'kubeflow.kubeconfig': rig.kubeconfigPath, 'kubeflow.namespace': ns } });
-    wb = await openWorkbench(cs, { suite: 'training', folder, viewport: { width: 1600, height: 1000 } });
+    session = await startSandboxSession({
+      suite: 'training', folder, viewport: { width: 1600, height: 1000 },
+      prepare: async ({ rig, namespace: ns, job }) => {
+        // The operator has seen mnist-ddp start (its worker-2 fails on its own, in kwok).
+        await setStatus(rig, 'pytorchjob', ns, job, { conditions: v1Conditions('PyTorchJob', job, 'Running'), startTime: new Date(Date.now() - 600_000).toISOString().replace(/\.\d+Z$/, 'Z') });
+        const bar = (p: number) => `${String(p).padStart(3)}%|${'█'.repeat(p / 10)}${' '.repeat(10 - p / 10)}| ${p * 10}/1000 [0${Math.floor(p / 20)}:00<03:00, 2.50it/s, loss=${(2 - p / 60).toFixed(3)}]`;
+        await trainJobWithPods(rig, ns, 'llm-finetune', [{ lines: ['Loading checkpoint shards: done', bar(10), bar(30), bar(60)] }, { lines: ['rank 1 joined', bar(60)] }], 4);
+        await unschedulableJob(rig, ns, 'bert-large', 16);
+        await katibExperiment(rig, ns, 'mnist-hpo', TRIALS);
+        // The best trial's job ran and logged its metrics (Katib's StdOut collector reads these lines).
+        await pytorchJobWithPods(rig, ns, 'mnist-hpo-b2', [{ type: 'master', index: 0, complete: true, lines: ['lr=0.0480', 'Epoch 1/2 loss=0.210 accuracy=0.9620', 'Epoch 2/2 loss=0.081 accuracy=0.9810'] }], { gpusPerReplica: 0 });
+        await setStatus(rig, 'pytorchjob', ns, 'mnist-hpo-b2', { conditions: v1Conditions('PyTorchJob', 'mnist-hpo-b2', 'Succeeded'), startTime: new Date(Date.now() - 300_000).toISOString().replace(/\.\d+Z$/, 'Z'), completionTime: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z') });
+        fs.writeFileSync(path.join(folder, 'bad-job.yaml'), BAD_JOB);
+      },
+    });
+    ({ sandbox, wb } = session);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    if (sandbox) spawnSync(process.execPath, [path.join(REPO, 'dist/companion-cli.js'), 'stop', '--kubeconfig', sandbox.rig.kubeconfigPath], { env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
-    delete process.env.KUBEFLOW_COMPANION_HOME;
-    await sandbox?.stop();
+    await session?.stop();
   });
 
   it('lists the namespace\'s training jobs with state, replicas, GPUs, progress and why one waits', async () => {
