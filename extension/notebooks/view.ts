@@ -52,8 +52,12 @@ export class NotebooksView implements vscode.TreeDataProvider<vscode.TreeItem>, 
 
   async getChildren(): Promise<vscode.TreeItem[]> {
     await this.store.ensure();
-    if (this.tree) this.tree.description = this.store.scope.namespace;
-    if (this.store.error) return [new MessageItem(this.store.error, 'error')];
+    if (this.tree) {
+      this.tree.description = this.store.scope.namespace;
+      // Like the other views: why nothing can be listed, in full, above the (empty) tree.
+      this.tree.message = this.store.error ? `Cannot list notebook servers: ${this.store.error}` : undefined;
+    }
+    if (this.store.error) return this.tree ? [] : [new MessageItem(this.store.error, 'error')];
     // Empty: the view's welcome text offers to create one or pick another namespace.
     return this.store.list().map((s) => new ServerItem(s));
   }
