@@ -1,7 +1,8 @@
 /**
  * A small Kubeflow world on the kube rig, for the local sandbox (`npm start -- --sandbox`) and for e2e tests:
  * a running Notebook server backed by a real Jupyter server, a stopped one, and a PyTorchJob whose master and three
- * workers write logs (one worker fails with a traceback). A test-side stand-in for the notebook controller
+ * workers write logs (one worker fails with a traceback), and a seeded Model Registry (stand-in server behind Service
+ * kubeflow/model-registry-service, see model-registry/). A test-side stand-in for the notebook controller
  * (fake-notebook-controller.ts) makes pods follow the stop annotation; a server started that way gets a Jupyter server
  * of its own.
  */
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { startFakeNotebookController } from './fake-notebook-controller';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
+import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 
 export interface Sandbox {
   rig: KubeRig;
@@ -21,6 +23,9 @@ export interface Sandbox {
   namespace: string;
   notebook: string;
   job: string;
+  /** The Model Registry stand-in behind Service kubeflow/model-registry-service, seeded (absent without ../shared). */
+  modelRegistry?: ModelRegistryRig;
+  seededRegistry?: SeededRegistry;
   /**
    * What a notebook pod restart looks like: the pod is deleted and created again under the same name, as the
    * StatefulSet does. With `restartServer`, the Jupyter server behind it restarts too (on the same volume), so its
@@ -44,8 +49,10 @@ export async function startSandbox(): Promise<Sandbox> {
       return (await others.get(name)!).port;
     },
   });
+  let modelRegistry: ModelRegistryRig | undefined;
   const stopAll = async () => {
     controller.stop();
+    await modelRegistry?.stop();
     await jupyter.stop();
     for (const j of others.values()) await (await j.catch(() => undefined))?.stop();
     await rig.stop();
@@ -97,13 +104,23 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: { nodeName: rig.nodes.gpu, restartPolicy: 'Never', containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
       }]);
     }
+    let seededRegistry: SeededRegistry | undefined;
+    try {
+      modelRegistry = await startModelRegistry({ kube: rig });
+      seededRegistry = await seedRegistry(modelRegistry.url);
+    } catch (e) {
+      // the stand-in validates against ../shared's OpenAPI spec; without it the sandbox still starts
+      console.warn(`[sandbox] no Model Registry: ${(e as Error).message}`);
+      await modelRegistry?.stop();
+      modelRegistry = undefined;
+    }
     const nbPod = (): object => ({
       apiVersion: 'v1', kind: 'Pod',
       metadata: { name: `${notebook}-0`, namespace: ns, labels: { 'notebook-name': notebook, statefulset: notebook } },
       spec: { nodeName: rig.nodes.cpu, containers: [{ name: notebook, image: 'kubeflownotebookswg/jupyter-scipy:v1.9.0', ports: [{ name: 'notebook-port', containerPort: 8888 }] }] },
     });
     const sandbox: Sandbox = {
-      rig, jupyter, volume, namespace: ns, notebook, job,
+      rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry,
       async restartNotebookPod(o = {}) {
         if (o.restartServer) {
           // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.
