@@ -126,7 +126,7 @@ export function fetchTransport(baseUrl: string, headers: () => Record<string, st
       const form = new FormData();
       for (const part of req.body.multipart) {
         if (part.filename === undefined) form.append(part.name, typeof part.content === 'string' ? part.content : new TextDecoder().decode(part.content));
-        else form.append(part.name, new Blob([part.content], { type: part.contentType ?? 'application/octet-stream' }), part.filename);
+        else form.append(part.name, new Blob([typeof part.content === 'string' ? part.content : new Uint8Array(part.content)], { type: part.contentType ?? 'application/octet-stream' }), part.filename);
       }
       body = form;
     }
