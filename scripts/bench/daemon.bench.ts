@@ -19,7 +19,7 @@ import { until } from '../../test/support/wait';
 import { median, recordBench, round } from './report';
 
 const PAYLOAD_MB = 32;
-const THROUGHPUT_RUNS = 5;
+const THROUGHPUT_RUNS = 15;
 const TTFB_RUNS = 30;
 const LOG_REPLICAS = 8;
 const LOG_LINES = 20_000;
@@ -64,7 +64,14 @@ async function main(): Promise<void> {
     const rssIdleMb = (await d.connection.sendRequest(P.status)).rssBytes / 1024 / 1024;
 
     const paths = { kubectl: kubectlPort, daemon: fwd.localPort };
-    for (const port of Object.values(paths)) await download(port, '/'); // warm both
+    // Warm both with one full download (timed apart as the cold figure): the first megabytes through a freshly
+    // started daemon run while V8 is still compiling its data path, which is not the steady rate a forward has.
+    const cold: Record<string, number> = {};
+    for (const [name, port] of Object.entries(paths)) {
+      const t0 = performance.now();
+      await download(port, '/big');
+      cold[name] = PAYLOAD_MB / ((performance.now() - t0) / 1000);
+    }
     const throughput: Record<string, number[]> = { kubectl: [], daemon: [] };
     const ttfb: Record<string, number[]> = { kubectl: [], daemon: [] };
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
@@ -136,11 +143,14 @@ async function main(): Promise<void> {
     const mf = { kubectl: median(ttfb.kubectl), daemon: median(ttfb.daemon) };
     const rate = { kubectl: total / (kubectlLogsMs / 1000), daemon: total / (daemonLogsMs / 1000) };
     const result = {
-      forwardThroughputMBps: { kubectl: round(mt.kubectl), daemon: round(mt.daemon), ratio: round(mt.daemon / mt.kubectl, 2), target: '≥ 1.0', met: mt.daemon >= mt.kubectl, payloadMB: PAYLOAD_MB, runs: THROUGHPUT_RUNS },
+      forwardThroughputMBps: { kubectl: round(mt.kubectl), daemon: round(mt.daemon), ratio: round(mt.daemon / mt.kubectl, 2), target: '≥ 1.0', met: mt.daemon >= mt.kubectl, payloadMB: PAYLOAD_MB, runs: THROUGHPUT_RUNS,
+        note: 'median of alternating downloads after one warm-up download each',
+        coldFirstDownload: { kubectl: round(cold.kubectl), daemon: round(cold.daemon), note: 'the warm-up download: the daemon\'s JIT is cold' },
+      },
       timeToFirstByteMs: {
         kubectl: round(mf.kubectl, 2), daemon: round(mf.daemon, 2), target: '≤ kubectl', met: mf.daemon <= mf.kubectl, runs: TTFB_RUNS,
         note: 'median; a new TCP connection + HTTP GET every 100 ms',
-        backToBack: { kubectl: round(median(burst.kubectl), 2), daemon: round(median(burst.daemon), 2), note: 'connections in a tight loop: the daemon opens a WebSocket per connection, kubectl multiplexes streams on one' },
+        backToBack: { kubectl: round(median(burst.kubectl), 2), daemon: round(median(burst.daemon), 2), note: 'connections in a tight loop; both multiplex streams over one WebSocket to the API server' },
       },
       mergedLogLinesPerSec: { kubectl8Parallel: Math.round(rate.kubectl), daemon: Math.round(rate.daemon), ratio: round(rate.daemon / rate.kubectl, 2), target: '≥ 1.0', met: rate.daemon >= rate.kubectl, replicas: LOG_REPLICAS, linesPerReplica: LOG_LINES },
       daemonIdleRssMB: { value: round(rssIdleMb), target: '≤ 80', met: rssIdleMb <= 80, note: 'one ready forward, before traffic', afterLoad: round(rssAfterMb) },

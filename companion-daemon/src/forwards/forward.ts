@@ -10,8 +10,8 @@ import { checkAuth } from '../kube/config';
 import { DaemonError, toDaemonError } from '../kube/errors';
 import { ResilientInformer } from '../kube/informer';
 import { ErrorCode, type ForwardInfo, type ForwardState, type ForwardTarget } from '../protocol';
+import { PodLink } from './link';
 import { describeTarget, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
-import { prepareTunnel, type Tunnel } from './tunnel';
 
 export interface ForwardDeps {
   kubeConfig: (context?: string) => KubeConfig;
@@ -21,23 +21,25 @@ export interface ForwardDeps {
 
 /** How long a connection waits for a pod before it is dropped. */
 const CONNECT_WAIT_MS = 90_000;
-/** A spare tunnel older than this is replaced rather than used (the pod side may have dropped it silently). */
-const SPARE_MAX_AGE_MS = 5 * 60_000;
-/** How long after a connection takes the spare the next one is opened. */
-const SPARE_DELAY_MS = 60;
+
+interface PodTarget {
+  pod: string;
+  uid: string;
+  podPort: number;
+}
 
 export class Forward {
   private server: net.Server | undefined;
   private informer: ResilientInformer<V1Pod> | undefined;
   private service: V1Service | undefined;
-  private current: { pod: string; podPort: number } | undefined;
+  private current: PodTarget | undefined;
   private waiters = new Set<() => void>();
   private sockets = new Set<net.Socket>();
   private counters = { bytesIn: 0, bytesOut: 0 };
   private state: ForwardState = { state: 'connecting' };
   private changeTimer: NodeJS.Timeout | undefined;
-  /** One tunnel opened ahead of the next connection, to the current pod. */
-  private spare: { pod: string; tunnel: Promise<Tunnel> } | undefined;
+  /** The way to the current pod, opened ahead of the next connection. */
+  private link: PodLink | undefined;
   localPort: number;
 
   constructor(
@@ -74,7 +76,7 @@ export class Forward {
   }
 
   stop(): void {
-    this.dropSpare();
+    this.dropLink();
     this.informer?.stop();
     this.informer = undefined;
     this.server?.close();
@@ -86,7 +88,7 @@ export class Forward {
 
   /** Drops open connections and resolves the target again now. */
   restart(): void {
-    this.dropSpare();
+    this.dropLink();
     for (const s of this.sockets) s.destroy();
     this.informer?.stop();
     this.current = undefined;
@@ -133,20 +135,22 @@ export class Forward {
     const pod = pickPod(pods);
     if (!pod) {
       this.current = undefined;
-      this.dropSpare();
+      this.retireLink();
       this.setState({ state: 'waiting-for-pod', reason: waitingReason(this.target, pods) });
       return;
     }
     try {
       const podPort = resolvePodPort(this.target, pod, this.service);
       const name = pod.metadata!.name!;
-      const changed = this.current?.pod !== name || this.current.podPort !== podPort;
+      const uid = pod.metadata!.uid ?? '';
+      const changed = this.current?.pod !== name || this.current.uid !== uid || this.current.podPort !== podPort;
       if (changed) this.deps.log(`forward ${this.id}: now to pod ${name}:${podPort}`);
-      this.current = { pod: name, podPort };
+      this.current = { pod: name, uid, podPort };
       this.setState({ state: 'ready', pod: name, podPort });
       if (changed) {
-        this.dropSpare();
-        this.prepareSpare();
+        // A new pod (even under the same name) needs a new link; connections to the old pod end with it.
+        this.retireLink();
+        this.linkTo(this.current).warm();
       }
       for (const w of this.waiters) w();
       this.waiters.clear();
@@ -172,12 +176,7 @@ export class Forward {
       const target = await this.waitForPod(socket);
       if (!target || socket.destroyed) break;
       try {
-        const tunnel = await this.takeTunnel(target);
-        if (socket.destroyed) {
-          tunnel.close();
-          return;
-        }
-        tunnel.attach(socket, this.counters);
+        await this.linkTo(target).attach(socket, this.counters);
         return;
       } catch (err) {
         const e = toDaemonError(err, `Port-forward to pod ${target.pod}`);
@@ -193,45 +192,30 @@ export class Forward {
     socket.destroy();
   }
 
-  /** The spare tunnel if it still goes to this pod and is open, else a new one; then opens the next spare. */
-  private async takeTunnel(target: { pod: string; podPort: number }): Promise<Tunnel> {
-    const spare = this.spare;
-    this.spare = undefined;
-    let tunnel: Tunnel | undefined;
-    if (spare?.pod === target.pod) {
-      const t = await spare.tunnel.catch(() => undefined);
-      if (t?.isOpen() && Date.now() - t.openedAt < SPARE_MAX_AGE_MS) tunnel = t;
-      else t?.close();
-    }
-    tunnel ??= await this.openTunnel(target);
-    // Open the next spare a little later: its TLS handshake runs on this thread and would delay this connection's
-    // first bytes.
-    setTimeout(() => this.prepareSpare(), SPARE_DELAY_MS).unref();
-    return tunnel;
-  }
-
-  private openTunnel(target: { pod: string; podPort: number }): Promise<Tunnel> {
+  /** The link to `target`: the current one if it goes there, else a new one that replaces it. */
+  private linkTo(target: PodTarget): PodLink {
+    const l = this.link;
+    if (l && l.pod === target.pod && l.uid === target.uid && l.port === target.podPort) return l;
+    l?.closeWhenIdle();
     const kc = this.deps.kubeConfig(this.target.context);
-    return prepareTunnel(kc, this.target.namespace, target.pod, target.podPort, (m) => this.deps.log(`forward ${this.id}: pod ${target.pod} said: ${m}`));
+    const link = new PodLink(kc, this.target.namespace, target.pod, target.uid, target.podPort, (m) => this.deps.log(`forward ${this.id}: pod ${target.pod}: ${m}`));
+    this.link = link;
+    return link;
   }
 
-  private prepareSpare(): void {
-    const cur = this.current;
-    if (!cur || this.spare || this.state.state !== 'ready') return;
-    const tunnel = this.openTunnel(cur);
-    this.spare = { pod: cur.pod, tunnel };
-    tunnel.catch(() => {
-      if (this.spare?.tunnel === tunnel) this.spare = undefined;
-    });
+  /** Closes the link and its connections. */
+  private dropLink(): void {
+    this.link?.close();
+    this.link = undefined;
   }
 
-  private dropSpare(): void {
-    const s = this.spare;
-    this.spare = undefined;
-    void s?.tunnel.then((t) => t.close(), () => undefined);
+  /** New connections go elsewhere; the ones under way go on until the pod side or the client ends them. */
+  private retireLink(): void {
+    this.link?.closeWhenIdle();
+    this.link = undefined;
   }
 
-  private waitForPod(socket: net.Socket): Promise<{ pod: string; podPort: number } | undefined> {
+  private waitForPod(socket: net.Socket): Promise<PodTarget | undefined> {
     if (this.current) return Promise.resolve(this.current);
     return new Promise((resolve) => {
       const done = (): void => {

@@ -1,0 +1,53 @@
+/**
+ * Opens the WebSocket of a pod's portforward subresource with client-node's auth plumbing
+ * (KubeConfig.applyToHTTPSOptions: CA, client certificates, tokens, exec plugins) on the `ws` package, offering
+ * the subprotocols the caller speaks; the server picks one.
+ *
+ * `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token (it has a '/'), which `ws` refuses to offer or accept,
+ * so the Sec-WebSocket-Protocol header is written and checked here instead.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type http from 'node:http';
+import type https from 'node:https';
+import WebSocket from 'ws';
+
+export interface PortForwardSocket {
+  ws: WebSocket;
+  /** The subprotocol the server picked. */
+  protocol: string;
+}
+
+export async function dialPortForward(kc: KubeConfig, namespace: string, pod: string, port: number, protocols: readonly string[]): Promise<PortForwardSocket> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No cluster is defined.');
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const url = `${cluster.server.replace(/^http/, 'ws').replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`;
+  const ws = new WebSocket(url, {
+    ...(opts as WebSocket.ClientOptions),
+    headers: { ...(opts.headers as Record<string, string> | undefined), 'Sec-WebSocket-Protocol': protocols.join(', ') },
+    // Port-forward payloads are whatever the pod serves; the API server does not compress them either.
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+  });
+  let protocol = '';
+  ws.once('upgrade', (res: http.IncomingMessage) => {
+    const picked = res.headers['sec-websocket-protocol'];
+    delete res.headers['sec-websocket-protocol'];
+    if (typeof picked === 'string' && protocols.includes(picked)) protocol = picked;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      ws.off('open', opened).off('error', settle);
+      if (err) reject(err);
+      else resolve();
+    };
+    const opened = () => {
+      if (protocol) return settle();
+      ws.terminate();
+      settle(new Error(`the API server speaks none of the port-forward protocols ${protocols.join(', ')}`));
+    };
+    ws.on('open', opened).on('error', settle);
+  });
+  return { ws, protocol };
+}
