@@ -7,9 +7,11 @@ import { editorAidsFeature } from './editorAids/feature';
 import { createLog, errorMessage } from './log';
 import { katibFeature } from './katib/feature';
 import { logsFeature } from './logs/feature';
+import { servingFeature } from './models/serving';
 import { notebooksFeature } from './notebooks/feature';
 import { pipelinesFeature } from './pipelines/feature';
 import { portForwardsFeature } from './portForwards/feature';
+import { runsFeature } from './runs/feature';
 import { trainingFeature } from './training/feature';
 import { VIEW_IDS, registerPlaceholderViews, type ViewId } from './views/placeholder';
 
@@ -18,16 +20,18 @@ const features: Feature[] = [
   (ctx) => [vscode.commands.registerCommand('kubeflow.showLog', () => ctx.log.show(true))],
   clusterFeature,
   pipelinesFeature,
+  runsFeature,
   portForwardsFeature,
   logsFeature,
   notebooksFeature,
   trainingFeature,
   katibFeature,
+  servingFeature,
   editorAidsFeature,
 ];
 
 /** Views that no feature fills yet; they show their welcome text. */
-const filled: ViewId[] = ['kubeflow.notebooks', 'kubeflow.portForwards', 'kubeflow.trainingJobs'];
+const filled: ViewId[] = ['kubeflow.notebooks', 'kubeflow.pipelines', 'kubeflow.runs', 'kubeflow.portForwards', 'kubeflow.trainingJobs'];
 const placeholderViews = VIEW_IDS.filter((v) => !filled.includes(v));
 
 /** The public API other extensions and the test suite read. */

@@ -17,6 +17,13 @@ export function toVscodeDiagnostic(d: PipelineDiagnostic): vscode.Diagnostic {
   return diag;
 }
 
+let shared: PipelineDiagnostics | undefined;
+
+/** The one collection of pipeline problems, shared by the graph panel and the run submit. */
+export function pipelineDiagnostics(): PipelineDiagnostics {
+  return (shared ??= new PipelineDiagnostics());
+}
+
 export class PipelineDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('kubeflow-pipelines');
 
@@ -37,6 +44,7 @@ export class PipelineDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (shared === this) shared = undefined;
     this.collection.dispose();
   }
 }

@@ -5,14 +5,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx, Feature } from '../ctx';
 import { errorMessage } from '../log';
-import { PipelineDiagnostics } from './diagnostics';
+import { pipelineDiagnostics } from './diagnostics';
 import { PipelineCodeLens } from './codelens';
 
 const PIPELINE_FILES_KEY = 'kubeflow.pipelineFiles';
 const IR_FILE = /\.(ya?ml|json)$/i;
 
 export const pipelinesFeature: Feature = (ctx) => {
-  const diagnostics = new PipelineDiagnostics();
+  const diagnostics = pipelineDiagnostics();
   const known = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
 

@@ -7,7 +7,7 @@ import type { PipelineModel, PipelineSource } from '../../core/pipeline/model';
 import { describeChoice, resolvePython } from './python-env';
 
 export type LoadResult =
-  | { ok: true; model: PipelineModel; source: PipelineSource; note?: string }
+  | { ok: true; model: PipelineModel; source: PipelineSource; note?: string; /** The IR text (compiled, for a `.py`). */ text: string; /** The pipeline function compiled. */ pipeline?: string }
   | { ok: false; message: string; line?: number; failure?: CompileFailure; detail?: string };
 
 export function isPythonFile(uri: vscode.Uri): boolean {
@@ -25,8 +25,8 @@ export async function loadPipeline(uri: vscode.Uri, pipeline: string | undefined
   const { parsePipeline } = await import('../../core/pipeline/parse');
   const label = path.basename(uri.fsPath || uri.path);
   if (!isPythonFile(uri)) {
-    const model = parsePipeline(await readText(uri));
-    return { ok: true, model, source: { label, kind: 'ir' } };
+    const text = await readText(uri);
+    return { ok: true, model: parsePipeline(text), source: { label, kind: 'ir' }, text };
   }
   if (uri.scheme !== 'file') return { ok: false, message: `Only Python files on disk can be compiled (this one is ${uri.scheme}:).` };
   const { compilePythonPipeline } = await import('../../core/pipeline/compile.node');
@@ -44,5 +44,5 @@ export async function loadPipeline(uri: vscode.Uri, pipeline: string | undefined
   }
   log.info(`compiled ${res.pipeline} with kfp ${res.kfpVersion} in ${res.ms} ms`);
   const model = parsePipeline(res.yaml);
-  return { ok: true, model, source: { label: `${label} · ${res.pipeline}`, kind: 'python' }, note: `kfp ${res.kfpVersion}` };
+  return { ok: true, model, source: { label: `${label} · ${res.pipeline}`, kind: 'python' }, note: `kfp ${res.kfpVersion}`, text: res.yaml, pipeline: res.pipeline };
 }

@@ -66,6 +66,7 @@ export class GraphPanel implements vscode.Disposable {
       this.host.onMessage((m) => void this.onMessage(m)),
       // A reloaded page (hidden and shown again) starts empty: send it the latest model.
       this.host.onReady(() => {
+        this.host.post({ type: 'canSubmit', value: uri.scheme === 'file' });
         if (!this.last) return;
         this.host.dropQueued('model');
         this.host.dropQueued('status');
@@ -158,6 +159,9 @@ export class GraphPanel implements vscode.Disposable {
           break;
         case 'refresh':
           await this.reload();
+          break;
+        case 'submitRun':
+          await vscode.commands.executeCommand('kubeflow.pipelines.submitRun', this.uri, this.pipeline);
           break;
         case 'rendered':
           this.ctx.log.info(`graph level ${m.level}: ${m.nodes} nodes, ${m.edges} edges; layout ${m.layoutMs} ms, drawn in ${m.renderMs} ms, painted ${m.sinceMessageMs} ms after the model arrived`);

@@ -9,8 +9,6 @@ export const VIEW_IDS = [
   'kubeflow.pipelines',
   'kubeflow.runs',
   'kubeflow.trainingJobs',
-  'kubeflow.models',
-  'kubeflow.endpoints',
   'kubeflow.portForwards',
 ] as const;
 export type ViewId = (typeof VIEW_IDS)[number];

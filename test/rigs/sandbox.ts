@@ -4,15 +4,18 @@
  * workers write logs (one worker fails with a traceback), and a seeded Model Registry (stand-in server behind Service
  * kubeflow/model-registry-service, see model-registry/). A test-side stand-in for the notebook controller
  * (fake-notebook-controller.ts) makes pods follow the stop annotation; a server started that way gets a Jupyter server
- * of its own.
+ * of its own. A test-side KServe controller (fake-kserve.ts) serves the namespace's InferenceServices.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startFakeKServe, type FakeKServe } from './fake-kserve';
 import { startFakeNotebookController } from './fake-notebook-controller';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
+import { startKfpServer, type KfpServer } from './kfp-server/index';
+import { seedKfp, type SeededKfp } from './kfp-server/seed';
 
 export interface Sandbox {
   rig: KubeRig;
@@ -26,6 +29,11 @@ export interface Sandbox {
   /** The Model Registry stand-in behind Service kubeflow/model-registry-service, seeded (absent without ../shared). */
   modelRegistry?: ModelRegistryRig;
   seededRegistry?: SeededRegistry;
+  /** The KFP API stand-in behind Service kubeflow/ml-pipeline:8888, with hello-world uploaded and one finished run (absent without ../shared). */
+  kfp?: KfpServer;
+  seededKfp?: SeededKfp;
+  /** The test-side KServe controller (fake-kserve.ts): InferenceServices of the namespace get predictor pods and status. */
+  kserve: FakeKServe;
   /**
    * What a notebook pod restart looks like: the pod is deleted and created again under the same name, as the
    * StatefulSet does. With `restartServer`, the Jupyter server behind it restarts too (on the same volume), so its
@@ -50,8 +58,12 @@ export async function startSandbox(): Promise<Sandbox> {
     },
   });
   let modelRegistry: ModelRegistryRig | undefined;
+  let kfp: KfpServer | undefined;
+  const kserve = await startFakeKServe(rig, ns);
   const stopAll = async () => {
     controller.stop();
+    await kserve.stop();
+    await kfp?.stop();
     await modelRegistry?.stop();
     await jupyter.stop();
     for (const j of others.values()) await (await j.catch(() => undefined))?.stop();
@@ -114,13 +126,22 @@ export async function startSandbox(): Promise<Sandbox> {
       await modelRegistry?.stop();
       modelRegistry = undefined;
     }
+    let seededKfp: SeededKfp | undefined;
+    try {
+      kfp = await startKfpServer({ kube: rig });
+      seededKfp = await seedKfp(kfp);
+    } catch (e) {
+      console.warn(`[sandbox] no KFP API: ${(e as Error).message}`);
+      await kfp?.stop();
+      kfp = undefined;
+    }
     const nbPod = (): object => ({
       apiVersion: 'v1', kind: 'Pod',
       metadata: { name: `${notebook}-0`, namespace: ns, labels: { 'notebook-name': notebook, statefulset: notebook } },
       spec: { nodeName: rig.nodes.cpu, containers: [{ name: notebook, image: 'kubeflownotebookswg/jupyter-scipy:v1.9.0', ports: [{ name: 'notebook-port', containerPort: 8888 }] }] },
     });
     const sandbox: Sandbox = {
-      rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry,
+      rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
       async restartNotebookPod(o = {}) {
         if (o.restartServer) {
           // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.

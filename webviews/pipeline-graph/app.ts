@@ -1,12 +1,14 @@
 // The pipeline graph panel: toolbar (breadcrumbs, search, toggles, zoom), the canvas for the current level and the
 // details pane. Keeps the level, selection and toggles across re-reads of the file and webview reloads.
+import type { RunOverlay } from '../../core/kfp/overlay';
+import { formatDuration, STATE_LABELS, taskKey, type TaskState } from '../../core/kfp/runState';
 import { resolvePath } from '../../core/pipeline/describe';
 import { buildLevel, taskNodeId, type LevelView } from '../../core/pipeline/layer';
 import { layoutGraph, type Layout } from '../../core/pipeline/layout';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
 import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
 import type { Channel } from '../shared/ipc';
-import { GraphCanvas } from './canvas';
+import { GraphCanvas, type NodeState } from './canvas';
 import { renderDetails } from './details';
 import { clear, h } from './dom';
 import type { FromGraph, GraphViewState, ToGraph } from './protocol';
@@ -36,6 +38,9 @@ export class GraphApp {
   private hitIndex = -1;
   private receivedAt = 0;
   private levelGeneration = 0;
+  /** Set in a run view: the run's state over the graph. */
+  private run: RunOverlay | undefined;
+  private ticker: number | undefined;
 
   private readonly canvas: GraphCanvas;
   private readonly crumbs = h('nav', { class: 'crumbs', 'aria-label': 'Pipeline level' });
@@ -49,6 +54,10 @@ export class GraphApp {
   private readonly main = h('main', { class: 'main' });
   private readonly empty = h('div', { class: 'empty', hidden: true });
   private readonly live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+  private readonly runBar = h('div', { class: 'runbar', role: 'region', 'aria-label': 'Run', hidden: true });
+  private readonly localNote = h('div', { class: 'banner local', role: 'status', hidden: true });
+  private readonly submitButton = h('vscode-button', { appearance: 'primary', hidden: true, title: 'Submit a run of this pipeline to Kubeflow Pipelines', id: 'submit-run' }, 'Submit Run…');
+  private refreshButton: HTMLElement | undefined;
 
   constructor(private readonly root: HTMLElement) {
     this.canvas = new GraphCanvas({
@@ -81,7 +90,97 @@ export class GraphApp {
       case 'reveal':
         this.go(msg.path, taskNodeId(msg.task));
         break;
+      case 'run':
+        this.onRun(msg.run);
+        break;
+      case 'canSubmit':
+        this.submitButton.hidden = !msg.value || Boolean(this.run);
+        break;
     }
+  }
+
+  private onRun(run: RunOverlay): void {
+    this.run = run;
+    this.submitButton.hidden = true;
+    this.root.classList.add('run-view');
+    if (this.refreshButton) this.refreshButton.title = 'Read the run again';
+    this.renderRunBar();
+    this.canvas.setStates(this.levelStates());
+    this.renderDetails();
+    if (this.ticker === undefined && run.live) this.ticker = window.setInterval(() => this.tick(), 1000);
+    if (!run.live && this.ticker !== undefined) {
+      window.clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+    this.live.textContent = `Run ${STATE_LABELS[run.state]}`;
+  }
+
+  /** The run's task states for the nodes of the level in view. */
+  private levelStates(): Map<string, NodeState> | undefined {
+    const run = this.run;
+    if (!run || !this.level) return undefined;
+    const out = new Map<string, NodeState>();
+    for (const t of this.level.dag.tasks) {
+      const o = run.tasks[taskKey(this.state.path, t.id)];
+      out.set(taskNodeId(t.id), o ? { state: o.state, label: o.label } : { state: 'notrun', label: run.live ? 'Not started yet' : 'Did not run' });
+    }
+    return out;
+  }
+
+  private renderRunBar(): void {
+    const run = this.run;
+    if (!run) return;
+    clear(this.runBar);
+    this.runBar.hidden = false;
+    const pill = h('span', { class: `pill state-${run.state}`, id: 'run-state', title: run.apiState }, h('span', { class: 'glyph' }, RUN_GLYPHS[run.state] ?? '•'), STATE_LABELS[run.state]);
+    const meta = [run.experiment ? `experiment ${run.experiment}` : '', run.pipeline ?? '', run.created ? `started ${new Date(run.created).toLocaleString()}` : ''].filter(Boolean).join(' · ');
+    const duration = h('span', { class: 'duration', id: 'run-duration' }, this.durationText());
+    const actions = h('span', { class: 'run-actions' });
+    const act = (label: string, action: 'terminate' | 'retry' | 'clone', title: string, primary = false) => {
+      const b = h('vscode-button', { appearance: primary ? 'primary' : 'secondary', title }, label);
+      b.addEventListener('click', () => this.channel.post({ type: 'runAction', action }));
+      actions.appendChild(b);
+    };
+    if (run.canTerminate) act('Terminate', 'terminate', 'Stop the run (it goes Canceling, then Canceled)');
+    if (run.canRetry) act('Retry', 'retry', 'Re-run the failed and canceled tasks of this run');
+    act('Clone…', 'clone', 'A new run of the same pipeline version with these parameters, in the form');
+    this.runBar.appendChild(h('div', { class: 'run-title' }, pill, h('strong', { class: 'run-name', title: run.runId }, run.name), duration, run.live ? h('span', { class: 'muted small', title: 'The view refreshes while the run is active' }, 'live') : undefined, h('span', { class: 'spacer' }), actions));
+    if (meta) this.runBar.appendChild(h('div', { class: 'muted small' }, meta));
+    if (run.error) this.runBar.appendChild(h('div', { class: 'run-error', role: 'alert' }, run.error));
+    const params = Object.entries(run.parameters);
+    if (params.length) {
+      const d = h('details', { class: 'run-params' }, h('summary', {}, `Parameters (${params.length}): ${params.map(([k, v]) => `${k}=${v.length > 24 ? `${v.slice(0, 23)}…` : v}`).join(', ')}`));
+      const dl = h('dl');
+      for (const [k, v] of params) dl.append(h('dt', {}, k), h('dd', {}, h('code', {}, v)));
+      d.appendChild(dl);
+      this.runBar.appendChild(d);
+    }
+    clear(this.localNote);
+    if (run.local && !run.local.same) {
+      this.localNote.className = 'banner local warn';
+      const b = h('vscode-button', { appearance: 'secondary' }, 'Open Local Graph');
+      b.addEventListener('click', () => this.channel.post({ type: 'runAction', action: 'openLocal' }));
+      this.localNote.append(h('span', { class: 'grow', title: run.local.changes.join('\n') }, `${run.local.file} differs from this run's pipeline: ${run.local.changes.slice(0, 3).join('; ')}${run.local.changes.length > 3 ? ` (+${run.local.changes.length - 3} more)` : ''}.`), b);
+      this.localNote.hidden = false;
+    } else if (run.local?.same) {
+      this.localNote.className = 'banner local same';
+      this.localNote.append(h('span', {}, `${run.local.file} is this run's pipeline.`));
+      this.localNote.hidden = false;
+    } else {
+      this.localNote.hidden = true;
+    }
+  }
+
+  private durationText(): string {
+    const run = this.run;
+    if (!run?.created) return '';
+    const end = run.finished ?? (run.live ? Date.now() : run.readAt);
+    return formatDuration(end - run.created);
+  }
+
+  private tick(): void {
+    const el = this.runBar.querySelector('#run-duration');
+    if (el) el.textContent = this.durationText();
   }
 
   private build(): void {
@@ -89,15 +188,17 @@ export class GraphApp {
     const zoomIn = iconButton('+', 'Zoom in (+)', () => this.canvas.zoomBy(1.25));
     const fit = iconButton('⤢', 'Fit to view (0)', () => this.canvas.fit());
     const refresh = iconButton('↻', 'Read the file again', () => this.channel.post({ type: 'refresh' }));
+    this.refreshButton = refresh;
+    this.submitButton.addEventListener('click', () => this.channel.post({ type: 'submitRun' }));
     const detailsToggle = iconButton('▤', 'Show or hide the details pane', () => {
       this.state.details = !this.state.details;
       this.main.classList.toggle('no-details', !this.state.details);
       this.save();
     });
     const searchWrap = h('div', { class: 'search' }, this.search, this.searchCount, this.results);
-    const toolbar = h('header', { class: 'toolbar' }, this.crumbs, searchWrap, this.artifactsBox, this.ioBox, h('span', { class: 'spacer' }), zoomOut, fit, zoomIn, detailsToggle, refresh);
+    const toolbar = h('header', { class: 'toolbar' }, this.crumbs, searchWrap, this.artifactsBox, this.ioBox, h('span', { class: 'spacer' }), zoomOut, fit, zoomIn, detailsToggle, refresh, this.submitButton);
     this.main.append(this.canvas.element, this.empty, this.details);
-    this.root.append(toolbar, this.banner, this.main, this.live);
+    this.root.append(toolbar, this.runBar, this.localNote, this.banner, this.main, this.live);
 
     this.search.addEventListener('input', () => this.runSearch(this.search.value));
     this.search.addEventListener('keydown', (e) => {
@@ -211,6 +312,7 @@ export class GraphApp {
       this.layouts.set(key, layout);
     }
     const laidOut = performance.now();
+    if (this.run) this.canvas.setStates(this.levelStates());
     this.canvas.render(level, layout, fit);
     this.empty.hidden = level.nodes.length > 0;
     clear(this.empty);
@@ -279,6 +381,10 @@ export class GraphApp {
   private renderDetails(): void {
     const cur = this.current;
     if (!cur || !this.level) return;
+    // A run view re-renders on every refresh: keep the reader's place.
+    const scroll = this.details.scrollTop;
+    const open = [...this.details.querySelectorAll('details[open] > summary')].map((x) => x.textContent ?? '');
+    requestAnimationFrame(() => (this.details.scrollTop = scroll));
     clear(this.details);
     this.details.appendChild(
       renderDetails(
@@ -291,10 +397,12 @@ export class GraphApp {
           drill: (task) => this.go([...this.state.path, task]),
           openTask: (task) => this.channel.post({ type: 'openTask', path: this.state.path, task }),
           openLine: (line, character) => this.channel.post({ type: 'openLine', line, character }),
+          ...(this.run ? { run: this.run, path: this.state.path, openLogs: (task: string, node?: string) => this.channel.post({ type: 'openLogs', path: this.state.path, task, ...(node ? { node } : {}) }) } : {}),
         },
         this.state.selected,
       ),
     );
+    for (const d of this.details.querySelectorAll('details')) if (open.includes(d.querySelector(':scope > summary')?.textContent ?? '\u0000')) d.open = true;
   }
 
   private runSearch(query: string): void {
@@ -350,6 +458,8 @@ export class GraphApp {
     this.searchCount.textContent = `${i + 1} of ${this.hits.length}`;
   }
 }
+
+const RUN_GLYPHS: Partial<Record<TaskState, string>> = { running: '↻', pending: '…', succeeded: '✓', failed: '✕', canceled: '■', canceling: '■', skipped: '⤼' };
 
 function iconButton(glyph: string, label: string, onClick: () => void): HTMLElement {
   const b = h('vscode-button', { appearance: 'icon', 'aria-label': label, title: label }, h('span', { class: 'glyph' }, glyph));

@@ -39,6 +39,24 @@ interface DrawnEdge {
   el?: SVGPathElement;
 }
 
+/** A node's state in a run: a style class and the words for its tooltip. */
+export interface NodeState {
+  state: string;
+  label: string;
+}
+
+const STATE_GLYPHS: Record<string, string> = {
+  running: '↻',
+  pending: '…',
+  succeeded: '✓',
+  cached: '⚡',
+  failed: '✕',
+  skipped: '⤼',
+  canceling: '■',
+  canceled: '■',
+  unknown: '?',
+};
+
 const PAD = 40;
 const MIN_K = 0.02;
 const MAX_K = 3;
@@ -55,6 +73,7 @@ export class GraphCanvas {
   private pending: { nodes: Drawn[]; edges: DrawnEdge[] } | undefined;
   private generation = 0;
   private matches: Set<string> | undefined;
+  private states: Map<string, NodeState> | undefined;
   private width = 0;
   private height = 0;
   private t: ViewTransform = { x: 0, y: 0, k: 1 };
@@ -169,6 +188,7 @@ export class GraphCanvas {
     for (const n of nodes) {
       n.el = drawNode(n.node, n.box);
       if (this.matches?.has(n.node.id)) n.el.classList.add('match');
+      if (this.states) applyState(n.el, n.node, n.box, this.states.get(n.node.id));
       nodeFrag.appendChild(n.el);
     }
     this.nodeLayer.appendChild(nodeFrag);
@@ -223,6 +243,17 @@ export class GraphCanvas {
     this.matches = ids;
     this.svg.classList.toggle('searching', Boolean(ids));
     for (const [id, n] of this.nodes) n.el?.classList.toggle('match', Boolean(ids?.has(id)));
+  }
+
+  /** Marks task nodes with their state in a run; undefined clears (a file's graph). */
+  setStates(states: Map<string, NodeState> | undefined): void {
+    const before = this.states;
+    this.states = states;
+    this.svg.classList.toggle('run', Boolean(states));
+    for (const [id, n] of this.nodes) {
+      if (!n.el || (!states && !before)) continue;
+      applyState(n.el, n.node, n.box, states?.get(id));
+    }
   }
 
   get transform(): ViewTransform {
@@ -467,6 +498,20 @@ function markers(): SVGDefsElement {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(1, max - 1))}…` : text;
+}
+
+/** Sets a node's state class, its status badge and tooltip; no state removes them. */
+function applyState(g: SVGGElement, node: ViewNode, box: Box, st: NodeState | undefined): void {
+  for (const c of [...g.classList]) if (c.startsWith('state-')) g.classList.remove(c);
+  g.querySelector(':scope > .status')?.remove();
+  const title = g.querySelector(':scope > title');
+  const base = [node.label, node.detail, node.badges.join(' · ')].filter(Boolean).join('\n');
+  if (title) title.textContent = st ? `${base}\n${st.label}` : base;
+  if (node.kind !== 'task') return;
+  g.classList.add(`state-${st?.state ?? 'none'}`);
+  if (!st || st.state === 'notrun') return;
+  const badge = s('g', { class: 'status', transform: `translate(${box.w - 2},2)` }, s('circle', { r: 9 }), s('text', { 'text-anchor': 'middle', y: 4 }, STATE_GLYPHS[st.state] ?? '?'));
+  g.appendChild(badge);
 }
 
 function drawNode(node: ViewNode, box: Box): SVGGElement {

@@ -1,5 +1,7 @@
 // The details pane: the selected task (image, command, inputs and outputs, resources, platform settings, control
 // flow), artifact or input, or the pipeline summary with its problems when nothing is selected.
+import type { RunOverlay } from '../../core/kfp/overlay';
+import { formatDuration, taskKey } from '../../core/kfp/runState';
 import { countTasks, describeLoop, describeSource, friendlyInputName, prettyCondition, stripChannel } from '../../core/pipeline/describe';
 import type { LevelView, ViewNode } from '../../core/pipeline/layer';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
@@ -15,6 +17,10 @@ export interface DetailsContext {
   drill(taskId: string): void;
   openTask(taskId: string): void;
   openLine(line: number, character: number): void;
+  /** Run view: the run over the graph, the level's path, and opening a task's logs. */
+  run?: RunOverlay;
+  path?: string[];
+  openLogs?(task: string, node?: string): void;
 }
 
 export function renderDetails(ctx: DetailsContext, selected: string | undefined): HTMLElement {
@@ -77,6 +83,7 @@ function taskDetails(ctx: DetailsContext, t: TaskModel, node: ViewNode): HTMLEle
   const sourceLabel = ctx.source.kind === 'python' && ex?.pythonFunction ? `Go to ${ex.pythonFunction}()` : 'Go to source';
   actions.appendChild(button(sourceLabel, () => ctx.openTask(t.id)));
   root.appendChild(actions);
+  if (ctx.run) root.appendChild(taskRun(ctx, t, actions));
 
   const kind = t.kind === 'sub-dag' ? `sub-DAG (${t.role === 'loop' ? 'ParallelFor' : t.role === 'branches' ? 'if/elif/else' : t.role})` : t.kind;
   const overview: [string, string | undefined][] = [
@@ -116,7 +123,18 @@ function taskDetails(ctx: DetailsContext, t: TaskModel, node: ViewNode): HTMLEle
   if (ex?.other !== undefined) root.appendChild(section(ex.kind, h('pre', {}, JSON.stringify(ex.other, null, 2))));
 
   if (t.inputs.length) {
-    root.appendChild(section(`Inputs (${t.inputs.length})`, grid(['Name', 'Type', 'From'], t.inputs.map((i) => [stripChannel(i.name), i.type ?? i.kind, describeSource(i, ctx.model)]))));
+    const params = ctx.run?.parameters;
+    const valueOf = (i: (typeof t.inputs)[number]): string => {
+      if (!params) return '';
+      if (i.source.from === 'constant') return formatValue(i.source.value);
+      if (i.source.from === 'input') return params[i.source.input] ?? params[stripChannel(i.source.input)] ?? '';
+      return '';
+    };
+    root.appendChild(
+      params
+        ? section(`Inputs (${t.inputs.length})`, grid(['Name', 'Type', 'From', 'Value'], t.inputs.map((i) => [stripChannel(i.name), i.type ?? i.kind, describeSource(i, ctx.model), valueOf(i)])))
+        : section(`Inputs (${t.inputs.length})`, grid(['Name', 'Type', 'From'], t.inputs.map((i) => [stripChannel(i.name), i.type ?? i.kind, describeSource(i, ctx.model)]))),
+    );
   }
   if (t.outputs.length) {
     root.appendChild(section(`Outputs (${t.outputs.length})`, grid(['Name', 'Type'], t.outputs.map((o) => [o.name, o.type + (o.isList ? ' list' : '')]))));
@@ -124,6 +142,39 @@ function taskDetails(ctx: DetailsContext, t: TaskModel, node: ViewNode): HTMLEle
   root.appendChild(connections(ctx, node.id));
   if (ex?.platform) root.appendChild(section('Kubernetes platform settings', h('pre', {}, JSON.stringify(ex.platform, null, 2))));
   return root;
+}
+
+/** The task in the run: state, times, error, iterations, and the pods that ran it with their logs. */
+function taskRun(ctx: DetailsContext, t: TaskModel, actions: HTMLElement): HTMLElement {
+  const run = ctx.run!;
+  const o = run.tasks[taskKey(ctx.path ?? [], t.id)];
+  if (!o) return section('Run', h('p', { class: 'muted' }, run.live ? 'Not started yet.' : 'Did not run in this run (an upstream task failed, or the run stopped first).'));
+  const took = o.started ? formatDuration((o.finished ?? (run.live ? Date.now() : run.readAt)) - o.started) : undefined;
+  const body = section(
+    'Run',
+    rows([
+      ['State', h('span', { class: `pill state-${o.state}` }, o.label)],
+      ['Started', o.started ? new Date(o.started).toLocaleTimeString() : undefined],
+      ['Finished', o.finished ? new Date(o.finished).toLocaleTimeString() : undefined],
+      ['Duration', took],
+      ['Iterations', o.iterations !== undefined ? String(o.iterations) : undefined],
+    ]),
+    o.error ? h('pre', { class: 'run-error' }, o.error) : undefined,
+  );
+  if (t.kind !== 'sub-dag' && ctx.openLogs) {
+    const last = o.attempts[o.attempts.length - 1];
+    actions.insertBefore(button('Open Logs', () => ctx.openLogs!(t.id, last?.node), 'primary'), actions.firstChild);
+    if (o.attempts.length > 1) {
+      const ul = h('ul', { class: 'attempts' });
+      for (const a of o.attempts) {
+        const b = h('button', { class: `link state-${a.state}`, type: 'button', title: a.node }, a.label || a.node);
+        b.addEventListener('click', () => ctx.openLogs!(t.id, a.node));
+        ul.appendChild(h('li', {}, b));
+      }
+      body.appendChild(section(`Pods (${o.attempts.length}): logs`, ul));
+    }
+  }
+  return body;
 }
 
 function otherDetails(ctx: DetailsContext, node: ViewNode): HTMLElement {
@@ -190,9 +241,22 @@ function pipelineSummary(ctx: DetailsContext): HTMLElement {
         ['Source', ctx.source.label],
       ];
   root.appendChild(section('Overview', rows(pairs)));
+  if (ctx.run && !parent) {
+    const counts = new Map<string, number>();
+    for (const o of Object.values(ctx.run.tasks)) counts.set(o.state, (counts.get(o.state) ?? 0) + 1);
+    root.appendChild(section('Run', rows([
+      ['Run', ctx.run.name],
+      ['State', h('span', { class: `pill state-${ctx.run.state}` }, ctx.run.apiState.toLowerCase())],
+      ['Tasks', [...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'none started yet'],
+      ['Run ID', ctx.run.runId],
+    ]), ctx.run.error ? h('pre', { class: 'run-error' }, ctx.run.error) : undefined));
+  }
   const inputs = ctx.level.dag.inputs;
   if (inputs.length && parent) {
     root.appendChild(section(`Inputs (${inputs.length})`, grid(['Name', 'Type'], inputs.map((i) => [friendlyInputName(i.name, parent, ctx.model), i.type]))));
+  } else if (inputs.length && ctx.run) {
+    const params = ctx.run.parameters;
+    root.appendChild(section(`Pipeline inputs (${inputs.length})`, grid(['Name', 'Type', 'Default', 'This run'], inputs.map((i) => [i.name, i.type, i.defaultValue === undefined ? '' : formatValue(i.defaultValue), params[i.name] ?? '(default)']))));
   } else if (inputs.length) {
     root.appendChild(section(`Pipeline inputs (${inputs.length})`, grid(['Name', 'Type', 'Default'], inputs.map((i) => [i.name, i.type, i.defaultValue === undefined ? '' : formatValue(i.defaultValue)]))));
   }

@@ -1,4 +1,5 @@
 // Messages between the pipeline graph panel and the extension. Browser-safe; the host imports it with `import type`.
+import type { RunOverlay } from '../../core/kfp/overlay';
 import type { PipelineModel, PipelineSource } from '../../core/pipeline/model';
 
 /** Extension → webview. */
@@ -8,7 +9,11 @@ export type ToGraph =
   /** Work in progress or a failure that left no model (e.g. Python compile errors). */
   | { type: 'status'; state: 'compiling' | 'error' | 'idle'; message?: string }
   /** Select a task (e.g. from a command); the view opens its level. */
-  | { type: 'reveal'; path: string[]; task: string };
+  | { type: 'reveal'; path: string[]; task: string }
+  /** Run view: the run's state over the graph (sent again on every refresh). The panel is then a run view. */
+  | { type: 'run'; run: RunOverlay }
+  /** File view: whether "Submit Run" is offered (a pipeline file the extension can submit). */
+  | { type: 'canSubmit'; value: boolean };
 
 /** Webview → extension. */
 export type FromGraph =
@@ -17,8 +22,14 @@ export type FromGraph =
   | { type: 'openTask'; path: string[]; task: string }
   /** Jump to a line of the file (diagnostics list). */
   | { type: 'openLine'; line: number; character: number }
-  /** Compile / read the file again. */
+  /** Compile / read the file again (a run view: read the run again). */
   | { type: 'refresh' }
+  /** File view: open the run form for this pipeline. */
+  | { type: 'submitRun' }
+  /** Run view actions. `openLocal`: the graph of the local file the run came from. */
+  | { type: 'runAction'; action: 'terminate' | 'retry' | 'clone' | 'openLocal' }
+  /** Run view: the log of the pod that ran a task (`node`), or of the task's latest attempt. */
+  | { type: 'openLogs'; path: string[]; task: string; node?: string }
   /** Timing of a drawn level, for the log and the benchmark. */
   | { type: 'rendered'; level: string; nodes: number; edges: number; layoutMs: number; renderMs: number; sinceMessageMs: number; sinceStartMs: number };
 

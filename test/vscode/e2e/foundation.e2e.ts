@@ -64,7 +64,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
         const box = await h.boundingBox();
         assert.ok(box && box.y >= 0 && box.y + box.height <= 1250, `a view header is off screen: ${JSON.stringify(box)}`);
       }
-      // A view no feature fills yet has an (empty) data provider, so it shows its welcome text, not "no data provider".
+      // The Runs view, empty with no cluster configured, shows its welcome text (not "no data provider").
       await wb!.page.locator('.part.sidebar .welcome-view-content', { hasText: 'Pipeline runs of your experiments appear here' })
         .first().waitFor({ timeout: 30_000 });
       const file = await wb!.screenshot('activity-bar');

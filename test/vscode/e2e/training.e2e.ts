@@ -2,7 +2,7 @@
 // sandbox cluster (real apiserver + kwok), where the test plays the operators (test/rigs/training.ts). The Training
 // Jobs view with a PyTorchJob (master + 3 workers, one failing), a TrainJob reporting tqdm progress and a GPU job no
 // node can take; the failure notification; the merged, replica-tagged log at the traceback and filtered by role; the
-// Experiments view with the best trial, its logs and the honest "register" answer; submitting YAML: dry-run errors at
+// Experiments view with the best trial, its logs and its model registered in the Model Registry; submitting YAML: dry-run errors at
 // their line, then a job from the "New Training Job" template.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -156,7 +156,7 @@ describe('training jobs and Katib in the editor (UI)', function () {
     await wb!.screenshot('merged-logs-workers');
   });
 
-  it('shows Katib experiments with the best trial; a trial\'s logs; registering says plainly that nothing was registered', async () => {
+  it('shows Katib experiments with the best trial; a trial\'s logs; registers the best trial\'s model in the Model Registry', async () => {
     const page = wb!.page;
     await onlyPanes(page, ['Experiments']);
     await wb!.runCommand('Focus on Experiments View');
@@ -180,11 +180,13 @@ describe('training jobs and Katib in the editor (UI)', function () {
     await showNotifications();
     await best.hover();
     await best.locator('.action-label[aria-label^="Register Best Trial"]').click();
-    await toast('Nothing was registered: the Model Registry is not configured').waitFor({ timeout: 30_000 });
-    await page.locator('.editor-instance .view-line', { hasText: 'NOTHING WAS REGISTERED' }).first().waitFor({ timeout: 30_000 });
-    const plan = await editorText().innerText();
-    assert.match(plan, /s3:\/\/models\/mnist-hpo\/mnist-hpo-b2/);
+    // The plan goes to the sandbox's Model Registry (kubeflow.models.register): confirmed, the version is registered.
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Register s3:\/\/models\/mnist-hpo\/mnist-hpo-b2 as mnist-hpo version mnist-hpo-b2 in the Model Registry/);
     await wb!.screenshot('katib-register-best-model');
+    await dialog.locator('.monaco-button', { hasText: /^Register$/ }).click();
+    await toast('Registered mnist-hpo version mnist-hpo-b2').waitFor({ timeout: 60_000 });
     await clearNotifications();
 
     // katib-controller marks the experiment done once its last trial ends.

@@ -1,0 +1,157 @@
+/**
+ * The Endpoints view: the namespace's KServe InferenceServices with their state (and why they are not ready), URL,
+ * model, the traffic split between the latest revision and the previous one while a canary runs, and the Model
+ * Registry version each serves (a link back to it). Rendering only; `EndpointsModel` owns the data.
+ */
+import * as vscode from 'vscode';
+import { describePhase, describeTraffic, type IsvcPhase, type IsvcSummary } from '../../core/kserve/state';
+import { progressBar } from '../../core/training/progress';
+import { escapeMd } from '../portForwards/view';
+import type { EndpointEntry, EndpointsModel } from './model';
+
+export type EndpointsNode =
+  | { type: 'isvc'; entry: EndpointEntry }
+  | { type: 'traffic'; entry: EndpointEntry; which: 'latest' | 'previous' }
+  | { type: 'info'; id: string; label: string; description?: string; tooltip?: string | vscode.MarkdownString; icon: vscode.ThemeIcon; command?: vscode.Command; contextValue?: string; entry?: EndpointEntry };
+
+export class EndpointsView implements vscode.TreeDataProvider<EndpointsNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  readonly treeView: vscode.TreeView<EndpointsNode>;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly model: EndpointsModel) {
+    this.treeView = vscode.window.createTreeView('kubeflow.endpoints', { treeDataProvider: this, showCollapseAll: true });
+    this.subs.push(
+      this.treeView,
+      this.treeView.onDidChangeVisibility((e) => e.visible && model.start()),
+      model.onDidChange(() => {
+        this.treeView.message = this.message();
+        this._onDidChangeTreeData.fire();
+      }),
+    );
+  }
+
+  dispose(): void {
+    this.subs.forEach((s) => s.dispose());
+    this._onDidChangeTreeData.dispose();
+  }
+
+  private message(): string | undefined {
+    const m = this.model;
+    switch (m.state.kind) {
+      case 'idle':
+      case 'loading':
+        return 'Loading InferenceServices…';
+      case 'error':
+        return `Cannot list InferenceServices: ${m.state.message}`;
+      case 'not-installed':
+        return 'KServe is not installed in this cluster: it serves no serving.kserve.io/v1beta1 InferenceService. Install KServe to deploy models.';
+    }
+    if (m.list().length === 0) return `No InferenceServices in namespace ${m.namespace}. Deploy a model version from the Models view.`;
+    return undefined;
+  }
+
+  getChildren(node?: EndpointsNode): EndpointsNode[] {
+    if (!node) {
+      this.model.start();
+      return this.model.state.kind === 'ready' ? this.model.list().map((entry) => ({ type: 'isvc', entry })) : [];
+    }
+    if (node.type !== 'isvc') return [];
+    const e = node.entry;
+    const s = e.summary;
+    const out: EndpointsNode[] = [];
+    if (!s.ready || s.phase === 'Failed') {
+      s.reasons.forEach((r, i) => out.push({ type: 'info', id: `${s.uid}/reason/${i}`, label: r, tooltip: r, icon: new vscode.ThemeIcon(s.phase === 'Failed' ? 'error' : 'warning', new vscode.ThemeColor(s.phase === 'Failed' ? 'testing.iconFailed' : 'list.warningForeground')) }));
+      if (!s.reasons.length && s.phase === 'Pending') out.push({ type: 'info', id: `${s.uid}/pending`, label: 'Waiting for KServe to report the predictor', icon: new vscode.ThemeIcon('watch') });
+    }
+    if (s.url) out.push({ type: 'info', id: `${s.uid}/url`, label: s.url, description: s.internalUrl && s.internalUrl !== s.url ? `in cluster ${s.internalUrl}` : undefined, tooltip: 'Copy the URL', icon: new vscode.ThemeIcon('link'), command: { command: 'kubeflow.endpoints.copyUrl', title: 'Copy URL', arguments: [node] }, contextValue: 'kubeflow.isvcUrl', entry: e });
+    if (s.traffic.latest && s.traffic.previous) {
+      out.push({ type: 'traffic', entry: e, which: 'latest' }, { type: 'traffic', entry: e, which: 'previous' });
+    } else if (s.latestReadyRevision) {
+      out.push({ type: 'info', id: `${s.uid}/rev`, label: `Revision ${s.latestReadyRevision}`, description: s.traffic.latest ? `${s.traffic.latest.percent}% of traffic` : undefined, icon: new vscode.ThemeIcon('git-commit') });
+    }
+    const model = [s.modelFormat, s.runtime && `runtime ${s.runtime}`].filter(Boolean).join(' · ');
+    if (model || s.storageUri) out.push({ type: 'info', id: `${s.uid}/model`, label: model || 'model', description: s.storageUri, tooltip: s.storageUri, icon: new vscode.ThemeIcon('file-binary') });
+    if (s.registry) {
+      const label = s.registry.modelName ? `Serves ${s.registry.modelName}${s.registry.versionName ? ` ${s.registry.versionName}` : ''}` : `Serves model version ${s.registry.modelVersionId ?? '?'}`;
+      out.push({
+        type: 'info', id: `${s.uid}/registry`, label, description: 'Model Registry', icon: new vscode.ThemeIcon('package'),
+        command: { command: 'kubeflow.models.showVersion', title: 'Show Model Version', arguments: [{ registeredModelId: s.registry.registeredModelId, modelVersionId: s.registry.modelVersionId }] },
+        tooltip: 'Show the registered version this endpoint serves', contextValue: 'kubeflow.isvcRegistry', entry: e,
+      });
+    }
+    return out;
+  }
+
+  getTreeItem(node: EndpointsNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'info': {
+        const item = new vscode.TreeItem(node.label);
+        item.id = `info/${node.id}`;
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = node.icon;
+        item.command = node.command;
+        item.contextValue = node.contextValue ?? 'kubeflow.endpointsInfo';
+        return item;
+      }
+      case 'traffic': {
+        const s = node.entry.summary;
+        const t = s.traffic[node.which]!;
+        const item = new vscode.TreeItem(`${node.which === 'latest' ? 'Latest' : 'Previous'}  ${progressBar(t.percent)}`);
+        item.id = `${s.uid}/traffic/${node.which}`;
+        item.description = [t.revision, t.tag && `tag ${t.tag}`].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(node.which === 'latest' ? 'arrow-up' : 'history');
+        item.tooltip = `${t.percent}% of the traffic goes to the ${node.which} revision${t.revision ? ` ${t.revision}` : ''}${t.url ? `\n${t.url}` : ''}`;
+        item.contextValue = `kubeflow.isvcTraffic.${node.which}`;
+        return item;
+      }
+      case 'isvc':
+        return isvcItem(node.entry);
+    }
+  }
+}
+
+function isvcItem(e: EndpointEntry): vscode.TreeItem {
+  const s = e.summary;
+  const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `isvc/${s.uid}`;
+  const traffic = describeTraffic(s.traffic);
+  item.description = [s.ready && s.phase !== 'Updating' ? 'Ready' : describePhase(s), s.modelFormat, traffic && `canary ${traffic}`, s.gpus ? `${s.gpus} GPU${s.gpus === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+  item.iconPath = phaseIcon(s.phase);
+  item.contextValue = `kubeflow.isvc.${s.phase}${s.canary ? '.canary' : ''}`;
+  item.tooltip = tooltip(s);
+  return item;
+}
+
+function tooltip(s: IsvcSummary): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escapeMd(s.name)}** — InferenceService in ${escapeMd(s.namespace)} (${escapeMd(s.deploymentMode)})\n\n`);
+  md.appendMarkdown(`State: **${s.phase}**${s.modelState ? ` · model ${escapeMd(s.modelState)}` : ''}\n\n`);
+  for (const r of s.reasons) md.appendMarkdown(`$(warning) ${escapeMd(r)}\n\n`);
+  if (s.url) md.appendMarkdown(`URL: ${escapeMd(s.url)}\n\n`);
+  if (s.storageUri) md.appendMarkdown(`Model: ${escapeMd([s.modelFormat, s.runtime].filter(Boolean).join(' on '))} from \`${s.storageUri.replace(/`/g, '')}\`\n\n`);
+  const t = describeTraffic(s.traffic);
+  if (t) md.appendMarkdown(`Traffic: ${escapeMd(t)}${s.canaryTrafficPercent !== undefined ? ` (canaryTrafficPercent ${s.canaryTrafficPercent})` : ''}\n\n`);
+  if (s.latestReadyRevision) md.appendMarkdown(`Revisions: latest ready ${escapeMd(s.latestReadyRevision)}${s.previousRolledoutRevision ? `, previous ${escapeMd(s.previousRolledoutRevision)}` : ''}\n\n`);
+  const replicas = [s.minReplicas !== undefined ? `min ${s.minReplicas}` : '', s.maxReplicas !== undefined ? `max ${s.maxReplicas}` : '', s.gpus ? `${s.gpus} GPU` : ''].filter(Boolean).join(' · ');
+  if (replicas) md.appendMarkdown(`Replicas: ${escapeMd(replicas)}\n\n`);
+  if (s.registry?.modelName) md.appendMarkdown(`Serves ${escapeMd(s.registry.modelName)} ${escapeMd(s.registry.versionName ?? '')} from the Model Registry\n\n`);
+  return md;
+}
+
+export function phaseIcon(phase: IsvcPhase): vscode.ThemeIcon {
+  switch (phase) {
+    case 'Ready':
+      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+    case 'Updating':
+      return new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue'));
+    case 'Pending':
+      return new vscode.ThemeIcon('watch');
+    case 'NotReady':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    case 'Failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  }
+}
