@@ -139,6 +139,8 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
 
 function render(doc: OpenLog): string {
   const lines = doc.replicas ? doc.lines.filter((l) => doc.replicas!.has(l.replica)) : doc.lines;
+  // One pod's log (a pipeline step): the title names the pod, a tag on every line would only take the width.
+  if (doc.source.kind === 'pod' && doc.known.size <= 1) return lines.map((l) => `${l.text}\n`).join('');
   const width = Math.min(24, Math.max(0, ...[...doc.known].map((r) => r.length)));
   return lines.map((l) => `[${l.replica.padEnd(width)}] ${l.text}`).join('\n') + (lines.length ? '\n' : '');
 }
