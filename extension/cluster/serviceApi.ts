@@ -100,6 +100,7 @@ export class ServiceApi implements vscode.Disposable {
     const context = s.context ?? this.ctx.kube.context();
     const target: P.ForwardTarget = { kind: 'service', namespace: s.namespace, name: s.name, port: s.port, ...(context ? { context } : {}) };
     let info: P.ForwardInfo;
+    const asked = Date.now();
     try {
       info = await this.ctx.daemon.request(P.startForward, { target });
     } catch (err) {
@@ -110,7 +111,14 @@ export class ServiceApi implements vscode.Disposable {
     // refusal fails this request now instead of holding it while the daemon retries.
     const settled = await this.settle(info.id, SETTLE_MS);
     const st = settled.status;
-    if (st.state === 'error') throw new UnreachableError(this.explainStartError(s, { code: st.code, message: st.reason }));
+    if (st.state === 'error') {
+      // A forward this API started for itself and that cannot work now (no kubeconfig, RBAC, no such service) is not
+      // left behind retrying in the Port Forwards view: the view that asked shows why, and its next request tries again.
+      this.forward = undefined;
+      const ours = Date.parse(info.createdAt) >= asked - 1000;
+      if (ours) await this.ctx.daemon.request(P.stopForward, { id: info.id }).catch(() => undefined);
+      throw new UnreachableError(this.explainStartError(s, { code: st.code, message: st.reason }));
+    }
     if (st.state === 'waiting-for-pod') throw new UnreachableError(`${this.config.title}: no running pod behind service ${s.name} in namespace ${s.namespace} (${st.reason})`);
     return settled;
   }

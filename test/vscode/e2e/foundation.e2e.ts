@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, zipEntries, type CodeServer, type Workbench,
+  openWorkbench, packagedVsix, pane, screenshotOnFailure, startCodeServer, zipEntries, type CodeServer, type Workbench,
 } from './support';
 
 const VIEW_TITLES = ['Notebooks', 'Pipelines', 'Runs', 'Training Jobs', 'Experiments', 'Models', 'Endpoints', 'Port Forwards'];
@@ -64,9 +64,12 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
         const box = await h.boundingBox();
         assert.ok(box && box.y >= 0 && box.y + box.height <= 1250, `a view header is off screen: ${JSON.stringify(box)}`);
       }
-      // The Runs view, empty with no cluster configured, shows its welcome text (not "no data provider").
-      await wb!.page.locator('.part.sidebar .welcome-view-content', { hasText: 'Pipeline runs of your experiments appear here' })
-        .first().waitFor({ timeout: 30_000 });
+      // No kubeconfig on this machine: every cluster view says so (not "no data provider", not an empty list), and
+      // nothing is left behind in the Port Forwards view by the views that reach APIs through forwards.
+      for (const title of VIEW_TITLES.filter((t) => t !== 'Port Forwards')) {
+        await pane(wb!.page, title).getByText('No kubeconfig file found', { exact: false }).first().waitFor({ timeout: 30_000 });
+      }
+      await pane(wb!.page, 'Port Forwards').locator('.welcome-view-content', { hasText: 'No port-forwards' }).waitFor({ timeout: 10_000 });
       const file = await wb!.screenshot('activity-bar');
       assert.ok(fs.statSync(file).size > 10_000, `${file} looks empty`);
     });
