@@ -13,7 +13,7 @@ import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { openJobLogs } from '../training/feature';
-import { describe } from '../training/model';
+import { describe } from '../views/watchedList';
 import { showReadOnly } from '../training/readonly';
 import { DeployPanel } from './deploy';
 import { EndpointsModel, isvcPath, type EndpointEntry } from './model';

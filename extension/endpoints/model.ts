@@ -6,10 +6,8 @@
 import * as vscode from 'vscode';
 import { ISVC_GROUP, ISVC_PLURAL, ISVC_VERSION, type InferenceServiceObject } from '../../core/kserve/build';
 import { summarizeInferenceService, type IsvcPhase, type IsvcSummary } from '../../core/kserve/state';
-import { apiPath, type Kube } from '../cluster/kube';
-import type { Log } from '../log';
-import { describe, discover, type ModelState } from '../training/model';
-import { currentNamespace } from '../training/namespace';
+import { apiPath } from '../cluster/kube';
+import { describe, WatchedList } from '../views/watchedList';
 
 export interface EndpointEntry {
   summary: IsvcSummary;
@@ -22,22 +20,11 @@ export function isvcPath(namespace: string, name?: string): string {
   return apiPath({ ...ISVC, namespace, ...(name ? { name } : {}) });
 }
 
-export class EndpointsModel implements vscode.Disposable {
-  state: ModelState | { kind: 'not-installed' } = { kind: 'idle' };
-  namespace = '';
+export class EndpointsModel extends WatchedList {
   private entries: EndpointEntry[] = [];
   private phases = new Map<string, IsvcPhase>();
-  private watch: vscode.Disposable | undefined;
-  private generation = 0;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
-  readonly onDidChange = this._onDidChange.event;
   private readonly _onDidTransition = new vscode.EventEmitter<{ entry: EndpointEntry; from: IsvcPhase }>();
   readonly onDidTransition = this._onDidTransition.event;
-
-  constructor(
-    private readonly kube: Kube,
-    private readonly log: Log,
-  ) {}
 
   list(): EndpointEntry[] {
     return this.entries;
@@ -50,10 +37,6 @@ export class EndpointsModel implements vscode.Disposable {
   /** The services that serve a registry version (the deploy labels them). */
   servingVersion(modelVersionId: string): EndpointEntry[] {
     return this.entries.filter((e) => e.summary.registry?.modelVersionId === modelVersionId);
-  }
-
-  start(): void {
-    if (this.state.kind === 'idle') void this.load();
   }
 
   /** Starts if needed and resolves once the first list arrived (or failed), or after `ms`. */
@@ -71,55 +54,25 @@ export class EndpointsModel implements vscode.Disposable {
     });
   }
 
-  restart(): void {
-    this.stop();
-    this.state = { kind: 'idle' };
-    this.start();
-  }
-
-  dispose(): void {
-    this.stop();
-    this._onDidChange.dispose();
+  override dispose(): void {
+    super.dispose();
     this._onDidTransition.dispose();
   }
 
-  private stop(): void {
-    this.generation++;
-    this.watch?.dispose();
-    this.watch = undefined;
+  protected clear(): void {
     this.entries = [];
     this.phases.clear();
   }
 
-  private async load(): Promise<void> {
-    const gen = ++this.generation;
-    this.state = { kind: 'loading' };
-    this.namespace = currentNamespace();
-    this._onDidChange.fire();
-    try {
-      const served = await discover(this.kube, [`${ISVC_GROUP}/${ISVC_VERSION}`]);
-      if (gen !== this.generation) return;
-      if (!served[`${ISVC_GROUP}/${ISVC_VERSION}`]?.includes(ISVC_PLURAL)) {
-        this.state = { kind: 'not-installed' };
-        this._onDidChange.fire();
-        return;
-      }
-    } catch (err) {
-      if (gen !== this.generation) return;
-      this.state = { kind: 'error', message: describe(err) };
-      this.log.warn(`endpoints: ${this.state.message}`);
-      this._onDidChange.fire();
-      return;
-    }
-    this.watch = this.kube.watch<InferenceServiceObject>(isvcPath(this.namespace), (items) => {
-      if (gen !== this.generation) return;
+  protected async load(gen: number): Promise<void> {
+    if (!(await this.served(gen, `${ISVC_GROUP}/${ISVC_VERSION}`, ISVC_PLURAL, 'endpoints'))) return;
+    this.watches.push(this.kube.watch<InferenceServiceObject>(isvcPath(this.namespace), (items) => {
+      if (!this.current(gen)) return;
       this.state = { kind: 'ready' };
       this.update(items);
     }, (message) => {
-      if (gen !== this.generation) return;
-      this.state = { kind: 'error', message };
-      this._onDidChange.fire();
-    });
+      if (this.current(gen)) this.setState({ kind: 'error', message });
+    }));
   }
 
   private update(items: InferenceServiceObject[]): void {

@@ -7,47 +7,27 @@ import * as vscode from 'vscode';
 import { describePhase, describeTraffic, type IsvcPhase, type IsvcSummary } from '../../core/kserve/state';
 import { progressBar } from '../../core/training/progress';
 import { escapeMd } from '../portForwards/view';
+import { infoItem, ListTreeView, stateMessage, type InfoNode } from '../views/listTree';
 import type { EndpointEntry, EndpointsModel } from './model';
 
 export type EndpointsNode =
   | { type: 'isvc'; entry: EndpointEntry }
   | { type: 'traffic'; entry: EndpointEntry; which: 'latest' | 'previous' }
-  | { type: 'info'; id: string; label: string; description?: string; tooltip?: string | vscode.MarkdownString; icon: vscode.ThemeIcon; command?: vscode.Command; contextValue?: string; entry?: EndpointEntry };
+  | (InfoNode & { entry?: EndpointEntry });
 
-export class EndpointsView implements vscode.TreeDataProvider<EndpointsNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  readonly treeView: vscode.TreeView<EndpointsNode>;
-  private readonly subs: vscode.Disposable[] = [];
-
+export class EndpointsView extends ListTreeView<EndpointsNode> {
   constructor(private readonly model: EndpointsModel) {
-    this.treeView = vscode.window.createTreeView('kubeflow.endpoints', { treeDataProvider: this, showCollapseAll: true });
-    this.subs.push(
-      this.treeView,
-      this.treeView.onDidChangeVisibility((e) => e.visible && model.start()),
-      model.onDidChange(() => {
-        this.treeView.message = this.message();
-        this._onDidChangeTreeData.fire();
-      }),
-    );
+    super('kubeflow.endpoints', model);
   }
 
-  dispose(): void {
-    this.subs.forEach((s) => s.dispose());
-    this._onDidChangeTreeData.dispose();
-  }
-
-  private message(): string | undefined {
+  protected message(): string | undefined {
     const m = this.model;
-    switch (m.state.kind) {
-      case 'idle':
-      case 'loading':
-        return 'Loading InferenceServices…';
-      case 'error':
-        return `Cannot list InferenceServices: ${m.state.message}`;
-      case 'not-installed':
-        return 'KServe is not installed in this cluster: it serves no serving.kserve.io/v1beta1 InferenceService. Install KServe to deploy models.';
-    }
+    const state = stateMessage(m.state, {
+      loading: 'Loading InferenceServices…',
+      listing: 'InferenceServices',
+      notInstalled: 'KServe is not installed in this cluster: it serves no serving.kserve.io/v1beta1 InferenceService. Install KServe to deploy models.',
+    });
+    if (state) return state;
     if (m.list().length === 0) return `No InferenceServices in namespace ${m.namespace}. Deploy a model version from the Models view.`;
     return undefined;
   }
@@ -86,16 +66,8 @@ export class EndpointsView implements vscode.TreeDataProvider<EndpointsNode>, vs
 
   getTreeItem(node: EndpointsNode): vscode.TreeItem {
     switch (node.type) {
-      case 'info': {
-        const item = new vscode.TreeItem(node.label);
-        item.id = `info/${node.id}`;
-        item.description = node.description;
-        item.tooltip = node.tooltip;
-        item.iconPath = node.icon;
-        item.command = node.command;
-        item.contextValue = node.contextValue ?? 'kubeflow.endpointsInfo';
-        return item;
-      }
+      case 'info':
+        return infoItem(node, { idPrefix: 'info/', contextValue: 'kubeflow.endpointsInfo' });
       case 'traffic': {
         const s = node.entry.summary;
         const t = s.traffic[node.which]!;

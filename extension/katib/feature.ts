@@ -10,7 +10,7 @@ import { apiPath } from '../cluster/kube';
 import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { openJobLogs } from '../training/feature';
-import { describe } from '../training/model';
+import { describe } from '../views/watchedList';
 import { showReadOnly } from '../training/readonly';
 import { KATIB, KatibModel, type ExperimentEntry } from './model';
 import { registerTrialModel } from './register';

@@ -6,10 +6,8 @@
 import * as vscode from 'vscode';
 import { summarizeExperiment, summarizeTrial, sortTrials, experimentOf, type ExperimentSummary, type TrialSummary } from '../../core/katib/state';
 import type { JobObject } from '../../core/training/objects';
-import { apiPath, type Kube } from '../cluster/kube';
-import type { Log } from '../log';
-import { describe, discover, type ModelState } from '../training/model';
-import { currentNamespace } from '../training/namespace';
+import { apiPath } from '../cluster/kube';
+import { describe, WatchedList } from '../views/watchedList';
 
 export const KATIB = { group: 'kubeflow.org', version: 'v1beta1' };
 
@@ -19,26 +17,14 @@ export interface ExperimentEntry {
   trials: Array<{ summary: TrialSummary; object: JobObject }>;
 }
 
-export class KatibModel implements vscode.Disposable {
-  state: ModelState | { kind: 'not-installed' } = { kind: 'idle' };
-  namespace = '';
+export class KatibModel extends WatchedList {
   problems = new Map<string, string>();
   private experiments: JobObject[] = [];
   private trials: JobObject[] = [];
   private entries: ExperimentEntry[] = [];
   private phases = new Map<string, string>();
-  private watches: vscode.Disposable[] = [];
-  private generation = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
-  readonly onDidChange = this._onDidChange.event;
   private readonly _onDidEnd = new vscode.EventEmitter<ExperimentEntry>();
   readonly onDidEnd = this._onDidEnd.event;
-
-  constructor(
-    private readonly kube: Kube,
-    private readonly log: Log,
-  ) {}
 
   list(): ExperimentEntry[] {
     return this.entries;
@@ -48,65 +34,31 @@ export class KatibModel implements vscode.Disposable {
     return this.entries.find((e) => e.summary.name === name);
   }
 
-  start(): void {
-    if (this.state.kind === 'idle') void this.load();
-  }
-
-  restart(): void {
-    this.stop();
-    this.state = { kind: 'idle' };
-    this.start();
-  }
-
-  dispose(): void {
-    this.stop();
-    this._onDidChange.dispose();
+  override dispose(): void {
+    super.dispose();
     this._onDidEnd.dispose();
   }
 
-  private stop(): void {
-    this.generation++;
-    this.watches.forEach((w) => w.dispose());
-    this.watches = [];
+  protected clear(): void {
     this.experiments = [];
     this.trials = [];
     this.entries = [];
     this.phases.clear();
     this.problems.clear();
-    clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
-  private async load(): Promise<void> {
-    const gen = ++this.generation;
-    this.state = { kind: 'loading' };
-    this.namespace = currentNamespace();
-    this._onDidChange.fire();
-    try {
-      const gv = `${KATIB.group}/${KATIB.version}`;
-      const plurals = (await discover(this.kube, [gv]))[gv];
-      if (gen !== this.generation) return;
-      if (!plurals?.includes('experiments')) {
-        this.state = { kind: 'not-installed' };
-        this._onDidChange.fire();
-        return;
-      }
-    } catch (err) {
-      if (gen !== this.generation) return;
-      this.state = { kind: 'error', message: describe(err) };
-      this._onDidChange.fire();
-      return;
-    }
+  protected async load(gen: number): Promise<void> {
+    if (!(await this.served(gen, `${KATIB.group}/${KATIB.version}`, 'experiments'))) return;
     this.state = { kind: 'ready' };
     const ns = this.namespace;
     const watch = (plural: 'experiments' | 'trials', set: (items: JobObject[]) => void) =>
       this.kube.watch<JobObject>(apiPath({ ...KATIB, plural, namespace: ns }), (items) => {
-        if (gen !== this.generation) return;
+        if (!this.current(gen)) return;
         this.problems.delete(plural);
         set(items);
         this.changed();
       }, (message) => {
-        if (gen !== this.generation) return;
+        if (!this.current(gen)) return;
         this.problems.set(plural, message);
         this.log.warn(`katib ${plural}: ${message}`);
         this.changed();
@@ -117,14 +69,7 @@ export class KatibModel implements vscode.Disposable {
     );
   }
 
-  private changed(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.recompute();
-    }, 100);
-  }
-
-  private recompute(): void {
+  protected override recompute(): void {
     const byExperiment = new Map<string, JobObject[]>();
     for (const t of this.trials) {
       const e = experimentOf(t);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { modelArtifactOf, registrationPlan, summarizeTrial, type RegistrationPlan } from '../../core/katib/state';
 import type { JobObject } from '../../core/training/objects';
 import { apiPath, type Kube } from '../cluster/kube';
-import { describe } from '../training/model';
+import { describe } from '../views/watchedList';
 import { showReadOnly } from '../training/readonly';
 import { KATIB, type ExperimentEntry } from './model';
 

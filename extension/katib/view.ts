@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Assignment, ExperimentSummary, Metric, TrialSummary } from '../../core/katib/state';
 import { formatDuration } from '../../core/training/objects';
 import { escapeMd } from '../portForwards/view';
+import { infoItem, ListTreeView, stateMessage, type InfoNode } from '../views/listTree';
 import type { ExperimentEntry, KatibModel } from './model';
 
 export type KatibNode =
@@ -13,42 +14,21 @@ export type KatibNode =
   | { type: 'trials'; entry: ExperimentEntry }
   | { type: 'trial'; entry: ExperimentEntry; trial: TrialSummary }
   | { type: 'best'; entry: ExperimentEntry }
-  | { type: 'info'; id: string; label: string; description?: string; icon: vscode.ThemeIcon };
+  | InfoNode;
 
-export class ExperimentsView implements vscode.TreeDataProvider<KatibNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  readonly treeView: vscode.TreeView<KatibNode>;
-  private readonly subs: vscode.Disposable[] = [];
-
+export class ExperimentsView extends ListTreeView<KatibNode> {
   constructor(private readonly model: KatibModel) {
-    this.treeView = vscode.window.createTreeView('kubeflow.katib', { treeDataProvider: this, showCollapseAll: true });
-    this.subs.push(
-      this.treeView,
-      this.treeView.onDidChangeVisibility((e) => e.visible && model.start()),
-      model.onDidChange(() => {
-        this.treeView.message = this.message();
-        this._onDidChangeTreeData.fire();
-      }),
-    );
+    super('kubeflow.katib', model);
   }
 
-  dispose(): void {
-    this.subs.forEach((s) => s.dispose());
-    this._onDidChangeTreeData.dispose();
-  }
-
-  private message(): string | undefined {
+  protected message(): string | undefined {
     const m = this.model;
-    switch (m.state.kind) {
-      case 'idle':
-      case 'loading':
-        return 'Loading experiments…';
-      case 'error':
-        return `Cannot list Katib experiments: ${m.state.message}`;
-      case 'not-installed':
-        return 'Katib is not installed in this cluster (no kubeflow.org/v1beta1 Experiment CRD).';
-    }
+    const state = stateMessage(m.state, {
+      loading: 'Loading experiments…',
+      listing: 'Katib experiments',
+      notInstalled: 'Katib is not installed in this cluster (no kubeflow.org/v1beta1 Experiment CRD).',
+    });
+    if (state) return state;
     if (m.problems.size) return [...m.problems].map(([k, v]) => `${k}: ${v}`).join(' · ');
     if (m.list().length === 0) return `No Katib experiments in namespace ${m.namespace}.`;
     return undefined;
@@ -76,13 +56,8 @@ export class ExperimentsView implements vscode.TreeDataProvider<KatibNode>, vsco
 
   getTreeItem(node: KatibNode): vscode.TreeItem {
     switch (node.type) {
-      case 'info': {
-        const item = new vscode.TreeItem(node.label);
-        item.id = node.id;
-        item.description = node.description;
-        item.iconPath = node.icon;
-        return item;
-      }
+      case 'info':
+        return infoItem(node);
       case 'experiment':
         return experimentItem(node.entry);
       case 'best': {

@@ -9,6 +9,7 @@ import { isModelArtifact } from '../../core/modelRegistry/client';
 import { age, epochTime, splitProperties } from '../../core/modelRegistry/properties';
 import type { Artifact, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
 import { escapeMd } from '../portForwards/view';
+import { infoItem } from '../views/listTree';
 import type { ModelsModel } from './model';
 
 export type ModelsNode =
@@ -123,16 +124,8 @@ export class ModelsView implements vscode.TreeDataProvider<ModelsNode>, vscode.D
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
     switch (node.type) {
-      case 'info': {
-        const item = new vscode.TreeItem(node.label);
-        item.id = `info/${node.id}`;
-        item.description = node.description;
-        item.tooltip = node.tooltip;
-        item.iconPath = node.icon;
-        item.command = node.command;
-        item.contextValue = node.contextValue ?? 'kubeflow.modelsInfo';
-        return item;
-      }
+      case 'info':
+        return infoItem(node, { idPrefix: 'info/', contextValue: 'kubeflow.modelsInfo' });
       case 'more': {
         const item = new vscode.TreeItem('Load more…');
         item.id = `more/${node.modelId ?? ''}`;

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { formatDuration, STATE_LABELS, toTaskState, type TaskState } from '../../core/kfp/runState';
 import { apiTime, isTerminal, type Experiment, type RecurringRun, type Run } from '../../core/kfp/types';
 import { escapeMd } from '../portForwards/view';
+import { infoItem } from '../views/listTree';
 import type { PipelinesApi } from './api';
 import type { RunsModel } from './model';
 
@@ -120,14 +121,8 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       }
       case 'recurring':
         return recurringItem(node.rr, this.model.experimentName(node.rr.experiment_id));
-      case 'info': {
-        const item = new vscode.TreeItem(node.label);
-        item.id = node.id;
-        item.description = node.description;
-        item.iconPath = node.icon;
-        item.tooltip = node.tooltip;
-        return item;
-      }
+      case 'info':
+        return infoItem(node);
     }
   }
 

@@ -5,16 +5,11 @@
  * Failed while watched fires `onDidEnd`. Starts on first use, never at activation.
  */
 import * as vscode from 'vscode';
-import { ResponseError } from 'vscode-jsonrpc';
-import * as P from '../../companion-daemon/src/protocol';
-import { DISCOVERY_GROUP_VERSIONS, pluralsOf, resolveKinds, type KindInfo, type TrainingKind } from '../../core/training/kinds';
+import { DISCOVERY_GROUP_VERSIONS, resolveKinds, type KindInfo, type TrainingKind } from '../../core/training/kinds';
 import type { JobObject, KubeEvent, Pod } from '../../core/training/objects';
 import { summarizeJob, type JobPhase, type JobSummary } from '../../core/training/state';
-import { apiPath, type Kube } from '../cluster/kube';
-import type { Log } from '../log';
-import { currentNamespace } from './namespace';
-
-export type ModelState = { kind: 'idle' } | { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message: string };
+import { apiPath } from '../cluster/kube';
+import { describe, discover, WatchedList } from '../views/watchedList';
 
 export interface JobEntry {
   summary: JobSummary;
@@ -22,9 +17,7 @@ export interface JobEntry {
   info: KindInfo;
 }
 
-export class TrainingModel implements vscode.Disposable {
-  state: ModelState = { kind: 'idle' };
-  namespace = '';
+export class TrainingModel extends WatchedList {
   installed: KindInfo[] = [];
   missing: TrainingKind[] = [];
   /** Watches that failed (RBAC on pods or events): shown, not fatal. */
@@ -34,19 +27,9 @@ export class TrainingModel implements vscode.Disposable {
   private events: KubeEvent[] = [];
   private entries: JobEntry[] = [];
   private phases = new Map<string, JobPhase>();
-  private watches: vscode.Disposable[] = [];
-  private generation = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
-  readonly onDidChange = this._onDidChange.event;
   private readonly _onDidEnd = new vscode.EventEmitter<JobEntry>();
   /** A watched job went from not finished to Succeeded or Failed. */
   readonly onDidEnd = this._onDidEnd.event;
-
-  constructor(
-    private readonly kube: Kube,
-    private readonly log: Log,
-  ) {}
 
   jobs(): JobEntry[] {
     return this.entries;
@@ -61,54 +44,31 @@ export class TrainingModel implements vscode.Disposable {
     return [...this.pods.operator, ...this.pods.jobset];
   }
 
-  /** Starts watching if not yet (idempotent). */
-  start(): void {
-    if (this.state.kind === 'idle') void this.load();
-  }
-
-  /** Drops everything and starts again (refresh, another context or namespace). */
-  restart(): void {
-    this.stopWatches();
-    this.state = { kind: 'idle' };
-    this.start();
-  }
-
-  dispose(): void {
-    this.stopWatches();
-    this._onDidChange.dispose();
+  override dispose(): void {
+    super.dispose();
     this._onDidEnd.dispose();
   }
 
-  private stopWatches(): void {
-    this.generation++;
-    this.watches.forEach((w) => w.dispose());
-    this.watches = [];
+  protected clear(): void {
     this.objects.clear();
     this.pods = { operator: [], jobset: [] };
     this.events = [];
     this.entries = [];
     this.phases.clear();
     this.problems.clear();
-    clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
-  private async load(): Promise<void> {
-    const gen = ++this.generation;
-    this.state = { kind: 'loading' };
-    this.namespace = currentNamespace();
-    this._onDidChange.fire();
+  protected async load(gen: number): Promise<void> {
     let discovery: Record<string, string[] | null>;
     try {
       discovery = await discover(this.kube, DISCOVERY_GROUP_VERSIONS);
     } catch (err) {
-      if (gen !== this.generation) return;
-      this.state = { kind: 'error', message: describe(err) };
-      this.log.warn(`training jobs: ${this.state.message}`);
-      this._onDidChange.fire();
+      if (!this.current(gen)) return;
+      this.setState({ kind: 'error', message: describe(err) });
+      this.log.warn(`training jobs: ${describe(err)}`);
       return;
     }
-    if (gen !== this.generation) return;
+    if (!this.current(gen)) return;
     const { installed, missing } = resolveKinds(discovery);
     this.installed = installed;
     this.missing = missing;
@@ -120,14 +80,14 @@ export class TrainingModel implements vscode.Disposable {
     }
     const ns = this.namespace;
     const onError = (key: string) => (message: string) => {
-      if (gen !== this.generation) return;
+      if (!this.current(gen)) return;
       this.problems.set(key, message);
       this.changed();
     };
     for (const info of installed) {
       this.watches.push(
         this.kube.watch<JobObject>(apiPath({ group: info.group, version: info.version, plural: info.plural, namespace: ns }), (items) => {
-          if (gen !== this.generation) return;
+          if (!this.current(gen)) return;
           this.problems.delete(info.kind);
           this.objects.set(info.kind, items);
           this.changed();
@@ -137,7 +97,7 @@ export class TrainingModel implements vscode.Disposable {
     const podsPath = apiPath({ version: 'v1', plural: 'pods', namespace: ns });
     this.watches.push(
       this.kube.watch<Pod>(podsPath, (items) => {
-        if (gen !== this.generation) return;
+        if (!this.current(gen)) return;
         this.problems.delete('pods');
         this.pods.operator = items;
         this.changed();
@@ -146,7 +106,7 @@ export class TrainingModel implements vscode.Disposable {
     if (installed.some((k) => k.kind === 'TrainJob')) {
       this.watches.push(
         this.kube.watch<Pod>(podsPath, (items) => {
-          if (gen !== this.generation) return;
+          if (!this.current(gen)) return;
           this.pods.jobset = items;
           this.changed();
         }, onError('pods'), { labelSelector: 'jobset.sigs.k8s.io/jobset-name' }),
@@ -154,7 +114,7 @@ export class TrainingModel implements vscode.Disposable {
     }
     this.watches.push(
       this.kube.watch<KubeEvent>(apiPath({ version: 'v1', plural: 'events', namespace: ns }), (items) => {
-        if (gen !== this.generation) return;
+        if (!this.current(gen)) return;
         this.problems.delete('events');
         this.events = items;
         this.changed();
@@ -162,15 +122,7 @@ export class TrainingModel implements vscode.Disposable {
     );
   }
 
-  /** Recomputes summaries, coalesced (pods of a big job change many times a second while it starts). */
-  private changed(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.recompute();
-    }, 100);
-  }
-
-  private recompute(): void {
+  protected override recompute(): void {
     const pods = this.allPods();
     const entries: JobEntry[] = [];
     for (const info of this.installed) {
@@ -194,22 +146,4 @@ export class TrainingModel implements vscode.Disposable {
     this.entries = entries;
     this._onDidChange.fire();
   }
-}
-
-/** `groupVersion → plurals` for each group/version, `null` where it is not served (404). */
-export async function discover(kube: Kube, groupVersions: string[]): Promise<Record<string, string[] | null>> {
-  const out: Record<string, string[] | null> = {};
-  await Promise.all(groupVersions.map(async (gv) => {
-    try {
-      out[gv] = pluralsOf(await kube.get(`/apis/${gv}`));
-    } catch (err) {
-      if (err instanceof ResponseError && err.code === P.ErrorCode.NotFound) out[gv] = null;
-      else throw err;
-    }
-  }));
-  return out;
-}
-
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

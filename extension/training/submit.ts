@@ -11,7 +11,7 @@ import { fieldProblems, locatePath, parseFieldPath, readYamlResources, type ApiC
 import { kindInfo } from '../../core/training/kinds';
 import { apiPath, type Kube } from '../cluster/kube';
 import type { Log } from '../log';
-import { describe } from './model';
+import { describe } from '../views/watchedList';
 import { currentNamespace } from './namespace';
 
 const SOURCE = 'kubeflow dry run';

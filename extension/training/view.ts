@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/training/objects';
 import { describeProgress, progressBar, type Progress } from '../../core/training/progress';
 import { describeJob, failedReplicas, type JobPhase, type JobSummary, type ReplicaState, type RoleSummary } from '../../core/training/state';
 import { escapeMd } from '../portForwards/view';
+import { infoItem, stateMessage } from '../views/listTree';
 import type { JobEntry, TrainingModel } from './model';
 import type { JobProgress } from './progress';
 
@@ -67,13 +68,8 @@ export class TrainingJobsView implements vscode.TreeDataProvider<TrainingNode>, 
 
   private message(): string | undefined {
     const m = this.model;
-    switch (m.state.kind) {
-      case 'idle':
-      case 'loading':
-        return 'Loading training jobs…';
-      case 'error':
-        return `Cannot list training jobs: ${m.state.message}`;
-    }
+    const state = stateMessage(m.state, { loading: 'Loading training jobs…', listing: 'training jobs' });
+    if (state) return state;
     if (m.installed.length === 0) {
       return `No training CRDs are installed in this cluster: neither the training-operator (kubeflow.org/v1 PyTorchJob, TFJob…), mpi-operator (kubeflow.org/v2beta1 MPIJob) nor Kubeflow Trainer (trainer.kubeflow.org TrainJob).`;
     }
@@ -141,15 +137,8 @@ export class TrainingJobsView implements vscode.TreeDataProvider<TrainingNode>, 
 
   getTreeItem(node: TrainingNode): vscode.TreeItem {
     switch (node.type) {
-      case 'info': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.description = node.description;
-        item.tooltip = node.tooltip;
-        item.iconPath = node.icon;
-        item.contextValue = 'kubeflow.trainingInfo';
-        return item;
-      }
+      case 'info':
+        return infoItem(node, { contextValue: 'kubeflow.trainingInfo' });
       case 'job':
         return this.jobItem(node.entry);
       case 'role':

@@ -13,6 +13,7 @@ import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src
 import * as P from '../../companion-daemon/src/protocol';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { distFile } from '../support/build';
+import { tcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/wait';
 
 /** A TCP server standing in for a pod's process: says its name on a line, then echoes every byte. */
@@ -31,31 +32,6 @@ async function echoServer(name: string): Promise<{ port: number; kill(): void }>
     kill: () => {
       server.close();
       for (const s of sockets) s.resetAndDestroy();
-    },
-  };
-}
-
-/** A TCP proxy in front of the apiserver that counts the connections the daemon opens. */
-async function countingProxy(target: string): Promise<{ url: string; connections(): number; close(): void }> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<net.Socket>();
-  let count = 0;
-  const server = net.createServer((client) => {
-    count++;
-    const upstream = net.connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => (client.destroy(), upstream.destroy(), sockets.delete(client), sockets.delete(upstream));
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    connections: () => count,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
     },
   };
 }
@@ -135,7 +111,7 @@ for (const mode of MODES) {
     let rig: KubeRig;
     let home: string;
     let d: DaemonConnection;
-    let proxy: Awaited<ReturnType<typeof countingProxy>>;
+    let proxy: TcpProxy;
     let podA: Awaited<ReturnType<typeof echoServer>>;
     let forward: P.ForwardInfo;
     const state = async () => (await d.connection.sendRequest(P.listForwards)).find((f) => f.id === forward.id)!.status;
@@ -143,7 +119,7 @@ for (const mode of MODES) {
     before(async () => {
       rig = await startKubeRig({ crds: false, apiserverArgs: mode.apiserverArgs });
       home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-forward-'));
-      proxy = await countingProxy(rig.server);
+      proxy = await tcpProxy(rig.server);
       const kubeconfig = path.join(home, 'proxied.kubeconfig');
       fs.writeFileSync(kubeconfig, fs.readFileSync(rig.kubeconfigPath, 'utf8').replace(rig.server, proxy.url));
       podA = await echoServer('pod A');

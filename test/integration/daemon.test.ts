@@ -13,6 +13,7 @@ import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src
 import * as P from '../../companion-daemon/src/protocol';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { distFile } from '../support/build';
+import { tcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/wait';
 
 /** A local HTTP server standing in for what runs in a pod; answers its name. */
@@ -32,33 +33,6 @@ function get(port: number, urlPath = '/'): Promise<string> {
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
-}
-
-/** A TCP proxy in front of the apiserver whose connections the test can cut, like a flaky network. */
-async function cuttableProxy(target: string): Promise<{ url: string; cut(): number; close(): void }> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => (client.destroy(), upstream.destroy(), sockets.delete(client), sockets.delete(upstream));
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    cut: () => {
-      const n = sockets.size;
-      for (const s of sockets) s.destroy();
-      return n;
-    },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
 }
 
 function pod(name: string, node: string, labels: Record<string, string>, containers = ['main']): object {
@@ -225,7 +199,7 @@ describe('companion daemon on the real apiserver', function () {
 
   it('resumes cut log streams with no lost and no repeated line', async () => {
     // A second daemon (another kubeconfig set) that reaches the apiserver through a proxy the test cuts.
-    const proxy = await cuttableProxy(rig.server);
+    const proxy = await tcpProxy(rig.server);
     closers.push(proxy.close);
     const cfg = fs.readFileSync(rig.kubeconfigPath, 'utf8').replace(rig.server, proxy.url);
     const kubeconfig = path.join(home, 'proxied.kubeconfig');

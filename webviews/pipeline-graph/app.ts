@@ -10,7 +10,7 @@ import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
 import type { Channel } from '../shared/ipc';
 import { GraphCanvas, type NodeState } from './canvas';
 import { renderDetails } from './details';
-import { clear, h } from './dom';
+import { clear, h } from '../shared/dom';
 import type { FromGraph, GraphViewState, ToGraph } from './protocol';
 
 interface Current {

@@ -3,7 +3,7 @@
 // text is hidden when zoomed far out.
 import type { Layout, Point } from '../../core/pipeline/layout';
 import type { LevelView, ViewEdge, ViewNode } from '../../core/pipeline/layer';
-import { clear, s } from './dom';
+import { clear, s } from '../shared/dom';
 
 export interface CanvasEvents {
   select(id: string | undefined): void;

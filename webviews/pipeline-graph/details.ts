@@ -5,7 +5,7 @@ import { formatDuration, taskKey } from '../../core/kfp/runState';
 import { countTasks, describeLoop, describeSource, friendlyInputName, prettyCondition, stripChannel } from '../../core/pipeline/describe';
 import type { LevelView, ViewNode } from '../../core/pipeline/layer';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
-import { h } from './dom';
+import { h } from '../shared/dom';
 
 export interface DetailsContext {
   model: PipelineModel;

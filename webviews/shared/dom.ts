@@ -1,5 +1,5 @@
-// Tiny element builders for the panels. Children that are strings become text nodes and attribute values are set
-// with setAttribute: nothing a cluster or a registry sends is ever parsed as HTML.
+// Tiny element builders for the panels (HTML and SVG). Children that are strings become text nodes and attribute
+// values are set with setAttribute: nothing a cluster, a registry or a pipeline file sends is ever parsed as HTML.
 
 export type Child = Node | string | number | false | null | undefined;
 export type Attrs = Record<string, string | number | boolean | undefined>;
@@ -8,6 +8,20 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs, 
 export function h(tag: string, attrs?: Attrs, ...children: Child[]): HTMLElement;
 export function h(tag: string, attrs?: Attrs, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
+  apply(el, attrs, children);
+  return el;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** `h` for SVG elements (the pipeline graph). */
+export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs?: Attrs, ...children: Child[]): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG_NS, tag);
+  apply(el, attrs, children);
+  return el;
+}
+
+function apply(el: Element, attrs: Attrs | undefined, children: Child[]): void {
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === false) continue;
     el.setAttribute(k, v === true ? '' : String(v));
@@ -16,7 +30,6 @@ export function h(tag: string, attrs?: Attrs, ...children: Child[]): HTMLElement
     if (c === undefined || c === null || c === false) continue;
     el.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
   }
-  return el;
 }
 
 /** Removes every child. */
