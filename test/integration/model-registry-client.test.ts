@@ -18,7 +18,7 @@ import { fromPipelineArtifact, fromPlan, register, RegistrationConflict } from '
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { MODEL_REGISTRY_SERVICE, seedRegistry, SEED_KFP_RUN_ID, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from '../rigs/model-registry/index';
 import { distFile } from '../support/build';
-import { OpenApiSpec } from '../support/openapi-spec';
+import { ModelRegistrySpec } from '../support/model-registry-spec';
 import { requireShared } from '../support/shared';
 
 describe('Model Registry client against the registry rig, through a daemon port-forward', function () {
@@ -32,7 +32,7 @@ describe('Model Registry client against the registry rig, through a daemon port-
   const problems: string[] = [];
 
   before(async function () {
-    const spec = OpenApiSpec.load(requireShared(this, 'kubeflow-specs', 'model-registry', 'model-registry.yaml'));
+    const spec = new ModelRegistrySpec(requireShared(this, 'kubeflow-specs', 'model-registry', 'model-registry.yaml'));
     kube = await startKubeRig({ crds: false });
     mr = await startModelRegistry({ kube });
     seeded = await seedRegistry(mr.url);

@@ -16,6 +16,7 @@ import {
 import { button, clear, h } from '../shared/dom';
 import { addStyles, connect, type Channel } from '../shared/ipc';
 import type { DeployForm, DeployInit, DeployPhase, FieldProblem, FormField, FromDeploy, ToDeploy } from './protocol';
+import baseCss from '../shared/base.css';
 import css from './styles.css';
 
 // Dropdowns render empty unless their options are registered too.
@@ -29,6 +30,7 @@ provideVSCodeDesignSystem().register(
   vsCodeProgressRing(),
   vsCodeTextField(),
 );
+addStyles(baseCss);
 addStyles(css);
 
 type InputEl = HTMLElement & { value: string };

@@ -19,6 +19,7 @@ import {
 import { clear, grid, h, button, type Child } from '../shared/dom';
 import { addStyles, connect, type Channel } from '../shared/ipc';
 import type { DetailsAction, DetailsData, DetailsViewState, FromDetails, LineageRow, PropertyRow, ToDetails } from './protocol';
+import baseCss from '../shared/base.css';
 import css from './styles.css';
 
 // Grids render empty and tabs stay invisible unless the row/cell and tab/view elements are registered too.
@@ -36,6 +37,7 @@ provideVSCodeDesignSystem().register(
   vsCodeProgressRing(),
   vsCodeTag(),
 );
+addStyles(baseCss);
 addStyles(css);
 
 const root = document.getElementById('app') ?? document.body;

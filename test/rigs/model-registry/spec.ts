@@ -12,12 +12,16 @@
  *   Every schema used as a value (request/response root, array items, mapping targets, property values; not the
  *   parts of an `allOf`) gets `unevaluatedProperties: false`. Responses are held to the same rule, so a field the
  *   stand-in invents (or misspells) is caught as a violation.
+ *
+ * The client tests check what the Model Registry client sends and receives with this same reading of the spec
+ * (test/support/model-registry-spec.ts), so the client is held to exactly the rules the stand-in enforces.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
 import YAML from 'yaml';
 import { sharedDir } from '../kube/index';
+import { addApiFormats, matchRoute, templatePattern, type MatchedRoute as Matched, type Route } from '../openapi';
 
 export const API_PREFIX = '/api/model_registry/v1alpha3';
 
@@ -30,13 +34,8 @@ export interface QueryParam {
   enumValues?: string[];
 }
 
-export interface Operation {
+export interface Operation extends Route {
   operationId: string;
-  method: string;
-  /** As written in the spec, e.g. /api/model_registry/v1alpha3/registered_models/{registeredmodelId} */
-  template: string;
-  pattern: RegExp;
-  paramNames: string[];
   query: QueryParam[];
   /** Component schema name of the request body. */
   requestSchema?: string;
@@ -44,10 +43,7 @@ export interface Operation {
   responses: Map<number, string>;
 }
 
-export interface MatchedRoute {
-  op: Operation;
-  params: Record<string, string>;
-}
+export type MatchedRoute = Matched<Operation>;
 
 export interface BodyProblem {
   /** 400: malformed / wrong type / unknown field / bad enum; 422: a required field missing (Go's RequiredError). */
@@ -72,24 +68,14 @@ export class RegistrySpec {
     const original = components.schemas as Record<string, Json>;
     this.schemas = convertSchemas(original);
     this.ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: true });
-    addOpenApiFormats(this.ajv);
+    addApiFormats(this.ajv);
     this.ajv.addSchema({ $id: 'mr', components: { schemas: this.schemas } });
     this.operations = readOperations(doc);
   }
 
   /** The operation for a method + path; `pathKnown` tells a 405 (path exists, method does not) from a 404. */
   match(method: string, pathname: string): { route?: MatchedRoute; pathKnown: boolean } {
-    let pathKnown = false;
-    for (const op of this.operations) {
-      const m = op.pattern.exec(pathname);
-      if (!m) continue;
-      pathKnown = true;
-      if (op.method !== method) continue;
-      const params: Record<string, string> = {};
-      op.paramNames.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]!); });
-      return { route: { op, params }, pathKnown };
-    }
-    return { pathKnown };
+    return matchRoute(this.operations, method, pathname);
   }
 
   /** Validates a request body against the operation's schema; undefined = valid. */
@@ -108,9 +94,14 @@ export class RegistrySpec {
   checkResponse(op: Operation, status: number, body: unknown): string | undefined {
     const schema = op.responses.get(status);
     if (!schema) return `status ${status} is not a documented response of ${op.operationId} (documented: ${[...op.responses.keys()].join(', ')})`;
-    const v = this.validator(schema);
+    return this.checkSchema(schema, body);
+  }
+
+  /** Validates a value against `components/schemas/<name>` (strict): undefined = valid, else the reason. */
+  checkSchema(schemaName: string, body: unknown): string | undefined {
+    const v = this.validator(schemaName);
     if (v(body)) return undefined;
-    return `${schema}: ${this.ajv.errorsText(v.errors, { dataVar: 'body' })}`;
+    return `${schemaName}: ${this.ajv.errorsText(v.errors, { dataVar: 'body' })}`;
   }
 
   /** The top-level property names a schema allows (through allOf), e.g. to tell built-in fields from custom ones. */
@@ -158,13 +149,7 @@ function readOperations(doc: Json): Operation[] {
   const responseDefs = (components.responses ?? {}) as Record<string, Json>;
   const ops: Operation[] = [];
   for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
-    const paramNames: string[] = [];
-    const pattern = new RegExp('^' + template.split('/').map((seg) => {
-      const m = /^\{(.+)\}$/.exec(seg);
-      if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      paramNames.push(m[1]!);
-      return '([^/]+)';
-    }).join('/') + '/?$');
+    const route = templatePattern(template, { trailingSlash: true });
     const shared = (item.parameters as Json[] | undefined) ?? [];
     for (const method of ['get', 'post', 'patch', 'put', 'delete']) {
       const o = item[method] as Json | undefined;
@@ -190,8 +175,7 @@ function readOperations(doc: Json): Operation[] {
         operationId: o.operationId as string,
         method: method.toUpperCase(),
         template,
-        pattern,
-        paramNames,
+        ...route,
         query,
         requestSchema: typeof rbRef?.$ref === 'string' ? refName(rbRef.$ref) : undefined,
         responses,
@@ -244,13 +228,6 @@ function convert(node: unknown, inAllOf: boolean): unknown {
     else s[k] = convert(v, false);
   }
   return s;
-}
-
-function addOpenApiFormats(ajv: InstanceType<typeof Ajv2019>): void {
-  ajv.addFormat('int64', { type: 'string', validate: (x: string) => /^-?\d+$/.test(x) && BigInt(x) <= 2n ** 63n - 1n && BigInt(x) >= -(2n ** 63n) });
-  ajv.addFormat('int32', { type: 'number', validate: (x: number) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31 });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  ajv.addFormat('uri', { type: 'string', validate: (x: string) => { try { new URL(x); return true; } catch { return false; } } });
 }
 
 // ------------------------------------------------------------------------------------------------

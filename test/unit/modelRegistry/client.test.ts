@@ -8,7 +8,7 @@ import { registrationPlan } from '../../../core/katib/state';
 import { ModelRegistryClient } from '../../../core/modelRegistry/client';
 import { modelFilterQuery, quote } from '../../../core/modelRegistry/filter';
 import { fromPipelineArtifact, fromPlan, nextVersionName, register, RegistrationConflict } from '../../../core/modelRegistry/register';
-import { OpenApiSpec } from '../../support/openapi-spec';
+import { ModelRegistrySpec } from '../../support/model-registry-spec';
 import { requireShared } from '../../support/shared';
 
 const BASE = '/api/model_registry/v1alpha3';
@@ -16,7 +16,7 @@ const BASE = '/api/model_registry/v1alpha3';
 type Handler = (req: HttpRequest) => { status: number; body?: unknown };
 
 /** A transport answering from handlers keyed `METHOD path`; records every request; spec-checks both ways. */
-function fakeRegistry(spec: OpenApiSpec, routes: Record<string, Handler>): { transport: HttpTransport; calls: HttpRequest[]; problems: string[] } {
+function fakeRegistry(spec: ModelRegistrySpec, routes: Record<string, Handler>): { transport: HttpTransport; calls: HttpRequest[]; problems: string[] } {
   const calls: HttpRequest[] = [];
   const problems: string[] = [];
   const inner: HttpTransport = async (req) => {
@@ -37,9 +37,9 @@ const artifact = (id: string, uri: string, extra: object = {}) => ({ id, name: `
 const page = (items: unknown[], nextPageToken = '') => ({ items, nextPageToken, pageSize: 2, size: items.length });
 
 describe('Model Registry client (REST v1alpha3, checked against the spec)', () => {
-  let spec: OpenApiSpec;
+  let spec: ModelRegistrySpec;
   before(function () {
-    spec = OpenApiSpec.load(requireShared(this, 'kubeflow-specs', 'model-registry', 'model-registry.yaml'));
+    spec = new ModelRegistrySpec(requireShared(this, 'kubeflow-specs', 'model-registry', 'model-registry.yaml'));
   });
 
   it('the spec checker itself rejects what the spec forbids (so the checks below can fail)', () => {

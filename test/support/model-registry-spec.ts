@@ -1,0 +1,74 @@
+// The Model Registry OpenAPI document (../shared/kubeflow-specs/model-registry/model-registry.yaml) as a checker of
+// what a client sends and receives. It is the stand-in's own reading of the spec (test/rigs/model-registry/spec.ts:
+// routes, discriminators, strict schemas, formats, Go's zero-value rule), so the client is held to exactly the rules
+// the stand-in enforces. On top, what the server would silently ignore is a problem here: an undeclared query
+// parameter, a body sent to an operation that takes none.
+//
+//   const spec = new ModelRegistrySpec(sharedPath('kubeflow-specs/model-registry/model-registry.yaml'));
+//   const problems: string[] = [];
+//   const transport = spec.checking(inner, problems);   // every call through it is checked; problems collect here
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../core/http/transport';
+import { RegistrySpec } from '../rigs/model-registry/spec';
+
+export class ModelRegistrySpec {
+  readonly rules: RegistrySpec;
+
+  constructor(file: string) {
+    this.rules = new RegistrySpec(file);
+  }
+
+  /** Validates data against `components/schemas/<name>`; returns problems. */
+  checkSchema(name: string, data: unknown): string[] {
+    const problem = this.rules.checkSchema(name, data);
+    return problem ? [problem] : [];
+  }
+
+  checkRequest(req: HttpRequest): string[] {
+    const path = req.path.split('?')[0]!;
+    const { route } = this.rules.match(req.method, path);
+    if (!route) return [`${req.method} ${path}: no such operation in the spec`];
+    const op = route.op;
+    const where = `${req.method} ${op.template}`;
+    const problems: string[] = [];
+    for (const [k, value] of Object.entries(req.query ?? {})) {
+      if (value === undefined) continue;
+      const p = op.query.find((x) => x.name === k);
+      if (!p) problems.push(`${where}: query parameter ${k} is not declared`);
+      else if (p.enumValues && !p.enumValues.includes(String(value))) problems.push(`${where}: query ${k}=${String(value)} is not one of ${p.enumSchema} [${p.enumValues.join(' ')}]`);
+    }
+    if (req.body && 'json' in req.body) {
+      if (!op.requestSchema) problems.push(`${where}: takes no JSON body`);
+      else {
+        const problem = this.rules.checkRequest(op, req.body.json);
+        if (problem) problems.push(`${where} body (${problem.status}): ${problem.message}`);
+      }
+    } else if (op.requestSchema) problems.push(`${where}: the body is required`);
+    return problems;
+  }
+
+  checkResponse(req: HttpRequest, res: HttpResponse): string[] {
+    const { route } = this.rules.match(req.method, req.path.split('?')[0]!);
+    if (!route) return [];
+    const op = route.op;
+    const where = `${req.method} ${op.template} → ${res.status}`;
+    if (op.responses.has(res.status) && !res.text.trim()) return [];
+    let data: unknown;
+    try {
+      data = res.text.trim() ? JSON.parse(res.text) : undefined;
+    } catch {
+      return [`${where}: body is not JSON: ${res.text.slice(0, 80)}`];
+    }
+    const problem = this.rules.checkResponse(op, res.status, data);
+    return problem ? [`${where}: ${problem}`] : [];
+  }
+
+  /** A transport that checks every request and response through `inner`, collecting problems. */
+  checking(inner: HttpTransport, problems: string[]): HttpTransport {
+    return async (req) => {
+      problems.push(...this.checkRequest(req));
+      const res = await inner(req);
+      problems.push(...this.checkResponse(req, res));
+      return res;
+    };
+  }
+}
