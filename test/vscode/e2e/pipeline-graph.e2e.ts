@@ -164,7 +164,7 @@ describe('pipeline graph (UI, packaged .vsix in code-server)', function () {
     }
     assert.ok(g, 'the explorer menu opened the graph');
     await g.locator('.banner.error').waitFor();
-    assert.match(await g.locator('.banner').innerText(), /problems? in this file/);
+    assert.match(await g.locator('.banner.error').innerText(), /problems? in this file/);
     await wb!.screenshot('8-broken-graph');
   });
 

@@ -60,6 +60,16 @@ describe('training jobs and Katib in the editor (UI)', function () {
   const showNotifications = async () => {
     if (!(await wb!.page.locator('.notifications-center.visible').isVisible().catch(() => false))) await wb!.runCommand('Notifications: Show Notifications');
   };
+  /** Waits for a notification, reopening the notification center meanwhile (a toast can hide before it is seen). */
+  const notification = async (text: string | RegExp, timeout = 60_000) => {
+    const deadline = Date.now() + timeout;
+    while (!(await toast(text).isVisible().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`no notification ${String(text)} within ${timeout} ms`);
+      await showNotifications();
+      await wb!.page.waitForTimeout(500);
+    }
+    return toast(text);
+  };
   const editorText = () => wb!.page.locator('.editor-instance .view-lines').filter({ visible: true }).first();
 
   before(async () => {
@@ -186,7 +196,7 @@ describe('training jobs and Katib in the editor (UI)', function () {
     assert.match(await dialog.innerText(), /Register s3:\/\/models\/mnist-hpo\/mnist-hpo-b2 as mnist-hpo version mnist-hpo-b2 in the Model Registry/);
     await wb!.screenshot('katib-register-best-model');
     await dialog.locator('.monaco-button', { hasText: /^Register$/ }).click();
-    await toast('Registered mnist-hpo version mnist-hpo-b2').waitFor({ timeout: 60_000 });
+    await notification('Registered mnist-hpo version mnist-hpo-b2');
     await clearNotifications();
 
     // katib-controller marks the experiment done once its last trial ends.
@@ -194,8 +204,7 @@ describe('training jobs and Katib in the editor (UI)', function () {
     const done = TRIALS.map((t) => (t.phase === 'Running' ? { ...t, phase: 'Succeeded' as const, accuracy: '0.9500' } : t));
     await setStatus(sandbox!.rig, 'trial', sandbox!.namespace, 'mnist-hpo-d4', { conditions: [{ type: 'Succeeded', status: 'True', reason: 'TrialSucceeded', message: 'Trial has succeeded', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }], observation: { metrics: [{ name: 'accuracy', min: '0.90', max: '0.9500', latest: '0.9500' }] } });
     await setStatus(sandbox!.rig, 'experiment', sandbox!.namespace, 'mnist-hpo', experimentStatus(done, 'Succeeded'));
-    const finished = toast('Experiment mnist-hpo finished (ExperimentMaxTrialsReached)');
-    await finished.waitFor({ timeout: 60_000 });
+    const finished = await notification('Experiment mnist-hpo finished (ExperimentMaxTrialsReached)');
     assert.match(await finished.innerText(), /Best trial mnist-hpo-b2: accuracy 0\.981 \(lr=0\.0480\)/);
     await row('Experiments', /mnist-hpo.*Succeeded · 4\/4 trials/).waitFor({ timeout: 30_000 });
     await clearNotifications();
