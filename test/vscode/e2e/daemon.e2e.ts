@@ -36,7 +36,8 @@ describe('companion daemon in the editor (UI)', function () {
     const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) });
     const row = pane.locator('.monaco-list-row', { hasText: sandbox!.notebook });
     await row.first().waitFor({ timeout: 60_000 });
-    await pane.locator('.monaco-list-row', { hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
+    // The pane also lists the API views' own forwards: wait for this row to be ready.
+    await row.filter({ hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
     const text = await row.first().innerText();
     const port = Number(/(\d{4,5}) · ready/.exec(text)?.[1]);
     assert.ok(port > 0, `the row shows the local port: ${text}`);
@@ -60,6 +61,8 @@ describe('companion daemon in the editor (UI)', function () {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyTorchJob' }).first().click();
     await input.fill(sandbox!.job);
     await input.press('Enter');
+    // Each step is a new input box: type into the namespace one only once it shows.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Namespace' }).waitFor({ timeout: 10_000 });
     await input.fill(sandbox!.namespace);
     await input.press('Enter');
     const editor = page.locator('.editor-instance .view-lines');
