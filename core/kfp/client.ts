@@ -207,15 +207,7 @@ export class KfpClient {
   }
 
   createRun(r: CreateRunRequest): Promise<Run> {
-    const run: Run = {
-      display_name: r.displayName,
-      ...(r.description ? { description: r.description } : {}),
-      ...(r.experimentId ? { experiment_id: r.experimentId } : {}),
-      ...(r.pipelineVersion ? { pipeline_version_reference: r.pipelineVersion } : {}),
-      ...(r.pipelineSpec ? { pipeline_spec: r.pipelineSpec } : {}),
-      runtime_config: r.runtimeConfig ?? { parameters: {} },
-      ...(r.serviceAccount ? { service_account: r.serviceAccount } : {}),
-    };
+    const run: Run = runFields(r);
     return this.call('POST', '/runs', { body: { json: run } });
   }
 
@@ -257,13 +249,7 @@ export class KfpClient {
   createRecurringRun(r: CreateRecurringRunRequest): Promise<RecurringRun> {
     const trigger = 'cron' in r.trigger ? { cron_schedule: r.trigger.cron } : { periodic_schedule: r.trigger.periodic };
     const rr: RecurringRun = {
-      display_name: r.displayName,
-      ...(r.description ? { description: r.description } : {}),
-      ...(r.experimentId ? { experiment_id: r.experimentId } : {}),
-      ...(r.pipelineVersion ? { pipeline_version_reference: r.pipelineVersion } : {}),
-      ...(r.pipelineSpec ? { pipeline_spec: r.pipelineSpec } : {}),
-      runtime_config: r.runtimeConfig ?? { parameters: {} },
-      ...(r.serviceAccount ? { service_account: r.serviceAccount } : {}),
+      ...runFields(r),
       trigger,
       max_concurrency: String(r.maxConcurrency ?? 1),
       mode: r.enabled === false ? 'DISABLE' : 'ENABLE',
@@ -331,4 +317,17 @@ function page<T>(res: unknown, key: string): Page<T> {
   const total = typeof r.total_size === 'number' ? r.total_size : Number(r.total_size ?? items.length);
   const next = typeof r.next_page_token === 'string' && r.next_page_token ? r.next_page_token : undefined;
   return { items, totalSize: Number.isFinite(total) ? total : items.length, ...(next ? { nextPageToken: next } : {}) };
+}
+
+/** The fields a run and a recurring run share, in the API's names; empty ones left out as the server writes them. */
+function runFields(r: CreateRunRequest) {
+  return {
+    display_name: r.displayName,
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.experimentId ? { experiment_id: r.experimentId } : {}),
+    ...(r.pipelineVersion ? { pipeline_version_reference: r.pipelineVersion } : {}),
+    ...(r.pipelineSpec ? { pipeline_spec: r.pipelineSpec } : {}),
+    runtime_config: r.runtimeConfig ?? { parameters: {} },
+    ...(r.serviceAccount ? { service_account: r.serviceAccount } : {}),
+  };
 }

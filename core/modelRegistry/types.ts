@@ -56,8 +56,8 @@ export interface ModelVersion extends BaseResource {
   author?: string;
 }
 
-export interface ModelArtifact extends BaseResource {
-  artifactType: 'model-artifact';
+/** What a model artifact says about the model: format, where it is stored, where it came from. */
+export interface ModelArtifactFields {
   uri?: string;
   state?: ArtifactState;
   modelFormatName?: string;
@@ -70,6 +70,10 @@ export interface ModelArtifact extends BaseResource {
   modelSourceGroup?: string;
   modelSourceId?: string;
   modelSourceName?: string;
+}
+
+export interface ModelArtifact extends BaseResource, ModelArtifactFields {
+  artifactType: 'model-artifact';
   experimentId?: string;
   experimentRunId?: string;
 }
@@ -139,24 +143,12 @@ export interface ModelVersionCreate {
 }
 export type ModelVersionUpdate = Partial<Omit<ModelVersionCreate, 'name' | 'registeredModelId'>>;
 
-export interface ModelArtifactCreate {
+export interface ModelArtifactCreate extends ModelArtifactFields {
   artifactType: 'model-artifact';
   name?: string;
   description?: string;
-  uri?: string;
   externalId?: string;
   customProperties?: CustomProperties;
-  state?: ArtifactState;
-  modelFormatName?: string;
-  modelFormatVersion?: string;
-  storageKey?: string;
-  storagePath?: string;
-  serviceAccountName?: string;
-  modelSourceKind?: string;
-  modelSourceClass?: string;
-  modelSourceGroup?: string;
-  modelSourceId?: string;
-  modelSourceName?: string;
 }
 export type ModelArtifactUpdate = Partial<Omit<ModelArtifactCreate, 'name'>>;
 

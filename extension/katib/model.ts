@@ -3,11 +3,10 @@
  * from `core/katib/state.ts`; an experiment that reaches Succeeded or Failed while watched fires `onDidEnd`.
  * A cluster without Katib is a state the view explains, found by discovery before any list call.
  */
-import * as vscode from 'vscode';
 import { summarizeExperiment, summarizeTrial, sortTrials, experimentOf, type ExperimentSummary, type TrialSummary } from '../../core/katib/state';
 import type { JobObject } from '../../core/training/objects';
 import { apiPath } from '../cluster/kube';
-import { describe, WatchedList } from '../views/watchedList';
+import { describe, EndTracker, WatchedList } from '../views/watchedList';
 
 export const KATIB = { group: 'kubeflow.org', version: 'v1beta1' };
 
@@ -22,9 +21,8 @@ export class KatibModel extends WatchedList {
   private experiments: JobObject[] = [];
   private trials: JobObject[] = [];
   private entries: ExperimentEntry[] = [];
-  private phases = new Map<string, string>();
-  private readonly _onDidEnd = new vscode.EventEmitter<ExperimentEntry>();
-  readonly onDidEnd = this._onDidEnd.event;
+  private readonly ends = new EndTracker<ExperimentEntry>();
+  readonly onDidEnd = this.ends.onDidEnd;
 
   list(): ExperimentEntry[] {
     return this.entries;
@@ -36,14 +34,14 @@ export class KatibModel extends WatchedList {
 
   override dispose(): void {
     super.dispose();
-    this._onDidEnd.dispose();
+    this.ends.dispose();
   }
 
   protected clear(): void {
     this.experiments = [];
     this.trials = [];
     this.entries = [];
-    this.phases.clear();
+    this.ends.clear();
     this.problems.clear();
   }
 
@@ -88,14 +86,7 @@ export class KatibModel extends WatchedList {
       }
     }
     entries.sort((a, b) => (Date.parse(b.object.metadata.creationTimestamp ?? '') || 0) - (Date.parse(a.object.metadata.creationTimestamp ?? '') || 0));
-    const seen = new Set<string>();
-    for (const e of entries) {
-      const before = this.phases.get(e.summary.uid);
-      seen.add(e.summary.uid);
-      this.phases.set(e.summary.uid, e.summary.phase);
-      if (before !== undefined && before !== 'Succeeded' && before !== 'Failed' && e.summary.terminal) this._onDidEnd.fire(e);
-    }
-    for (const uid of [...this.phases.keys()]) if (!seen.has(uid)) this.phases.delete(uid);
+    this.ends.update(entries);
     this.entries = entries;
     this._onDidChange.fire();
   }

@@ -4,12 +4,11 @@
  * events (pending reasons). Summaries are derived by `core/training/state.ts`; a job that reaches Succeeded or
  * Failed while watched fires `onDidEnd`. Starts on first use, never at activation.
  */
-import * as vscode from 'vscode';
 import { DISCOVERY_GROUP_VERSIONS, resolveKinds, type KindInfo, type TrainingKind } from '../../core/training/kinds';
 import type { JobObject, KubeEvent, Pod } from '../../core/training/objects';
-import { summarizeJob, type JobPhase, type JobSummary } from '../../core/training/state';
+import { summarizeJob, type JobSummary } from '../../core/training/state';
 import { apiPath } from '../cluster/kube';
-import { describe, discover, WatchedList } from '../views/watchedList';
+import { describe, discover, EndTracker, WatchedList } from '../views/watchedList';
 
 export interface JobEntry {
   summary: JobSummary;
@@ -26,10 +25,9 @@ export class TrainingModel extends WatchedList {
   private pods = { operator: [] as Pod[], jobset: [] as Pod[] };
   private events: KubeEvent[] = [];
   private entries: JobEntry[] = [];
-  private phases = new Map<string, JobPhase>();
-  private readonly _onDidEnd = new vscode.EventEmitter<JobEntry>();
+  private readonly ends = new EndTracker<JobEntry>();
   /** A watched job went from not finished to Succeeded or Failed. */
-  readonly onDidEnd = this._onDidEnd.event;
+  readonly onDidEnd = this.ends.onDidEnd;
 
   jobs(): JobEntry[] {
     return this.entries;
@@ -46,7 +44,7 @@ export class TrainingModel extends WatchedList {
 
   override dispose(): void {
     super.dispose();
-    this._onDidEnd.dispose();
+    this.ends.dispose();
   }
 
   protected clear(): void {
@@ -54,7 +52,7 @@ export class TrainingModel extends WatchedList {
     this.pods = { operator: [], jobset: [] };
     this.events = [];
     this.entries = [];
-    this.phases.clear();
+    this.ends.clear();
     this.problems.clear();
   }
 
@@ -135,14 +133,7 @@ export class TrainingModel extends WatchedList {
       }
     }
     entries.sort((a, b) => (b.summary.createdAt ?? 0) - (a.summary.createdAt ?? 0) || a.summary.name.localeCompare(b.summary.name));
-    const seen = new Set<string>();
-    for (const e of entries) {
-      const before = this.phases.get(e.summary.uid);
-      seen.add(e.summary.uid);
-      this.phases.set(e.summary.uid, e.summary.phase);
-      if (before !== undefined && before !== 'Succeeded' && before !== 'Failed' && e.summary.terminal) this._onDidEnd.fire(e);
-    }
-    for (const uid of [...this.phases.keys()]) if (!seen.has(uid)) this.phases.delete(uid);
+    this.ends.update(entries);
     this.entries = entries;
     this._onDidChange.fire();
   }

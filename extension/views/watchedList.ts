@@ -125,3 +125,38 @@ export async function discover(kube: Kube, groupVersions: string[]): Promise<Rec
 export function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** What an end tracker needs of a listed item: a stable id, its phase, and whether that phase is final. */
+export interface Ending {
+  summary: { uid: string; phase: string; terminal: boolean };
+}
+
+/**
+ * Fires `onDidEnd` for an item that was seen not finished and is now Succeeded or Failed (a job, an experiment), so a
+ * notification is raised once per end the window watched happen, never for items that were already done.
+ */
+export class EndTracker<E extends Ending> implements vscode.Disposable {
+  private phases = new Map<string, string>();
+  private readonly _onDidEnd = new vscode.EventEmitter<E>();
+  readonly onDidEnd = this._onDidEnd.event;
+
+  /** The list as recomputed now; forgets items that are gone. */
+  update(entries: readonly E[]): void {
+    const seen = new Set<string>();
+    for (const e of entries) {
+      const before = this.phases.get(e.summary.uid);
+      seen.add(e.summary.uid);
+      this.phases.set(e.summary.uid, e.summary.phase);
+      if (before !== undefined && before !== 'Succeeded' && before !== 'Failed' && e.summary.terminal) this._onDidEnd.fire(e);
+    }
+    for (const uid of [...this.phases.keys()]) if (!seen.has(uid)) this.phases.delete(uid);
+  }
+
+  clear(): void {
+    this.phases.clear();
+  }
+
+  dispose(): void {
+    this._onDidEnd.dispose();
+  }
+}
