@@ -6,6 +6,8 @@
 # $KFVS_CACHE (default ~/.cache/kubeflow-vscode), so a clean clone reuses them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/clean-env.sh
+. scripts/lib/clean-env.sh
 export KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 mkdir -p "$KFVS_CACHE"
 log() { printf '[setup %s] %s\n' "$(date +%T)" "$*"; }

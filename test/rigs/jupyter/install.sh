@@ -5,6 +5,7 @@
 # Idempotent: returns at once while the stamp (requirements hash + python version) matches.
 # Python: $KFVS_PYTHON, else python3 (needs >= 3.11 for the pinned IPython).
 set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../scripts/lib/clean-env.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 export KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 VENV=$KFVS_CACHE/venv

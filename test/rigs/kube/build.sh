@@ -8,7 +8,7 @@
 # out of the module cache) lives outside the repo:
 #   $KFVS_CACHE/kube/<k8s>-<etcd>-<kwok>/{bin,share/kwok}
 #   KFVS_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode
-# Go caches: $GOMODCACHE / $GOCACHE when set in the environment, else $KFVS_CACHE/go/{mod,build}.
+# Go caches: $GOMODCACHE / $GOCACHE when set in the environment, else Go's defaults (~/go/pkg/mod, ~/.cache/go-build).
 #
 # Usage:
 #   test/rigs/kube/build.sh                 build if needed, print the bin dir on the last line
@@ -22,6 +22,7 @@
 #   Go caches afterwards: GOCACHE 3.1 GB, GOMODCACHE 1.1 GB (only needed to rebuild; safe to delete)
 #   warm call (stamp present): 4 ms
 set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../scripts/lib/clean-env.sh"
 
 # ---- pinned versions: the only place to change them ----------------------------------------------
 K8S_VERSION=v1.36.3     # k8s.io/kubernetes; staging modules at v0.<minor>.<patch>
@@ -65,8 +66,9 @@ if [ "$FORCE" = 0 ] && complete; then echo "$BIN"; exit 0; fi
 
 command -v go >/dev/null || { echo "go not found in PATH (need Go >= 1.26)" >&2; exit 1; }
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
-export GOMODCACHE=${GOMODCACHE:-$KFVS_CACHE/go/mod}
-export GOCACHE=${GOCACHE:-$KFVS_CACHE/go/build}
+# Go's own download and build caches (not $KFVS_CACHE): they are download caches, kept when the rig cache is wiped.
+export GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)}
+export GOCACHE=${GOCACHE:-$(go env GOCACHE)}
 export GOBIN= GOWORK=off GO111MODULE=on
 # build into a fresh dir and swap it in at the end: never overwrite a binary a running rig is executing
 OUT=$RIG/bin.new

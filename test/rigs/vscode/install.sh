@@ -5,6 +5,7 @@
 # Needs chromium and libkrb5-dev from Debian (scripts/setup.sh installs them). Idempotent: returns at once when the
 # stamp matches. See /work/shared/recipes/vscode-e2e.md for why each step is there.
 set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../scripts/lib/clean-env.sh"
 NODE_VERSION=24.21.0
 CS_VERSION=4.139.1
 export KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
