@@ -37,7 +37,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
 fi
 
 # --- the rigs; each script caches under $KFVS_CACHE and returns at once when its stamp is current
+# A failing step stops setup with its own error and a non-zero exit (set -e); each step's time is printed.
+T_SETUP=$(date +%s)
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh; do
-  if [ -f "$rig" ]; then log "$rig"; bash "$rig"; fi
+  if [ -f "$rig" ]; then
+    t=$(date +%s); log "$rig"
+    bash "$rig" || { rc=$?; log "FAILED: $rig (exit $rc); see its output above"; exit "$rc"; }
+    log "$rig: $(( $(date +%s) - t )) s"
+  fi
 done
-log "ready"
+log "ready (rigs in $(( $(date +%s) - T_SETUP )) s)"

@@ -2,8 +2,10 @@
 // `npm test`: installs what the tests need, then runs every suite and prints one total.
 //   npm test                 everything (what CI runs)
 //   npm test -- unit         only the named stages: setup static build unit integration vscode
-// Stages run in order; a failed stage fails the run, later stages still run so one failure does not hide others.
-// A rig that cannot start fails its suite: nothing is skipped silently.
+// Stages run in order; a failed stage fails the run, later stages still run so one failure does not hide others —
+// except setup: when it fails nothing else runs (tests never start against half-installed rigs).
+// A rig that cannot start fails its suite, and a skipped test fails the run: set KFVS_ALLOW_SKIPS=1 to accept skips
+// (the summary says so).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,7 +48,13 @@ const steps = {
   integration: () => run('integration', bin('mocha'), ['--config', 'test/.mocharc.integration.json'], { KFVS_TEST_SUITE: 'integration' }),
   vscode: () => run('vscode', process.execPath, ['test/rigs/vscode/run-all.mjs'], { KFVS_TEST_SUITE: 'vscode' }),
 };
-for (const s of stages) steps[s]();
+for (const s of stages) {
+  steps[s]();
+  if (s === 'setup' && failures.length) {
+    console.log('\n=== setup failed: no test was started (the failing step\'s own error is above)');
+    process.exit(1);
+  }
+}
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = fs.existsSync(statsFile) ? fs.readFileSync(statsFile, 'utf8').trim().split('\n').filter(Boolean) : [];
@@ -60,6 +68,14 @@ for (const f of failures) console.log(`  stage failed: ${f}`);
 if (totals.passed + totals.failed === 0 && stages.some((s) => ['unit', 'integration', 'vscode'].includes(s))) {
   failures.push('no test ran');
   console.log('  no test ran');
+}
+const allowSkips = process.env.KFVS_ALLOW_SKIPS === '1';
+if (totals.skipped > 0) {
+  if (allowSkips) console.log(`  ${totals.skipped} skipped test(s) accepted because KFVS_ALLOW_SKIPS=1`);
+  else {
+    failures.push(`${totals.skipped} skipped`);
+    console.log(`  ${totals.skipped} test(s) skipped: a skipped test is not a pass (set KFVS_ALLOW_SKIPS=1 to accept skips)`);
+  }
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failures.length || totals.failed ? 1 : 0);

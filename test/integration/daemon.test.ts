@@ -279,10 +279,7 @@ describe('companion daemon on the real apiserver', function () {
   });
 
   it('another OS user cannot open the daemon socket', function () {
-    if (process.getuid?.() !== 0) {
-      console.warn('    SKIPPED: needs root to create a second user (CI runs as root)');
-      this.skip();
-    }
+    if (process.getuid?.() !== 0) throw new Error('this test creates a second OS user and needs root (CI runs as root)');
     spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', 'kfvs-other'], { encoding: 'utf8' });
     const socket = daemons[0].paths.socket;
     // The test's temp dirs are world-traversable; only the daemon's own run dir (0700) stands in the way.

@@ -1,5 +1,5 @@
-// The shared read-only data at ../shared (override with $KFVS_SHARED). Tests that need it skip loudly when it is
-// absent, saying why; in CI (CI=true) its absence fails them instead.
+// The shared read-only data at ../shared (override with $KFVS_SHARED). Tests that need it fail when it is absent,
+// naming the missing path: a skipped test would not be a pass.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -23,14 +23,12 @@ export function sharedAvailable(...parts: string[]): boolean {
 }
 
 /**
- * Call from a `before`/`it` with mocha's `this`: returns the path when present; otherwise fails in CI and skips
- * elsewhere, with a warning on stderr that names the missing path.
+ * Returns the path of shared data the caller needs; throws (fails the test) when it is absent, naming the path.
+ * A mocha context may come first (older call sites); it is not used: nothing is skipped.
  */
-export function requireShared(ctx: Mocha.Context, ...parts: string[]): string {
+export function requireShared(first: Mocha.Context | string, ...rest: string[]): string {
+  const parts = typeof first === 'string' ? [first, ...rest] : rest;
   const p = sharedPath(...parts);
   if (fs.existsSync(p)) return p;
-  const why = `shared data missing: ${p} (set KFVS_SHARED to the shared/ checkout)`;
-  if (process.env.CI === 'true') throw new Error(`${why}; CI needs it`);
-  process.stderr.write(`\n  !!! SKIPPING: ${why}\n`);
-  ctx.skip();
+  throw new Error(`shared data missing: ${p} (this test needs the shared/ checkout beside the repository, or KFVS_SHARED pointing at it)`);
 }

@@ -54,7 +54,7 @@ export interface StartKubeRigOptions {
   /**
    * Which Kubeflow CRDs: 'latest' (default) = the newest upstream copies in ../shared/kubeflow-specs/crds,
    * 'compat' = the Kubeflow 1.11 platform versions where shared/ has a compat-* copy, 'minimal' = our own
-   * schema-less CRDs in test/rigs/kube/crds (also used automatically when ../shared is absent).
+   * schema-less CRDs in test/rigs/kube/crds (never chosen silently: without ../shared the other sets fail).
    */
   crdSet?: 'latest' | 'compat' | 'minimal';
   /** Keep the run dir (logs, certs) after stop(); also enabled by env KFVS_KEEP_RIG=1. */
@@ -271,7 +271,11 @@ export async function kubeflowCrdFiles(set: 'latest' | 'compat' | 'minimal', com
     if (!KUBEFLOW_CRD_COMPONENTS.includes(c)) throw new Error(`kube rig: unknown CRD component ${c}; known: ${KUBEFLOW_CRD_COMPONENTS.join(', ')}`);
   }
   const specs = path.join(sharedDir(), 'kubeflow-specs', 'crds');
-  if (set === 'minimal' || !fs.existsSync(specs)) {
+  if (set !== 'minimal' && !fs.existsSync(specs)) {
+    throw new Error(`kube rig: the Kubeflow CRDs of the '${set}' set are read from ${specs}, which is absent `
+      + '(put the shared/ checkout beside the repository or set KFVS_SHARED; crdSet \'minimal\' uses the schema-less test CRDs)');
+  }
+  if (set === 'minimal') {
     const dir = path.join(rigDir, 'crds');
     const crds = (await listYaml(dir)).filter((f) => components.includes(path.basename(f, '.yaml') as KubeflowCrdComponent));
     return { crds, objects: [], source: dir };
