@@ -2,16 +2,17 @@
  * A small Kubeflow world on the kube rig, for the local sandbox (`npm start -- --sandbox`) and for e2e tests:
  * a running Notebook server backed by a real Jupyter server, a stopped one, and a PyTorchJob whose master and three
  * workers write logs (one worker fails with a traceback), and a seeded Model Registry (stand-in server behind Service
- * kubeflow/model-registry-service, see model-registry/). A test-side stand-in for the notebook controller
- * (fake-notebook-controller.ts) makes pods follow the stop annotation; a server started that way gets a Jupyter server
- * of its own. A test-side KServe controller (fake-kserve.ts) serves the namespace's InferenceServices.
+ * kubeflow/model-registry-service, see model-registry/). The rig runs Kubernetes' own controllers and scheduler and
+ * the real Kubeflow Notebook controller (notebook-controller/): Notebooks get their StatefulSets, Services, pods and
+ * status as on a cluster; a server's pod is backed by a Jupyter server of its own. A test-side KServe controller
+ * (fake-kserve.ts) serves the namespace's InferenceServices.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFakeKServe, type FakeKServe } from './fake-kserve';
-import { startFakeNotebookController } from './fake-notebook-controller';
 import { startJupyter, type JupyterServer } from './jupyter/index';
+import { startNotebookController } from './notebook-controller/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpServer, type KfpServer } from './kfp-server/index';
@@ -44,13 +45,13 @@ export interface Sandbox {
 }
 
 export async function startSandbox(): Promise<Sandbox> {
-  const rig = await startKubeRig({ crds: true });
+  const rig = await startKubeRig({ crds: true, controllers: true });
   const ns = rig.namespace;
   const notebook = 'sandbox-nb';
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-sandbox-volume-'));
   let jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}`, rootDir: volume });
   const others = new Map<string, Promise<JupyterServer>>();
-  const controller = startFakeNotebookController(rig, ns, {
+  const controller = await startNotebookController(rig, {
     backend: async (name) => {
       if (name === notebook) return jupyter.port;
       if (!others.has(name)) others.set(name, startJupyter({ baseUrl: `/notebook/${ns}/${name}` }));
@@ -61,7 +62,7 @@ export async function startSandbox(): Promise<Sandbox> {
   let kfp: KfpServer | undefined;
   const kserve = await startFakeKServe(rig, ns);
   const stopAll = async () => {
-    controller.stop();
+    await controller.stop();
     await kserve.stop();
     await kfp?.stop();
     await modelRegistry?.stop();
@@ -71,7 +72,6 @@ export async function startSandbox(): Promise<Sandbox> {
     fs.rmSync(volume, { recursive: true, force: true });
   };
   try {
-    await rig.forwardPodPort(ns, `${notebook}-0`, 8888, jupyter.port);
     const nbSpec = (name: string, image: string) => ({
       template: { spec: { containers: [{ name, image, resources: { requests: { cpu: '1', memory: '2Gi' } }, ports: [{ name: 'notebook-port', containerPort: 8888 }] }] } },
     });
@@ -81,11 +81,6 @@ export async function startSandbox(): Promise<Sandbox> {
         apiVersion: 'kubeflow.org/v1', kind: 'Notebook',
         metadata: { name: 'stopped-nb', namespace: ns, annotations: { 'kubeflow-resource-stopped': '2026-11-27T00:00:00Z' } },
         spec: nbSpec('stopped-nb', 'kubeflownotebookswg/jupyter-pytorch-cuda:v1.9.0'),
-      },
-      {
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: `${notebook}-0`, namespace: ns, labels: { 'notebook-name': notebook, statefulset: notebook } },
-        spec: { nodeName: rig.nodes.cpu, containers: [{ name: notebook, image: 'kubeflownotebookswg/jupyter-scipy:v1.9.0', ports: [{ name: 'notebook-port', containerPort: 8888 }] }] },
       },
     ]);
 
@@ -135,11 +130,8 @@ export async function startSandbox(): Promise<Sandbox> {
       await kfp?.stop();
       kfp = undefined;
     }
-    const nbPod = (): object => ({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `${notebook}-0`, namespace: ns, labels: { 'notebook-name': notebook, statefulset: notebook } },
-      spec: { nodeName: rig.nodes.cpu, containers: [{ name: notebook, image: 'kubeflownotebookswg/jupyter-scipy:v1.9.0', ports: [{ name: 'notebook-port', containerPort: 8888 }] }] },
-    });
+    // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
+    await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
     const sandbox: Sandbox = {
       rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
       async restartNotebookPod(o = {}) {
@@ -148,12 +140,17 @@ export async function startSandbox(): Promise<Sandbox> {
           await jupyter.stop();
           jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}`, rootDir: volume });
           sandbox.jupyter = jupyter;
-          await rig.forwardPodPort(ns, `${notebook}-0`, 8888, jupyter.port);
         }
+        const before = JSON.parse(await rig.kubectl(['-n', ns, 'get', 'pod', `${notebook}-0`, '-o', 'json'])) as { metadata: { uid: string } };
         await rig.kubectl(['-n', ns, 'delete', 'pod', `${notebook}-0`, '--grace-period=1', '--wait=true']);
-        // The fake controller recreates it like the StatefulSet would; apply too, in case it is stopped.
-        await rig.apply([nbPod()]).catch(() => undefined);
-        await rig.waitForPod(ns, `${notebook}-0`);
+        // The StatefulSet makes it again under the same name; the new pod is backed by the current server.
+        const deadline = Date.now() + 90_000;
+        for (;;) {
+          const pod = await rig.kubectl(['-n', ns, 'get', 'pod', `${notebook}-0`, '-o', 'json']).then((t) => JSON.parse(t) as { metadata: { uid: string }; status?: { phase?: string } }, () => undefined);
+          if (pod && pod.metadata.uid !== before.metadata.uid && pod.status?.phase === 'Running') break;
+          if (Date.now() > deadline) throw new Error(`sandbox: ${notebook}-0 did not come back Running within 90 s`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
       },
       stop: stopAll,
     };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the real-Kubernetes test rig binaries from Go modules (no downloads except the Go module proxy):
-#   kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kwok (sigs.k8s.io/kwok).
-# kube-controller-manager and kube-scheduler are deliberately NOT built: the rig runs without them
-# (tests set spec.nodeName and act as controllers themselves; see README.md).
+#   kube-apiserver, kube-controller-manager, kube-scheduler + kubectl (k8s.io/kubernetes),
+#   etcd (go.etcd.io/etcd/server/v3), kwok (sigs.k8s.io/kwok).
+# The controller manager and scheduler run when a rig asks for them (`controllers: true`): StatefulSets,
+# Deployments, ReplicaSets, Jobs, garbage collection and service accounts are then Kubernetes' own.
 #
 # Idempotent: a stamp makes a second call return immediately. Output (binaries + kwok stage/CRD YAML copied
 # out of the module cache) lives outside the repo:
@@ -28,7 +29,7 @@ set -euo pipefail
 K8S_VERSION=v1.36.3     # k8s.io/kubernetes; staging modules at v0.<minor>.<patch>
 ETCD_VERSION=v3.6.16    # go.etcd.io/etcd/server/v3
 KWOK_VERSION=v0.8.0     # sigs.k8s.io/kwok
-RIG_BUILD_REV=1         # bump when this script changes what it produces
+RIG_BUILD_REV=2         # bump when this script changes what it produces
 # ---------------------------------------------------------------------------------------------------
 
 KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
@@ -37,7 +38,7 @@ BIN=$RIG/bin
 SHARE=$RIG/share
 STAMP=$RIG/.stamp
 STAMP_WANT="k8s=$K8S_VERSION etcd=$ETCD_VERSION kwok=$KWOK_VERSION rev=$RIG_BUILD_REV"
-BINARIES="kube-apiserver kubectl etcd kwok"
+BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok"
 
 complete() {
   [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_WANT" ] || return 1
@@ -98,7 +99,7 @@ STAGING=$(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "
 [ -n "$STAGING" ] || { echo "no staging replace lines found in $KMOD" >&2; exit 1; }
 for m in $STAGING; do go mod edit -replace="$m=$m@$SV"; done
 log "k8s: $(echo "$STAGING" | wc -w) staging modules replaced at $SV"
-K8S_CMDS="kube-apiserver kubectl"
+K8S_CMDS="kube-apiserver kube-controller-manager kube-scheduler kubectl"
 quiet go get $(for c in $K8S_CMDS; do echo "k8s.io/kubernetes/cmd/$c@$K8S_VERSION"; done)
 log "k8s: dependencies resolved"
 BUILD_DATE=$(date -u +%FT%TZ)
@@ -142,6 +143,8 @@ chmod -R u+w "$SHARE"
 
 # ---- 4. verify, swap in, stamp ---------------------------------------------------------------------
 "$OUT/kube-apiserver" --version >&2
+"$OUT/kube-controller-manager" --version >&2
+"$OUT/kube-scheduler" --version >&2
 "$OUT/kubectl" version --client >&2
 "$OUT/etcd" --version >&2
 "$OUT/kwok" --version >&2

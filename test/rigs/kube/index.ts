@@ -63,7 +63,16 @@ export interface StartKubeRigOptions {
   apiserverArgs?: string[];
   /** Milliseconds to wait for each component to become ready (default 90000). */
   startTimeoutMs?: number;
+  /**
+   * Run Kubernetes' own kube-controller-manager and kube-scheduler (default false): StatefulSets, Deployments,
+   * ReplicaSets, Jobs, garbage collection, endpoints and default service accounts are then real, and the scheduler
+   * binds pods to the kwok nodes (a pod asking for more GPUs than a node has gets the scheduler's own
+   * `Insufficient nvidia.com/gpu`). Tests that set spec.nodeName themselves are unaffected.
+   */
+  controllers?: boolean;
 }
+
+export type KubeComponent = 'etcd' | 'kube-apiserver' | 'kwok' | 'kube-controller-manager' | 'kube-scheduler';
 
 export interface PodLogsOptions {
   /** Container names these lines belong to; omitted = every container of the pod. */
@@ -107,7 +116,7 @@ export interface KubeRig {
   /** Resolves when the pod has the given phase (default Running); rejects after timeoutMs with its status. */
   waitForPod(namespace: string, pod: string, opts?: { phase?: string; timeoutMs?: number }): Promise<Record<string, unknown>>;
   /** Last lines of a component's log (etcd, kube-apiserver, kwok). */
-  logTail(component: 'etcd' | 'kube-apiserver' | 'kwok', lines?: number): string;
+  logTail(component: KubeComponent, lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -238,7 +247,7 @@ process.stdin.on('end', () => {
 `;
 
 interface Proc {
-  name: 'etcd' | 'kube-apiserver' | 'kwok';
+  name: KubeComponent;
   child: ChildProcess;
   logFile: string;
   exited: boolean;
@@ -555,6 +564,35 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     });
     mark('nodes ready');
 
+    // ---- Kubernetes' own controllers and scheduler, when asked for
+    if (opts.controllers) {
+      const [kcmPort, schedPort] = await Promise.all([freePort(), freePort()]);
+      const kcm = startProc('kube-controller-manager', [
+        `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
+        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`,
+        `--service-account-private-key-file=${P('sa.key')}`, `--root-ca-file=${P('ca.crt')}`,
+        '--use-service-account-credentials=false', '--cluster-name=kfvs-rig',
+        // kwok keeps the nodes' leases and conditions; node IPAM has no pod CIDRs to hand out
+        '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller,-persistentvolume-binder,-attachdetach',
+        '--concurrent-statefulset-syncs=5', '--profiling=false',
+      ]);
+      const sched = startProc('kube-scheduler', [
+        `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
+        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--profiling=false',
+      ]);
+      const healthy = (port: number) => () => httpsGetOk(`https://127.0.0.1:${port}/healthz`, { ca, cert: adminCert, key: adminKey, insecure: true });
+      await Promise.all([
+        waitFor('kube-controller-manager /healthz', kcm, healthy(kcmPort)),
+        waitFor('kube-scheduler /healthz', sched, healthy(schedPort)),
+      ]);
+      // The service-account controller gives every namespace its `default` ServiceAccount: the sign that the
+      // controllers act on the API, not only answer their health check.
+      await waitFor('the default ServiceAccount of the test namespace', kcm, async () => {
+        try { await kubectl(['get', 'serviceaccount', 'default', '-n', TEST_NAMESPACE]); return true; } catch { return false; }
+      });
+      mark('kube-controller-manager and kube-scheduler running');
+    }
+
     // ---- barrier for kwok's Logs/PortForward informers. Seen: a Logs CR applied right after kwok started was not
     // honoured for ~0.75 s (the informer's first LIST). From the code: kwok caches the converted rule list keyed on
     // the reflector's last-synced resourceVersion, which client-go does not advance on ADDED events of a watch
@@ -716,9 +754,11 @@ function httpGetOk(url: string): Promise<boolean> {
   });
 }
 
-function httpsGetOk(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<boolean> {
+/** `insecure`: the server's certificate is self-signed (kube-controller-manager's and kube-scheduler's own). */
+function httpsGetOk(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer; insecure?: boolean }): Promise<boolean> {
+  const { insecure, ...creds } = tls;
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ...tls, timeout: 2000 }, (res) => {
+    const req = https.get(url, { ...creds, rejectUnauthorized: !insecure, timeout: 2000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => { body += d.toString(); });
       res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'ok'));
