@@ -72,8 +72,8 @@ export async function listTool(b: AgentBackend, input: Input): Promise<string> {
 }
 
 function jobWhy(s: JobSummary): string {
-  if (s.phase === 'Failed') return [s.reason, ...failedReplicas(s)].filter(Boolean).join('; ');
-  return s.pending.map((p) => p.message).join('; ') || s.reason || '';
+  const failed = failedReplicas(s);
+  return [s.phase === 'Failed' || !s.pending.length ? s.reason : undefined, failed.length ? `failed: ${failed.join(', ')}` : undefined, ...s.pending.map((p) => p.message)].filter(Boolean).join('; ');
 }
 
 function runDuration(r: Run): string {

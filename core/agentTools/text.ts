@@ -22,7 +22,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
   // Authorization headers and key=value / key: value credentials.
   /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b((?:access[_-]?|refresh[_-]?|id[_-]?|auth[_-]?)?token|password|passwd|secret|api[_-]?key|client[_-]?secret)(["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi,
+  /\b([A-Za-z0-9_-]*(?:token|password|passwd|secret|api[_-]?key))(["']?\s*[:=]\s*["']?)[^\s"',;]{4,}/gi,
   // PEM blocks (keys, certificates).
   /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g,
 ];
