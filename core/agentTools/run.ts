@@ -28,8 +28,15 @@ const PLAN: Partial<Record<ToolInfo['name'], (b: AgentBackend, input: Input) => 
   kubeflow_endpoint_traffic: planEndpointTraffic,
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
+/** Compiled on first use, not at activation. */
+let validators: Map<string, ValidateFunction> | undefined;
+function validator(name: string): ValidateFunction {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = new Map(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
+  }
+  return validators.get(name)!;
+}
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? []).map((e) => {
@@ -45,7 +52,8 @@ function checked(name: string, input: unknown): { info: ToolInfo; input: Input }
   const info = toolInfo(name);
   if (!info) throw new ToolInputError(`no tool "${name}"; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
   const value = input ?? {};
-  if (!validators.get(name)!(value)) throw new ToolInputError(`bad input for ${name}: ${describeErrors(validators.get(name)!.errors)}`);
+  const validate = validator(name);
+  if (!validate(value)) throw new ToolInputError(`bad input for ${name}: ${describeErrors(validate.errors)}`);
   return { info, input: value as Input };
 }
 

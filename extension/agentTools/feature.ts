@@ -31,7 +31,7 @@ export const agentToolsFeature: Feature = (ctx) => {
             if (!plan) return { invocationMessage: outcome!.text };
             plans.set(key(options.input), { plan, at: Date.now() });
             if (!plan.apply) return { invocationMessage: plan.summary };
-            return { invocationMessage: info.title, confirmationMessages: { title: info.title, message: new vscode.MarkdownString().appendText('This will apply:\n').appendCodeblock(plan.summary, 'text') } };
+            return { invocationMessage: info.title, confirmationMessages: { title: info.title, message: confirmation(plan.summary) } };
           }
         : (options) => ({ invocationMessage: `${info.title} (${Object.values(options.input ?? {}).filter((v) => typeof v === 'string').join(', ')})` }),
       invoke: async (options) => {
@@ -63,6 +63,19 @@ export const agentToolsFeature: Feature = (ctx) => {
   );
   return disposables;
 };
+
+/**
+ * The plan as the confirmation shows it: plain text in a code block whose fence is longer than any backtick run in
+ * it, so nothing the cluster returned can close the block and render as Markdown.
+ */
+export function confirmation(summary: string): vscode.MarkdownString {
+  const longest = Math.max(0, ...(summary.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  const md = new vscode.MarkdownString();
+  md.appendText('This will apply:');
+  md.value += `\n\n${fence}text\n${summary}\n${fence}\n`;
+  return md;
+}
 
 /** `kubeflow-companion mcp` with this window's kubeconfig, context and namespace, on the extension host's Node. */
 export function mcpDefinition(extension: vscode.ExtensionContext): vscode.McpStdioServerDefinition {
