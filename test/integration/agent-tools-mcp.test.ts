@@ -12,6 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import YAML from 'yaml';
 import { startSandbox, type Sandbox } from '../rigs/sandbox';
+import { unschedulableJob } from '../rigs/training';
 import { distFile } from '../support/build';
 import { until } from '../support/wait';
 
@@ -113,6 +114,17 @@ describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () 
     assert.match(r.text, /Failed replica worker-2/);
     assert.match(r.text, /Traceback \(most recent call last\)/);
     assert.match(r.text, /line 88, in <module>/);
+  });
+
+  it('says why a training job is pending: no node with the GPUs it asks for', async () => {
+    await unschedulableJob(sandbox.rig, sandbox.namespace, 'big-llm', 16);
+    let last = '';
+    await until('the scheduling reason', 60_000, async () => {
+      last = (await call('kubeflow_diagnose', { kind: 'trainingJob', name: 'big-llm' })).text;
+      return /Waiting: .*nvidia\.com\/gpu/.test(last);
+    }, 1000).catch((err: Error) => assert.fail(`${err.message}; last answer:\n${last}`));
+    assert.match(last, /PyTorchJob .*big-llm: Pending/);
+    assert.match(last, /pods: big-llm-master-0/);
   });
 
   it('reads the merged job log with tail and grep, tagged by replica', async () => {
