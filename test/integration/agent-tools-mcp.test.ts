@@ -210,7 +210,7 @@ describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () 
     assert.match(extra.text, /has no field "nmae"/);
     const noJob = await call('kubeflow_diagnose', { kind: 'trainingJob', name: 'no-such-job' });
     assert.equal(noJob.isError, true);
-    assert.match(noJob.text, /no training job named "no-such-job" .*there are: mnist-ddp/);
+    assert.match(noJob.text, /no training job named "no-such-job" in namespace kubeflow-user; there are: .*mnist-ddp/);
     const badGrep = await call('kubeflow_logs', { kind: 'pod', name: 'token-printer', grep: '(' });
     assert.match(badGrep.text, /grep is not a valid regular expression/);
   });
