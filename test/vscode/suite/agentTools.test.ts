@@ -80,6 +80,20 @@ suite('agent tools (extension host, sandbox)', function () {
     assert.match(models, /fraud-detector \(LIVE\)/);
   });
 
+  test('submit a run, compare it, deploy a model version and ask for its canary through invokeTool', async () => {
+    const sub = await invoke('kubeflow_submit_run', { pipeline: 'hello-world', parameters: { name: 'Exthost', times: 3 }, runName: 'exthost run' });
+    assert.match(sub, /^Submitted run "exthost run"/);
+    assert.match(sub, /"times": 3/);
+    const cmp = await invoke('kubeflow_compare_runs', { runs: [sandbox.seededKfp!.runId, 'exthost run'] });
+    assert.match(cmp, /\* name\s+Sandbox\s+Exthost/);
+    const dep = await invoke('kubeflow_deploy_model', { model: 'sentiment-bert', version: '1.0.0', endpoint: 'sentiment' });
+    assert.match(dep, /^Created InferenceService .*sentiment/);
+    assert.match(dep, /"storageUri": "pvc:\/\/sentiment-models\/bert-base\/1\.0\.0"/);
+    await until('sentiment to be ready', 90_000, async () => (/sentiment: Ready/.test(await invoke('kubeflow_diagnose', { kind: 'endpoint', name: 'sentiment' })) ? true : undefined));
+    const noCanary = await invoke('kubeflow_endpoint_traffic', { endpoint: 'sentiment', action: 'rollback' });
+    assert.match(noCanary, /has no canary/);
+  });
+
   test('a mutating tool applies only through its confirmed plan; bad input is a clear error', async () => {
     const started = await invoke('kubeflow_notebook_power', { name: 'stopped-nb', action: 'start' });
     assert.match(started, /^Started notebook server .*stopped-nb/);
