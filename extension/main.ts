@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { agentToolsFeature } from './agentTools/feature';
 import type { Ctx, Feature } from './ctx';
 import { clusterFeature } from './cluster/feature';
 import { Kube } from './cluster/kube';
@@ -28,6 +29,7 @@ const features: Feature[] = [
   katibFeature,
   servingFeature,
   editorAidsFeature,
+  agentToolsFeature,
 ];
 
 /** Views that no feature fills yet; they show their welcome text. */

@@ -8,6 +8,7 @@
  *   kubeflow-companion logs pytorchjob/NAME | trainjob/NAME | pod/NAME | -l SELECTOR  [-n NS] [-f] [--tail N]
  *   kubeflow-companion stop
  *   kubeflow-companion graph FILE [--format json|mermaid|dot]
+ *   kubeflow-companion mcp [-n NS] [--kfp-url URL] [--registry-url URL]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,9 @@ commands:
                                trainjob/NAME, …), pod/NAME, or -l SELECTOR; -f to follow
   stop                         stop the daemon (its forwards come back when it starts again)
   graph FILE                   print a pipeline's graph (--format json|mermaid|dot)
+  mcp                          serve the Kubeflow agent tools over MCP (stdio) for Claude Code, Cursor, …;
+                               KFP and the Model Registry through port-forwards, or --kfp-url / --registry-url
+                               (tokens from $KUBEFLOW_PIPELINES_TOKEN, $KUBEFLOW_MODEL_REGISTRY_TOKEN)
 
 options:
   -n, --namespace NS           namespace (default: the context's, else "default")
@@ -40,6 +44,9 @@ options:
   -f, --follow                 keep printing new log lines
       --tail N                 only the last N log lines
       --json                   machine-readable output
+      --kfp-url URL            mcp: the KFP API at a gateway URL instead of a port-forward to ml-pipeline
+      --registry-url URL       mcp: the Model Registry at a URL instead of a port-forward
+      --python PATH            mcp: the Python (with kfp) that compiles .py pipelines (default $KFVS_PYTHON, python3)
   -h, --help`;
 
 type Out = NodeJS.WritableStream;
@@ -122,6 +129,10 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         print(`stopped ${positionals[0]}`, { stopped: positionals[0] });
         return 0;
       }
+      case 'mcp': {
+        const { mcpCommand } = await import('./cli/mcp');
+        return await mcpCommand((d = await connect(true)), values);
+      }
       case 'logs':
         return await logs(await (d = await connect(true)), parseLogSource(positionals[0], values), values, json, out);
       default:
@@ -178,6 +189,9 @@ function parse(args: string[]) {
       follow: { type: 'boolean', short: 'f' },
       tail: { type: 'string' },
       json: { type: 'boolean' },
+      'kfp-url': { type: 'string' },
+      'registry-url': { type: 'string' },
+      python: { type: 'string' },
     },
   });
 }

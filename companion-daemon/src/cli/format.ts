@@ -29,7 +29,7 @@ const JOB_KINDS: Record<string, JobKind> = {
 };
 
 /** -n, else the context's namespace, else "default" (like kubectl). */
-function namespace(v: Values): string {
+export function namespace(v: Values): string {
   if (v.namespace) return v.namespace;
   try {
     const kc = new KubeConfigs(resolveKubeconfigSet(v.kubeconfig)).get(v.context);
