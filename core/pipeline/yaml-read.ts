@@ -31,12 +31,16 @@ function refused(code: string, message: string, range: Range = ORIGIN): ReadResu
   return { docs: [], positions: NO_POSITIONS, diagnostics: [{ severity: 'error', code, message, range }] };
 }
 
-const mb = (chars: number) => `${Math.round(chars / 1024 / 1024)} MB`;
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
+
+/** Why a file of `size` characters (or bytes) is not read; undefined when it is small enough. */
+export function tooLarge(size: number, what = 'The file'): string | undefined {
+  return size > MAX_PIPELINE_CHARS ? `${what} is ${mb(size)}, more than the ${mb(MAX_PIPELINE_CHARS)} a pipeline file may have here, so it is not read.` : undefined;
+}
 
 export function readYaml(text: string): ReadResult {
-  if (text.length > MAX_PIPELINE_CHARS) {
-    return refused('too-large', `The file is ${mb(text.length)}, more than the ${mb(MAX_PIPELINE_CHARS)} a pipeline file may have here, so it is not read.`);
-  }
+  const big = tooLarge(text.length);
+  if (big) return refused('too-large', big);
   try {
     const docs: unknown[] = [];
     loadAll(text, (d) => docs.push(d), JS_YAML_OPTIONS);
