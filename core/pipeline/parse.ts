@@ -357,7 +357,9 @@ class Reader {
     for (const e of dag.edges) {
       if (!indegree.has(e.from) || !indegree.has(e.to) || e.from === e.to) continue;
       indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
-      next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+      const out = next.get(e.from);
+      if (out) out.push(e.to);
+      else next.set(e.from, [e.to]);
     }
     const queue = [...indegree].filter(([, d]) => d === 0).map(([k]) => k);
     for (let i = 0; i < queue.length; i++) {

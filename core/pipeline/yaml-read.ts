@@ -115,35 +115,55 @@ function indentationWarnings(src: string[], lines: number[]): PipelineDiagnostic
 
 /**
  * The lines js-yaml (like PyYAML) accepted as continuations of a quoted scalar although they are not indented
- * deeper than the line that opens it. One pass over the lines; block scalars (`|`, `>`) are skipped.
+ * deeper than the line that opens it. Only lines with a quote are looked at (found with indexOf); lines inside block
+ * scalars (`|`, `>`) are skipped.
  */
 function underIndentedContinuations(text: string): number[] {
-  if (!text.includes('"') && !text.includes("'")) return [];
-  const src = text.split('\n');
   const out: number[] = [];
-  let blockIndent = -1;
-  for (let l = 0; l < src.length; l++) {
-    const line = src[l];
-    const body = line.trimStart();
-    const indent = line.length - body.length;
-    if (blockIndent >= 0) {
-      if (body === '' || indent > blockIndent) continue;
-      blockIndent = -1;
-    }
-    if (/:\s*[|>][-+0-9]*\s*(#.*)?$/.test(line) || /^-\s*[|>][-+0-9]*\s*$/.test(body)) {
-      blockIndent = indent;
-      continue;
-    }
-    if (!line.includes('"') && !line.includes("'")) continue;
+  const lines = new LineIndex(text);
+  const lineEnd = (offset: number) => {
+    const end = text.indexOf('\n', offset);
+    return end < 0 ? text.length : end;
+  };
+  const nextQuote = (from: number) => {
+    const a = text.indexOf("'", from);
+    const b = text.indexOf('"', from);
+    return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  };
+  for (let q = nextQuote(0); q >= 0; ) {
+    const start = text.lastIndexOf('\n', q - 1) + 1;
+    let at = lineEnd(q);
+    const line = text.slice(start, at);
+    const indent = line.length - line.trimStart().length;
     let state = openQuoteAtEnd(line);
-    for (; state && l + 1 < src.length; ) {
-      l++;
-      const next = src[l].trimStart();
-      if (src[l].length - next.length <= indent && next !== '') out.push(l);
-      state = scanQuoted(next, state);
+    if (state && !insideBlockScalar(text, start, indent)) {
+      // Follow the scalar over the next lines until it closes.
+      while (state && at < text.length) {
+        const from = at + 1;
+        at = lineEnd(from);
+        const next = text.slice(from, at);
+        const body = next.trimStart();
+        if (next.length - body.length <= indent && body !== '') out.push(lines.position(from).line);
+        state = scanQuoted(body, state);
+      }
     }
+    q = nextQuote(at + 1);
   }
   return out;
+}
+
+/** Whether the line at `offset` (indented `indent`) is inside a block scalar: a less indented line above opens one. */
+function insideBlockScalar(text: string, offset: number, indent: number): boolean {
+  let end = offset - 1;
+  for (let n = 0; end > 0 && n < 10_000; n++) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    end = start - 1;
+    const body = line.trimStart();
+    if (body === '' || line.length - body.length >= indent) continue;
+    return /(^|[:\s-])[|>][-+0-9]*\s*(#.*)?$/.test(body);
+  }
+  return false;
 }
 
 function firstLine(message: string): string {
