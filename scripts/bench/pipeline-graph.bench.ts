@@ -25,6 +25,7 @@ const HUGE_TARGET_MS = 5000;
 const HUGE_TARGET_MB = 1024;
 const DAGRE_TIMEOUT_MS = 300_000;
 const HUGE_TIMEOUT_MS = 600_000;
+const HUGE_WEBVIEW_MS = 180_000;
 
 function time<T>(fn: () => T): [T, number] {
   const t = performance.now();
@@ -181,18 +182,20 @@ async function benchHuge(bundle: string): Promise<Record<string, unknown>> {
   const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'pipeline-huge.ts'), file], { encoding: 'utf8', timeout: HUGE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   const panel: Record<string, number | string> = child.status === 0 ? (JSON.parse(child.stdout) as Record<string, number>) : { note: child.error ? `did not finish in ${HUGE_TIMEOUT_MS / 1000} s` : child.stderr.slice(-500) };
   const toPaint = typeof panel.parseMs === 'number' ? ['readMs', 'parseMs', 'levelMs', 'layoutMs'].reduce((n, k) => n + Number(panel[k]), 0) : null;
-  // The webview's paint of the top level, in headless Chromium (layout runs there again).
+  console.log(`  ${HUGE_TASKS} tasks: CLI ${JSON.stringify(cli)}; read→layout ${JSON.stringify(panel)}`);
+  // The webview's paint of the top level, in headless Chromium (layout runs there again), given HUGE_WEBVIEW_MS.
   let webview: Record<string, unknown> = {};
+  const g = await openGraphPage({ bundle });
   try {
-    const g = await openGraphPage({ bundle });
-    try {
-      const r = await showModel(g, parsePipeline(fs.readFileSync(file, 'utf8')), 'huge.yaml');
-      webview = { fromPostMs: Number(r.fromPostMs), layoutMs: Number(r.layoutMs), renderMs: Number(r.renderMs) };
-    } finally {
-      await g.close();
-    }
+    const r = await Promise.race([
+      showModel(g, parsePipeline(fs.readFileSync(file, 'utf8')), 'huge.yaml'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no painted frame within ${HUGE_WEBVIEW_MS / 1000} s`)), HUGE_WEBVIEW_MS).unref()),
+    ]);
+    webview = { fromPostMs: Number(r.fromPostMs), layoutMs: Number(r.layoutMs), renderMs: Number(r.renderMs) };
   } catch (err) {
     webview = { note: `no paint: ${String(err).slice(0, 300)}` };
+  } finally {
+    await g.close();
   }
   return {
     file: path.relative(ROOT, file),
