@@ -1,6 +1,7 @@
 // Pipeline specs as the API stores them and as files hold them: reading compiled IR text (YAML or JSON, with the
 // optional PlatformSpec document) into the API's Struct shape, and telling whether a local file still is the pipeline
 // a run ran (and what changed). Browser-safe.
+import { YNode } from '../pipeline/yaml-node';
 import { readYaml } from '../pipeline/yaml-read';
 import { unwrapSpec } from './params';
 
@@ -13,8 +14,7 @@ export function specFromText(text: string): Obj {
   const read = readYaml(text);
   const bad = read.diagnostics.find((d) => d.severity === 'error');
   if (bad) throw new Error(`The pipeline file is not valid YAML (line ${bad.range.start.line + 1}): ${bad.message}`);
-  const docs = read.docs.filter((d) => d.contents !== null);
-  const values = docs.map((d) => obj(d.toJS({ maxAliasCount: 10_000 }))).filter((v): v is Obj => v !== undefined);
+  const values = read.docs.map((d, i) => obj(new YNode(d, read.positions, undefined, i).toJS())).filter((v): v is Obj => v !== undefined);
   const wrapped = values.find((v) => v.pipeline_spec);
   if (wrapped) return wrapped;
   const spec = values.find((v) => v.root || v.pipelineInfo);

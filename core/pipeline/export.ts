@@ -112,28 +112,58 @@ function taskLabel(t: TaskModel, model: PipelineModel): string {
   return extra ? `${t.name}\n${extra}` : t.name;
 }
 
-// ---- Mermaid
+// ---- Node ids
 
-function mermaidId(dag: string, task: string): string {
-  return `${dag}__${task}`.replace(/[^A-Za-z0-9_]/g, '_');
+/**
+ * Readable ids that stay distinct: a slug of the name (letters, digits, `_`), with a counter when another name
+ * already has that slug (`write-to-gcs` and `write_to_gcs` are two nodes). Injective by construction.
+ */
+class Ids {
+  private readonly byKey = new Map<string, string>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly prefix: string) {}
+
+  /** The id of a thing of `kind` named by `parts` (always the same id for the same kind and parts). */
+  of(kind: string, ...parts: string[]): string {
+    const key = JSON.stringify([kind, ...parts]);
+    let id = this.byKey.get(key);
+    if (id) return id;
+    const slug = `${this.prefix}${parts.join('__')}`.replace(/[^A-Za-z0-9_]/g, '_');
+    id = slug;
+    for (let n = 2; this.used.has(id); n++) id = `${slug}_${n}`;
+    this.used.add(id);
+    this.byKey.set(key, id);
+    return id;
+  }
 }
 
+// ---- Mermaid
+
+/**
+ * A quoted Mermaid label. Everything that Mermaid or the browser could read as markup is written as an entity code
+ * (`#60;` for `<`, …), so labels stay text at Mermaid's default (strict) security level; our own line breaks are the
+ * only HTML.
+ */
 function mermaidText(s: string): string {
-  return `"${s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"`;
+  const escaped = s.replace(/[#"<>&`|]/g, (c) => `#${c.charCodeAt(0)};`).replace(/\r?\n/g, '<br/>');
+  return `"${escaped}"`;
 }
 
 export function toMermaid(model: PipelineModel): string {
   const lines = ['flowchart TB'];
   const opens: string[] = [];
+  const ids = new Ids('');
+  const mermaidId = (dag: string, task?: string) => (task === undefined ? ids.of('dag', 'dag', dag) : ids.of('task', dag, task));
   for (const d of allDags(model)) {
     const title = d.id === 'root' ? model.name || 'pipeline' : d.id;
-    lines.push(`  subgraph ${mermaidId('dag', d.id)}[${mermaidText(title)}]`);
+    lines.push(`  subgraph ${mermaidId(d.id)}[${mermaidText(title)}]`);
     lines.push('    direction TB');
     for (const t of d.tasks) {
       const id = mermaidId(d.id, t.id);
       const label = mermaidText(taskLabel(t, model));
       lines.push(`    ${id}${t.kind === 'sub-dag' ? `[[${label}]]` : t.kind === 'importer' ? `[/${label}/]` : `[${label}]`}`);
-      if (t.subDag) opens.push(`  ${id} -.-o ${mermaidId('dag', t.subDag)}`);
+      if (t.subDag) opens.push(`  ${id} -.-o ${mermaidId(t.subDag)}`);
     }
     for (const e of d.edges) {
       const from = mermaidId(d.id, e.from);
@@ -157,25 +187,29 @@ function dotText(s: string): string {
 export function toDot(model: PipelineModel): string {
   const lines = [`digraph ${dotText(model.name || 'pipeline')} {`, '  rankdir=TB;', '  node [shape=box, style="rounded", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];', '  compound=true;'];
   const opens: string[] = [];
+  // Quoted node ids, injective: the DAG and task names as a JSON pair (names may hold `/`).
+  const node = (dag: string, task: string) => dotText(JSON.stringify([dag, task]));
+  const anchor = (dag: string) => dotText(JSON.stringify(['cluster-anchor', dag]));
+  const clusters = new Ids('cluster_');
   for (const d of allDags(model)) {
-    const cluster = `cluster_${d.id}`.replace(/[^A-Za-z0-9_]/g, '_');
+    const cluster = clusters.of('dag', d.id);
     lines.push(`  subgraph ${cluster} {`, `    label=${dotText(d.id === 'root' ? model.name || 'pipeline' : d.id)};`);
     for (const t of d.tasks) {
       const attrs = [`label=${dotText(taskLabel(t, model))}`];
       if (t.kind === 'sub-dag') attrs.push('style="rounded,dashed"');
       if (t.kind === 'importer') attrs.push('shape=parallelogram');
-      lines.push(`    ${dotText(`${d.id}/${t.id}`)} [${attrs.join(', ')}];`);
-      if (t.subDag) opens.push(`  ${dotText(`${d.id}/${t.id}`)} -> ${dotText(`cluster-anchor/${t.subDag}`)} [style=dotted, arrowhead=odot, lhead=${`cluster_${t.subDag}`.replace(/[^A-Za-z0-9_]/g, '_')}];`);
+      lines.push(`    ${node(d.id, t.id)} [${attrs.join(', ')}];`);
+      if (t.subDag) opens.push(`  ${node(d.id, t.id)} -> ${anchor(t.subDag)} [style=dotted, arrowhead=odot, lhead=${clusters.of('dag', t.subDag)}];`);
     }
     // An invisible anchor so edges can point at the cluster.
-    lines.push(`    ${dotText(`cluster-anchor/${d.id}`)} [shape=point, style=invis, width=0, label=""];`);
+    lines.push(`    ${anchor(d.id)} [shape=point, style=invis, width=0, label=""];`);
     for (const e of d.edges) {
       const attrs: string[] = [];
       const label = edgeLabel(e);
       if (label) attrs.push(`label=${dotText(label)}`);
       if (e.kind === 'control') attrs.push('style=dashed');
       if (e.always) attrs.push('color="darkorange"');
-      lines.push(`    ${dotText(`${d.id}/${e.from}`)} -> ${dotText(`${d.id}/${e.to}`)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
+      lines.push(`    ${node(d.id, e.from)} -> ${node(d.id, e.to)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
     }
     lines.push('  }');
   }

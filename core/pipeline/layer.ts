@@ -53,6 +53,23 @@ export const NODE_SIZE = {
   output: { width: 180, height: 30 },
 } as const;
 
+/**
+ * The most tasks one level may have to be drawn: far above the KFP UI's ~1,600 nodes and the 2,000-task benchmark;
+ * a 111,382-task level (50 MB file) exhausts the webview's memory (its page crashes).
+ */
+export const MAX_LEVEL_TASKS = 20_000;
+
+/** Why the graph view will not draw this pipeline (a DAG level beyond MAX_LEVEL_TASKS), or undefined. */
+export function oversizedLevel(model: PipelineModel): string | undefined {
+  for (const dag of [model.root, ...Object.values(model.dags)]) {
+    if (dag.tasks.length > MAX_LEVEL_TASKS) {
+      const where = dag.id === 'root' ? 'The top level of the pipeline' : `The DAG \`${dag.id}\``;
+      return `${where} has ${dag.tasks.length.toLocaleString('en-US')} tasks; the graph view draws at most ${MAX_LEVEL_TASKS.toLocaleString('en-US')} per level. Export the graph instead (Kubeflow: Export Pipeline Graph, or \`kubeflow-companion graph FILE --format dot\`).`;
+    }
+  }
+  return undefined;
+}
+
 export const taskNodeId = (task: string): string => `t:${task}`;
 export const artifactNodeId = (task: string, key: string): string => `a:${task}:${key}`;
 

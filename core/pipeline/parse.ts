@@ -1,7 +1,6 @@
 // Compiled KFP v2 pipeline (PipelineSpec IR, YAML or JSON, with or without the PlatformSpec document) → graph model.
 // Reads what it can: a broken reference or an unknown field becomes a diagnostic at its line, and the rest of the
 // pipeline is still returned.
-import type { Document } from 'yaml';
 import type {
   DagModel,
   DagOutput,
@@ -19,7 +18,7 @@ import type {
   TaskInput,
   TaskModel,
 } from './model';
-import { YNode, type Locator } from './yaml-node';
+import { AliasExpansionError, ORIGIN, YNode, type SourcePositions } from './yaml-node';
 import { readYaml } from './yaml-read';
 
 const TOP_LEVEL = new Set(['pipelineInfo', 'deploymentSpec', 'sdkVersion', 'schemaVersion', 'components', 'root', 'defaultPipelineRoot', 'platforms']);
@@ -29,7 +28,6 @@ const TASK_FIELDS = new Set([
 ]);
 const COMPONENT_FIELDS = new Set(['inputDefinitions', 'outputDefinitions', 'dag', 'executorLabel', 'singlePlatformSpecs', 'taskConfigPassthroughs']);
 const ALL_UPSTREAM = 'ALL_UPSTREAM_TASKS_COMPLETED';
-const ORIGIN: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** Quick check, without parsing, that a text is probably a compiled KFP pipeline (for deciding what to diagnose). */
 export function looksLikePipelineIR(text: string): boolean {
@@ -40,7 +38,7 @@ export function looksLikePipelineIR(text: string): boolean {
 
 export function parsePipeline(text: string): PipelineModel {
   const read = readYaml(text);
-  return new Reader(read.loc, read.diagnostics).read(read.docs);
+  return new Reader(read.positions, read.diagnostics).read(read.docs);
 }
 
 class Reader {
@@ -49,7 +47,7 @@ class Reader {
   private readonly model: PipelineModel;
 
   constructor(
-    private readonly loc: Locator,
+    private readonly positions: SourcePositions,
     diagnostics: PipelineDiagnostic[],
   ) {
     this.model = {
@@ -66,8 +64,19 @@ class Reader {
     this.model.diagnostics.push({ severity, code, message, range: range ?? ORIGIN });
   }
 
-  read(docs: Document[]): PipelineModel {
-    const nodes = docs.filter((d) => d.contents !== null).map((d) => new YNode(d.contents, d, this.loc));
+  /** A value kept as written; an alias bomb in it becomes a diagnostic at its line (and the value is dropped). */
+  private js(node: YNode | undefined): unknown {
+    try {
+      return node?.toJS();
+    } catch (err) {
+      if (!(err instanceof AliasExpansionError)) throw err;
+      this.report('error', 'yaml-alias', err.message, node?.range);
+      return undefined;
+    }
+  }
+
+  read(docs: unknown[]): PipelineModel {
+    const nodes = docs.flatMap((d, i) => (d === null || d === undefined ? [] : [new YNode(d, this.positions, undefined, i)]));
     let spec: YNode | undefined;
     let platform: YNode | undefined;
     for (const n of nodes) {
@@ -105,7 +114,7 @@ class Reader {
     const platformExecutors = platform?.at('platforms', 'kubernetes', 'deploymentSpec', 'executors');
     for (const [label, p] of platformExecutors?.entries() ?? []) {
       const ex = this.model.executors[label];
-      if (ex) ex.platform = p.toJS() as Record<string, unknown>;
+      if (ex) ex.platform = this.js(p) as Record<string, unknown> | undefined;
       else this.report('warning', 'unknown-executor', `The platform spec configures executor \`${label}\`, which the deployment spec does not define.`, p.range);
     }
     const root = spec.get('root');
@@ -149,11 +158,12 @@ class Reader {
   private readPlatform(platform: YNode): void {
     this.model.hasPlatformSpec = true;
     const cfg = platform.at('platforms', 'kubernetes', 'pipelineConfig');
-    if (cfg) this.model.platformConfig = cfg.toJS();
+    if (cfg) this.model.platformConfig = this.js(cfg);
   }
 
   private readExecutor(label: string, e: YNode): void {
-    const ex: ExecutorModel = { label, kind: 'unknown', range: e.range };
+    const ex: ExecutorModel = { label, kind: 'unknown' };
+    e.defineRange(ex);
     const container = e.get('container');
     const importer = e.get('importer');
     if (container) {
@@ -164,7 +174,7 @@ class Reader {
         command: container.get('command')?.strings(),
         args,
         env: container.get('env')?.items().map((i) => ({ name: i.get('name')?.str() ?? '', value: i.get('value')?.str() ?? '' })),
-        resources: container.get('resources')?.toJS() as Record<string, unknown> | undefined,
+        resources: this.js(container.get('resources')) as Record<string, unknown> | undefined,
       };
       const fn = args?.indexOf('--function_to_execute') ?? -1;
       if (args && fn >= 0 && args[fn + 1]) ex.pythonFunction = args[fn + 1];
@@ -172,17 +182,17 @@ class Reader {
     } else if (importer) {
       ex.kind = 'importer';
       ex.importer = {
-        artifactUri: importer.get('artifactUri')?.toJS(),
+        artifactUri: this.js(importer.get('artifactUri')),
         typeSchema: importer.at('typeSchema', 'schemaTitle')?.str(),
-        metadata: importer.get('metadata')?.toJS(),
+        metadata: this.js(importer.get('metadata')),
         reimport: importer.get('reimport')?.bool(),
       };
     } else if (e.get('resolver')) {
       ex.kind = 'resolver';
-      ex.other = e.get('resolver')?.toJS();
+      ex.other = this.js(e.get('resolver'));
     } else if (e.get('customJob')) {
       ex.kind = 'custom-job';
-      ex.other = e.get('customJob')?.toJS();
+      ex.other = this.js(e.get('customJob'));
     } else {
       this.report('error', 'bad-executor', `Executor \`${label}\` has none of container, importer, resolver or customJob.`, e.range);
     }
@@ -192,12 +202,12 @@ class Reader {
   private readDag(id: string, component: YNode): DagModel {
     const dag: DagModel = {
       id,
-      inputs: readIoDefs(component.get('inputDefinitions')),
+      inputs: this.readIoDefs(component.get('inputDefinitions')),
       outputs: [],
       tasks: [],
       edges: [],
-      range: component.range,
     };
+    component.defineRange(dag);
     const dagNode = component.get('dag');
     if (!dagNode) {
       this.report('error', 'missing-field', `Component \`${id}\` is used as a DAG but has no \`dag\`.`, component.range);
@@ -226,8 +236,8 @@ class Reader {
       inputs: [],
       outputs: [],
       dependentTasks: t.get('dependentTasks')?.strings() ?? [],
-      range: t.range,
-    };
+    } as Omit<TaskModel, 'range'> as TaskModel;
+    t.defineRange(task);
     const component = this.components.get(componentName);
     if (!componentName) {
       this.report('error', 'missing-field', `Task \`${key}\` has no \`componentRef.name\`.`, t.range);
@@ -248,8 +258,8 @@ class Reader {
         else this.report('error', 'unknown-executor', `Component \`${componentName}\` runs executor \`${label}\`, which \`deploymentSpec.executors\` does not define.`, component.get('executorLabel')?.valueRange);
       }
     }
-    const declared = readIoDefs(component?.get('inputDefinitions'));
-    task.outputs = readIoDefs(component?.get('outputDefinitions'));
+    const declared = this.readIoDefs(component?.get('inputDefinitions'));
+    task.outputs = this.readIoDefs(component?.get('outputDefinitions'));
     task.inputs = this.readTaskInputs(key, t.get('inputs'), declared, siblings, dagInputs, dagId);
 
     for (const dep of t.get('dependentTasks')?.items() ?? []) {
@@ -292,7 +302,7 @@ class Reader {
       } else if (v.get('componentInputParameter')) {
         source = { from: 'input', input: checkInput(v.get('componentInputParameter')) };
       } else if (v.get('runtimeValue')) {
-        source = { from: 'constant', value: v.at('runtimeValue', 'constant')?.toJS() ?? v.get('runtimeValue')?.toJS() };
+        source = { from: 'constant', value: this.js(constantOf(v)) };
       } else if (v.get('taskFinalStatus')) {
         source = { from: 'final-status', task: checkProducer(v.at('taskFinalStatus', 'producerTask')) };
       }
@@ -319,7 +329,7 @@ class Reader {
   }
 
   private readDagOutputs(component: YNode, dagNode: YNode, tasks: Set<string>): DagOutput[] {
-    const defs = new Map(readIoDefs(component.get('outputDefinitions')).map((d) => [`${d.kind}:${d.name}`, d]));
+    const defs = new Map(this.readIoDefs(component.get('outputDefinitions')).map((d) => [`${d.kind}:${d.name}`, d]));
     const out: DagOutput[] = [];
     const check = (sel: YNode, key: string): { task: string; output: string } => {
       const task = sel.get('producerSubtask')?.str() ?? '';
@@ -347,7 +357,9 @@ class Reader {
     for (const e of dag.edges) {
       if (!indegree.has(e.from) || !indegree.has(e.to) || e.from === e.to) continue;
       indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
-      next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+      const out = next.get(e.from);
+      if (out) out.push(e.to);
+      else next.set(e.from, [e.to]);
     }
     const queue = [...indegree].filter(([, d]) => d === 0).map(([k]) => k);
     for (let i = 0; i < queue.length; i++) {
@@ -366,6 +378,27 @@ class Reader {
     }
   }
 
+  private readIoDefs(defs: YNode | undefined): IoDef[] {
+    const out: IoDef[] = [];
+    for (const [name, p] of defs?.get('parameters')?.entries() ?? []) {
+      const d: IoDef = { name, kind: 'parameter', type: p.get('parameterType')?.str() ?? '' };
+      if (p.get('isOptional')?.bool()) d.optional = true;
+      if (p.get('defaultValue')) d.defaultValue = this.js(p.get('defaultValue'));
+      const desc = p.get('description')?.str();
+      if (desc) d.description = desc;
+      out.push(d);
+    }
+    for (const [name, a] of defs?.get('artifacts')?.entries() ?? []) {
+      const d: IoDef = { name, kind: 'artifact', type: a.at('artifactType', 'schemaTitle')?.str() ?? '' };
+      if (a.get('isArtifactList')?.bool()) d.isList = true;
+      if (a.get('isOptional')?.bool()) d.optional = true;
+      const desc = a.get('description')?.str();
+      if (desc) d.description = desc;
+      out.push(d);
+    }
+    return out;
+  }
+
   private checkFields(node: YNode, known: Set<string>, what: string): void {
     for (const [key, v] of node.entries()) {
       if (!known.has(key)) this.report('warning', 'unknown-field', `Unknown field \`${key}\` in ${what}.`, v.range);
@@ -373,30 +406,15 @@ class Reader {
   }
 }
 
+/** `runtimeValue.constant`, or the whole `runtimeValue` when it has no (non-null) constant. */
+function constantOf(v: YNode): YNode | undefined {
+  const c = v.at('runtimeValue', 'constant');
+  return c && c.value !== null ? c : v.get('runtimeValue');
+}
+
 function firstKeyRange(n: YNode): Range {
   const first = n.entries()[0];
   return first ? first[1].range : (n.valueRange ?? ORIGIN);
-}
-
-function readIoDefs(defs: YNode | undefined): IoDef[] {
-  const out: IoDef[] = [];
-  for (const [name, p] of defs?.get('parameters')?.entries() ?? []) {
-    const d: IoDef = { name, kind: 'parameter', type: p.get('parameterType')?.str() ?? '' };
-    if (p.get('isOptional')?.bool()) d.optional = true;
-    if (p.get('defaultValue')) d.defaultValue = p.get('defaultValue')?.toJS();
-    const desc = p.get('description')?.str();
-    if (desc) d.description = desc;
-    out.push(d);
-  }
-  for (const [name, a] of defs?.get('artifacts')?.entries() ?? []) {
-    const d: IoDef = { name, kind: 'artifact', type: a.at('artifactType', 'schemaTitle')?.str() ?? '' };
-    if (a.get('isArtifactList')?.bool()) d.isList = true;
-    if (a.get('isOptional')?.bool()) d.optional = true;
-    const desc = a.get('description')?.str();
-    if (desc) d.description = desc;
-    out.push(d);
-  }
-  return out;
 }
 
 function readIterator(t: YNode): IteratorModel | undefined {

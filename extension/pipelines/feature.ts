@@ -10,6 +10,8 @@ import { PipelineCodeLens } from './codelens';
 
 const PIPELINE_FILES_KEY = 'kubeflow.pipelineFiles';
 const IR_FILE = /\.(ya?ml|json)$/i;
+/** Larger pipeline files are not parsed on open/save (a parse blocks the extension host); the graph panel checks them. */
+export const AUTO_DIAGNOSE_MAX_CHARS = 4 * 1024 * 1024;
 
 export const pipelinesFeature: Feature = (ctx) => {
   const diagnostics = pipelineDiagnostics();
@@ -43,6 +45,16 @@ export const pipelinesFeature: Feature = (ctx) => {
       return;
     }
     markPipelineFile(doc.uri, true);
+    if (text.length > AUTO_DIAGNOSE_MAX_CHARS) {
+      const mb = (text.length / 1024 / 1024).toFixed(1);
+      diagnostics.set(doc.uri, [{
+        severity: 'info',
+        code: 'large-file',
+        message: `This pipeline file is ${mb} MB: its problems are checked when you open its graph (Kubeflow: Show Pipeline Graph), not on every save.`,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      }]);
+      return;
+    }
     diagnostics.set(doc.uri, parsePipeline(text).diagnostics);
   };
   const diagnoseSoon = (doc: vscode.TextDocument, ms: number) => {

@@ -2,6 +2,7 @@
 // webview, reloads when the file is saved or changes on disk, and answers the webview's navigation requests.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { oversizedLevel } from '../../core/pipeline/layer';
 import type { PipelineModel } from '../../core/pipeline/model';
 import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
 import type { Ctx } from '../ctx';
@@ -123,9 +124,15 @@ export class GraphPanel implements vscode.Disposable {
         this.post({ type: 'status', state: 'error', message: res.message });
         return this.summary(res.message);
       }
-      this.model = res.model;
       if (python) this.diagnostics.clear(this.uri);
       else this.diagnostics.set(this.uri, res.model.diagnostics);
+      const tooBig = oversizedLevel(res.model);
+      if (tooBig) {
+        this.model = undefined;
+        this.post({ type: 'status', state: 'error', message: tooBig });
+        return this.summary(tooBig);
+      }
+      this.model = res.model;
       this.post({ type: 'model', model: res.model, source: res.source, version: this.version++ });
       this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms, ${res.model.diagnostics.length} problem(s)`);
       return this.summary();

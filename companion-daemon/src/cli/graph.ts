@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { compilePythonPipeline } from '../../../core/pipeline/compile.node';
 import { exportPipeline, type ExportFormat } from '../../../core/pipeline/export';
 import { parsePipeline } from '../../../core/pipeline/parse';
+import { tooLarge } from '../../../core/pipeline/yaml-read';
 
 const USAGE = `usage: kubeflow-companion graph FILE [--format json|mermaid|dot] [--python PATH] [--pipeline NAME]
 
@@ -47,6 +48,11 @@ export async function graphCommand(args: string[], out: NodeJS.WritableStream): 
     text = res.yaml;
   } else {
     try {
+      const big = tooLarge((await fs.stat(file)).size, file);
+      if (big) {
+        err.write(`kubeflow-companion graph: ${big}\n`);
+        return 2;
+      }
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
       err.write(`kubeflow-companion graph: cannot read ${file}: ${(e as Error).message}\n`);

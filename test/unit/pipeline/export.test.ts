@@ -87,6 +87,54 @@ describe('pipeline graph export and the `graph` CLI command', function () {
     assert.ok(toDot(m).includes('label="a\\"b\\\\c"'));
   });
 
+  describe('ids stay distinct and labels stay text', function () {
+    // Two tasks whose names differ only in `-` vs `_`, one feeding the other, and names carrying markup.
+    const twins = () => {
+      const text = fs.readFileSync(file('sdk-compiled/valid/essential/pipeline_with_after.yaml'), 'utf8');
+      return parsePipeline(text.replace(/print-text-2/g, 'write_to_gcs').replace(/print-text(?![-_\w])/g, 'write-to-gcs'));
+    };
+
+    it('mermaid: `write-to-gcs` and `write_to_gcs` are two nodes, and the edge between them is not a self-loop', function () {
+      const m = twins();
+      assert.ok(m.root.edges.some((e) => e.from === 'write-to-gcs' && e.to === 'write_to_gcs'));
+      const text = toMermaid(m);
+      const nodes = [...text.matchAll(/^\s+(\w+)\["(write[-_]to[-_]gcs)"\]$/gm)];
+      assert.equal(nodes.length, 2, text);
+      assert.notEqual(nodes[0][1], nodes[1][1]);
+      const id = new Map(nodes.map((n) => [n[2], n[1]]));
+      assert.match(text, new RegExp(`^\\s+${id.get('write-to-gcs')} -(?:-|\\.-)> ${id.get('write_to_gcs')}$`, 'm'));
+      for (const e of text.matchAll(/^\s+(\w+) (?:-->|-\.->)(?:\|[^|]*\|)? (\w+)$/gm)) assert.notEqual(e[1], e[2], `self-loop: ${e[0]}`);
+    });
+
+    it('dot: the same two tasks are two nodes; sub-DAGs `comp-exit-handler-1` and `comp_exit_handler_1` are two clusters', function () {
+      const text = toDot(twins());
+      const nodes = [...text.matchAll(/^\s+("(?:[^"\\]|\\.)*") \[label="(write[-_]to[-_]gcs)"/gm)];
+      assert.equal(nodes.length, 2, text);
+      assert.notEqual(nodes[0][1], nodes[1][1]);
+      const m = parsePipeline(fs.readFileSync(file('sdk-compiled/valid/failing/pipeline_with_exit_handler.yaml'), 'utf8'));
+      m.dags.comp_exit_handler_1 = { ...m.dags['comp-exit-handler-1'], id: 'comp_exit_handler_1' };
+      const clusters = [...toDot(m).matchAll(/^\s+subgraph (\w+) \{$/gm)].map((c) => c[1]);
+      assert.equal(clusters.length, 3);
+      assert.equal(new Set(clusters).size, 3, clusters.join(' '));
+    });
+
+    it('mermaid: <script> and <img onerror> in names and edge labels come out as entity codes, never as markup', function () {
+      const m = twins();
+      m.name = '<script>alert(1)</script>';
+      m.root.tasks[0].name = '<img src=x onerror=alert(1)>';
+      m.root.edges[0].parameters.push({ output: '<b onmouseover=alert(1)>|x', input: 'y' });
+      const text = toMermaid(m);
+      const labels = [...text.matchAll(/"([^"\n]*)"/g)].map((l) => l[1].replace(/<br\/>/g, ''));
+      assert.ok(labels.length >= 4);
+      for (const l of labels) assert.doesNotMatch(l, /[<>|`]/, l);
+      assert.ok(text.includes('["#60;img src=x onerror=alert(1)#62;"]'));
+      assert.match(text, /#60;script#62;/);
+      assert.doesNotMatch(text.split('\n').find((l) => l.includes('onmouseover')) ?? '', /\|x/);
+      const dot = toDot(m);
+      assert.ok(dot.includes('label="<img src=x onerror=alert(1)>"'), 'DOT quotes labels (Graphviz escapes them when it renders)');
+    });
+  });
+
   it('exit codes: 1 for a file with errors (what could be read is still printed), 2 for usage errors', async function () {
     const broken = await run([file('sdk-compiled/invalid/invalid_yaml.yaml')]);
     assert.equal(broken.code, 1);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolvePath } from '../../../core/pipeline/describe';
-import { buildLevel } from '../../../core/pipeline/layer';
+import { buildLevel, MAX_LEVEL_TASKS, oversizedLevel } from '../../../core/pipeline/layer';
 import type { PipelineModel } from '../../../core/pipeline/model';
 import { parsePipeline } from '../../../core/pipeline/parse';
 import { requireShared } from '../../support/shared';
@@ -14,6 +14,17 @@ describe('pipeline level view', function () {
   const parse = (f: string): PipelineModel => parsePipeline(fs.readFileSync(path.join(dir, f), 'utf8'));
   before(function () {
     dir = requireShared(this, 'fixtures', 'kfp-ir');
+  });
+
+  it('a level beyond MAX_LEVEL_TASKS is refused with a message naming it (a 111,382-task level crashes the webview)', function () {
+    const m = parse('sdk-compiled/valid/failing/pipeline_with_exit_handler.yaml');
+    assert.equal(oversizedLevel(m), undefined);
+    const inner = m.dags['comp-exit-handler-1'];
+    const one = inner.tasks[0];
+    inner.tasks = Array.from({ length: MAX_LEVEL_TASKS + 1 }, (_, i) => ({ ...one, id: `t-${i}`, name: `t-${i}` }));
+    assert.match(oversizedLevel(m) ?? '', /^The DAG `comp-exit-handler-1` has 20,001 tasks; the graph view draws at most 20,000 per level\. Export/);
+    inner.tasks.length = MAX_LEVEL_TASKS;
+    assert.equal(oversizedLevel(m), undefined);
   });
 
   it('artifacts are nodes: preprocess → output_dataset_one → train, and the toggle turns them into direct data edges', function () {

@@ -72,6 +72,19 @@ suite('pipeline graphs (extension host)', function () {
     assert.deepEqual(vscode.languages.getDiagnostics(other).filter((d) => d.source === 'Kubeflow'), []);
   });
 
+  test('a compiled pipeline over 4 MB is not parsed on open/save; its graph still opens and checks it', async () => {
+    const base = fs.readFileSync(path.join(shared, 'sdk-compiled/valid/essential/pipeline_with_after.yaml'), 'utf8');
+    const uri = vscode.Uri.file(path.join(tmp, 'large.yaml'));
+    fs.writeFileSync(uri.fsPath, base + `# ${'padding '.repeat(12)}\n`.repeat(48_000));
+    await vscode.window.showTextDocument(uri);
+    const note = await until('the large-file note', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'large-file'), 60_000);
+    assert.equal(note.severity, vscode.DiagnosticSeverity.Information);
+    assert.match(note.message, /is 4\.\d MB: its problems are checked when you open its graph/);
+    const summary = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri);
+    assert.deepEqual({ ...summary, uri: undefined }, { uri: undefined, pipeline: 'pipeline-with-after', tasks: 3, dags: 1, errors: 0 });
+    await until('the panel\'s own check replaced the note', () => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'large-file') ? undefined : true), 60_000);
+  });
+
   test('CodeLenses on each @dsl.pipeline run the graph command for that function', async () => {
     const uri = copy(path.join(PIPELINES, 'training_pipeline.py'), 'training_pipeline.py');
     await vscode.window.showTextDocument(uri);

@@ -1,0 +1,40 @@
+// Child process of pipeline-graph.bench.ts: reads one (huge) pipeline file the way the graph panel does (read, parse,
+// build the top level, lay it out) and prints the times, CPU time and peak RSS as JSON. Its own process, so the
+// peak RSS is this pipeline's alone.
+import fs from 'node:fs';
+import { buildLevel } from '../../core/pipeline/layer';
+import { layoutGraph } from '../../core/pipeline/layout';
+import { parsePipeline } from '../../core/pipeline/parse';
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const started = performance.now();
+const text = fs.readFileSync(process.argv[2], 'utf8');
+const read = performance.now();
+const cpu0 = cpuMs();
+const model = parsePipeline(text);
+const parsed = performance.now();
+const parseCpuMs = cpuMs() - cpu0;
+const level = buildLevel(model, model.root, undefined);
+const built = performance.now();
+const layout = layoutGraph(level.nodes, level.edges);
+const laidOut = performance.now();
+process.stdout.write(
+  JSON.stringify({
+    megabytes: Math.round(text.length / 1024 / 1024),
+    tasks: [model.root, ...Object.values(model.dags)].reduce((n, d) => n + d.tasks.length, 0),
+    diagnostics: model.diagnostics.length,
+    levelNodes: level.nodes.length,
+    levelEdges: level.edges.length,
+    readMs: read - started,
+    parseMs: parsed - read,
+    parseCpuMs,
+    levelMs: built - parsed,
+    layoutMs: laidOut - built,
+    width: layout.width,
+    height: layout.height,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }),
+);
