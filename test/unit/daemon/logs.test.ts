@@ -6,6 +6,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { CaptureFile } from '../../../companion-daemon/src/logs/file';
 import { captureId, compareTags, podSelectorFor, replicaTag } from '../../../companion-daemon/src/logs/replicas';
 import { LineDeduper } from '../../../companion-daemon/src/logs/stream';
+import type { Pod } from '../../../core/training/objects';
+import { podTag } from '../../../core/training/state';
 
 const withLabels = (labels: Record<string, string>, name = 'p'): V1Pod => ({ metadata: { name, labels } });
 
@@ -20,6 +22,18 @@ describe('job log replicas', () => {
     const l = { 'jobset.sigs.k8s.io/replicatedjob-name': 'node', 'jobset.sigs.k8s.io/job-index': '0', 'batch.kubernetes.io/job-completion-index': '3' };
     assert.equal(replicaTag(withLabels(l)), 'node-3');
     assert.equal(replicaTag(withLabels({})), 'p');
+  });
+
+  it('tags a pod the same in the merged log and in the Training view', () => {
+    const cases: Array<Record<string, string>> = [
+      { 'training.kubeflow.org/replica-type': 'Worker', 'training.kubeflow.org/replica-index': '7' },
+      { 'training.kubeflow.org/job-role': 'Launcher' },
+      { 'jobset.sigs.k8s.io/replicatedjob-name': 'node', 'jobset.sigs.k8s.io/job-index': '1', 'batch.kubernetes.io/job-completion-index': '2' },
+      {},
+    ];
+    const view = cases.map((labels) => podTag({ metadata: { name: 'p', labels } } as Pod).tag);
+    assert.deepEqual(cases.map((l) => replicaTag(withLabels(l))), view);
+    assert.deepEqual(view, ['worker-7', 'launcher', 'node-1-2', 'p']);
   });
 
   it('finds a job\'s pods by the operator\'s job-name label', () => {
