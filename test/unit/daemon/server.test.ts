@@ -67,6 +67,22 @@ describe('daemon socket hygiene', function () {
     c.dispose();
   });
 
+  it('reads requests however they are chunked: byte by byte, and several in one write', async () => {
+    const frame = (id: number) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'daemon/hello', params: { protocolVersion: P.PROTOCOL_VERSION, client: `chunks ${'é'.repeat(id)}` } });
+      return Buffer.concat([Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n`), Buffer.from(body)]);
+    };
+    const s = net.connect(socketPath);
+    await new Promise((r) => s.once('connect', r));
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString('utf8')));
+    for (const b of frame(1)) await new Promise((r) => s.write(Buffer.from([b]), r));
+    s.write(Buffer.concat([frame(2), frame(3), frame(4)]));
+    await until('four answers', 10_000, () => (got.match(/"pid":/g) ?? []).length === 4);
+    assert.ok(!s.destroyed);
+    s.destroy();
+  });
+
   it('logs a bounded, one-line client name however long the name is', async () => {
     const c = await client();
     const name = `evil\n2026-01-01T00:00:00.000Z forged line ${'x'.repeat(5 * 1024 * 1024)}`;
