@@ -104,6 +104,11 @@ export class LineDeduper {
   private replay: Map<string, number> | undefined;
   lastTime = '';
 
+  /** Starts from where an earlier daemon stopped: the lines of the last second it kept (CaptureFile.resumePoints). */
+  restore(lastSecond: ReadonlyArray<{ time: string; text: string }>): void {
+    for (const l of lastSecond) this.accept(l.time, l.text);
+  }
+
   /** The sinceTime to resume from, or undefined before any line. */
   resumeFrom(): string | undefined {
     if (!this.second) return undefined;
