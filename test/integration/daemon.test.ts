@@ -120,6 +120,33 @@ describe('companion daemon on the real apiserver', function () {
     assert.equal(await pending, 'served by pod B');
   });
 
+  it('a connection whose pod is deleted ends promptly instead of hanging', async () => {
+    // The process in the pod takes the request and never answers: only the pod's end can end the connection.
+    const held = new Set<net.Socket>();
+    const hold = net.createServer((s) => {
+      held.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => hold.listen(0, '127.0.0.1', r));
+    closers.push(() => (held.forEach((s) => s.destroy()), hold.close()));
+    await rig.forwardPodPort(ns, 'hold-0', 8888, (hold.address() as net.AddressInfo).port);
+    await rig.apply([pod('hold-0', rig.nodes.cpu, {})]);
+    await rig.waitForPod(ns, 'hold-0');
+    const d = daemons[0];
+    const f = await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'hold-0', port: 8888 } });
+    await until('the forward to be ready', 30_000, async () => (await forwardState(d, f.id)).status.state === 'ready');
+    const c = net.connect(f.localPort, '127.0.0.1');
+    let endedAt = 0;
+    c.on('close', () => (endedAt = Date.now())).on('error', () => undefined);
+    c.write('GET /api/kernels HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('the request to reach the pod', 20_000, () => held.size > 0);
+    const deleted = Date.now();
+    await rig.kubectl(['-n', ns, 'delete', 'pod', 'hold-0', '--grace-period=1', '--wait=true']);
+    await until('the connection to end', 30_000, () => endedAt > 0);
+    assert.ok(endedAt - deleted < 15_000, `ended ${endedAt - deleted} ms after the delete`);
+    await d.connection.sendRequest(P.stopForward, { id: f.id });
+  });
+
   it('comes back with its forwards after kill -9', async () => {
     const old = daemons[0];
     process.kill(old.hello.pid, 'SIGKILL');
