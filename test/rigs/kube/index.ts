@@ -62,6 +62,11 @@ export interface StartKubeRigOptions {
   keepRunDir?: boolean;
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiserverArgs?: string[];
+  /**
+   * End a deleted pod's port-forward, log and exec streams, as a kubelet does (kubelet-proxy.ts). Default true;
+   * false keeps kwok's behaviour (streams outlive their pod), for the sandbox until the issue named there is fixed.
+   */
+  breakDeletedPodStreams?: boolean;
   /** Milliseconds to wait for each component to become ready (default 90000). */
   startTimeoutMs?: number;
 }
@@ -538,7 +543,9 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     await fsp.writeFile(kwokConfig, stages.map((s) => s.trim()).join('\n---\n') + '\n');
     // Nodes advertise the rig's kubelet proxy, which ends a deleted pod's streams the way a kubelet does.
     const kubelet = await kubeletProxy({ kwokPort, cert: await fsp.readFile(P('kubelet.crt')), key: await fsp.readFile(P('kubelet.key')) });
-    const podWatch = watchPodDeletions({ server, ca, cert: adminCert, key: adminKey }, (ns, pod) => kubelet.podGone(ns, pod));
+    const podWatch = watchPodDeletions({ server, ca, cert: adminCert, key: adminKey }, (ns, pod) => {
+      if (opts.breakDeletedPodStreams !== false) kubelet.podGone(ns, pod);
+    });
     closeOnStop.push(() => podWatch.stop(), () => kubelet.close());
     const kwok = startProc('kwok', [
       `--kubeconfig=${kubeconfigPath}`, `--config=${kwokConfig}`,
