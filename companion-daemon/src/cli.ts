@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResponseError } from 'vscode-jsonrpc';
 import { connectDaemon, DaemonNotRunning, type DaemonConnection } from './client';
+import { followLogs } from './cli/follow';
 import { formatForwards, formatLogLine, formatStatus, parseLogSource, parseTarget, UsageError } from './cli/format';
 import { resolveKubeconfigSet } from './paths';
 import * as P from './protocol';
@@ -134,7 +135,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         return await mcpCommand((d = await connect(true)), values);
       }
       case 'logs':
-        return await logs(await (d = await connect(true)), parseLogSource(positionals[0], values), values, json, out);
+        return await logs(connect, parseLogSource(positionals[0], values), values, json, out, err);
       default:
         err.write(`kubeflow-companion: unknown command "${command}"\n${USAGE}\n`);
         return 2;
@@ -148,31 +149,32 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
     err.write(`kubeflow-companion: ${(e as Error).message}${reason}\n`);
     return 1;
   } finally {
-    if (!(command === 'logs' && values.follow)) d?.dispose();
+    d?.dispose();
   }
 }
 
-async function logs(d: DaemonConnection, source: P.LogSource, values: Values, json: boolean, out: Out): Promise<number> {
+async function logs(connect: (start: boolean) => Promise<DaemonConnection>, source: P.LogSource, values: Values, json: boolean, out: Out, err: Out): Promise<number> {
   const tail = values.tail !== undefined ? Number(values.tail) : -1;
   const write = (l: P.LogLine): void => void out.write((json ? JSON.stringify(l) : formatLogLine(l)) + '\n');
   if (!values.follow) {
+    const d = await connect(true);
     // Read what is captured; start a capture first so a job seen for the first time has lines.
     const sub = await d.connection.sendRequest(P.subscribeLogs, { source, backlog: 0 });
     await new Promise((r) => setTimeout(r, 1500));
     await d.connection.sendRequest(P.unsubscribeLogs, { subscription: sub.subscription });
     const { lines } = await d.connection.sendRequest(P.readLogs, { source, ...(tail >= 0 ? { tail } : {}) });
     lines.forEach(write);
+    d.dispose();
     return 0;
   }
-  d.connection.onNotification(P.didAppendLogs, (p) => p.lines.forEach(write));
-  const sub = await d.connection.sendRequest(P.subscribeLogs, { source, backlog: tail });
-  sub.lines.forEach(write);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    d.connection.onClose(resolve);
+  return followLogs({
+    connect: () => connect(true),
+    source,
+    tail,
+    write,
+    note: (m) => void err.write(`kubeflow-companion: ${m}\n`),
+    interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
   });
-  d.dispose();
-  return 0;
 }
 
 function parse(args: string[]) {

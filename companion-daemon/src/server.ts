@@ -17,6 +17,8 @@ import {
 import { KubeConfigs } from './kube/config';
 import { DaemonError } from './kube/errors';
 import { ForwardManager } from './forwards/manager';
+import { guardFraming } from './framing';
+import { clip } from './log';
 import { LogManager } from './logs/manager';
 import { kubeRest } from './kube/rest';
 import { Watches } from './kube/watches';
@@ -113,6 +115,11 @@ export class Daemon {
   }
 
   private accept(socket: net.Socket): void {
+    // A peer that does not speak the framing is dropped before vscode-jsonrpc buffers its bytes.
+    guardFraming(socket, (reason) => {
+      this.opts.log(`dropped a client connection: ${reason}`);
+      socket.destroy();
+    });
     const conn = createMessageConnection(socket, socket);
     this.clients.set(conn, socket);
     this.armIdleTimer();
@@ -134,7 +141,7 @@ export class Daemon {
       });
 
     handle(P.hello, (p) => {
-      this.opts.log(`client connected: ${String(p?.client ?? '?')} (protocol ${String(p?.protocolVersion)})`);
+      this.opts.log(`client connected: ${clip(p?.client ?? '?')} (protocol ${clip(p?.protocolVersion, 20)})`);
       return { protocolVersion: P.PROTOCOL_VERSION, daemonVersion: DAEMON_VERSION, pid: process.pid };
     });
     handle0(P.status, () => this.status());
@@ -164,7 +171,11 @@ export class Daemon {
       this.watches.dropClient(conn);
       this.armIdleTimer();
     });
-    conn.onError(([err]) => this.opts.log(`client error: ${err.message}`));
+    // A message that cannot be read (bad JSON, bad headers): the peer does not speak the protocol; close.
+    conn.onError(([err]) => {
+      this.opts.log(`dropped a client connection: ${clip(err.message, 300)}`);
+      socket.destroy();
+    });
     socket.on('error', () => socket.destroy());
     conn.listen();
   }

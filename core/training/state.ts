@@ -8,6 +8,7 @@
  *   from the JobSet's pods and `status.jobsStatus`.
  */
 import { kindInfo, type TrainingKind } from './kinds';
+import { replicaTagOf, type ReplicaTag } from './replicaTag';
 import { containerGpus, formatDuration, lastTrue, ms, templateGpus, type Condition, type JobObject, type KubeEvent, type Pod, type PodTemplate } from './objects';
 
 export type JobPhase = 'Pending' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed' | 'Suspended';
@@ -82,24 +83,9 @@ export function podsOf(kind: string, name: string, pods: Pod[]): Pod[] {
   });
 }
 
-/** The merged-log tag of a pod; the same rules as the daemon's `replicaTag`. */
-export function podTag(p: Pod): { tag: string; role: string; index: number } {
-  const l = p.metadata.labels ?? {};
-  const role = l[`${TO}/replica-type`] ?? l[`${TO}/job-role`];
-  if (role) {
-    const index = Number(l[`${TO}/replica-index`] ?? 0);
-    return { tag: l[`${TO}/replica-index`] !== undefined ? `${role.toLowerCase()}-${index}` : role.toLowerCase(), role: role.toLowerCase(), index };
-  }
-  const rjob = l[`${JS}/replicatedjob-name`];
-  if (rjob) {
-    const jobIndex = l[`${JS}/job-index`] ?? '0';
-    const podIndex = l['batch.kubernetes.io/job-completion-index'];
-    const parts = [rjob];
-    if (jobIndex !== '0') parts.push(jobIndex);
-    if (podIndex !== undefined) parts.push(podIndex);
-    return { tag: parts.join('-'), role: rjob, index: Number(podIndex ?? jobIndex) };
-  }
-  return { tag: p.metadata.name, role: 'pod', index: 0 };
+/** The merged-log tag of a pod (see replicaTag.ts). */
+export function podTag(p: Pod): ReplicaTag {
+  return replicaTagOf(p.metadata.labels, p.metadata.name);
 }
 
 export function replicaState(p: Pod): ReplicaState {

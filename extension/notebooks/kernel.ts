@@ -66,6 +66,11 @@ export class ServerClients implements vscode.Disposable {
   }
 }
 
+/** How long running cells wait for a server whose pod went away before they end with a message. */
+const POD_GONE_MS = 30_000;
+/** Seconds of reconnect attempts (one a second) before a kernel that stays unreachable ends its cells. */
+const PUMP_TICKS = 300;
+
 export class NotebookKernel implements vscode.Disposable {
   private kernel: Kernel.IKernelConnection | undefined;
   private session: Session.ISessionConnection | undefined;
@@ -148,19 +153,32 @@ export class NotebookKernel implements vscode.Disposable {
   /**
    * While the kernel's socket is down and the forward says ready, reconnect every 2 s: a WebSocket attempt that failed
    * (server still starting in a new pod, daemon restarting) would otherwise wait for the library's 10–30 s probe.
+   * While the server has no pod (stopped, deleted) the running cells wait POD_GONE_MS for it, then end with a message;
+   * and they end when the kernel stays unreachable for good, instead of hanging.
    */
   private pump(kernel: Kernel.IKernelConnection): void {
     if (this.pumping) return;
     this.pumping = true;
     let ticks = 0;
+    let podGoneSince = 0;
     const timer = setInterval(() => {
-      const state = this.clients.forwards.info(this.server)?.status.state;
-      if (kernel !== this.kernel || kernel.isDisposed || kernel.connectionStatus === 'connected' || ++ticks > 300) {
+      const status = this.clients.forwards.info(this.server)?.status;
+      if (kernel !== this.kernel || kernel.isDisposed || kernel.connectionStatus === 'connected' || ++ticks > PUMP_TICKS) {
         clearInterval(timer);
         this.pumping = false;
+        if (ticks > PUMP_TICKS && kernel === this.kernel && !kernel.isDisposed && kernel.connectionStatus !== 'connected') {
+          this.failRuns('KernelUnreachable', `The kernel on ${this.server.name} has been unreachable for ${PUMP_TICKS / 60} minutes: the cell was ended. Run it again when the server answers.`);
+        }
         return;
       }
-      if (state === 'ready' && ticks % 2 === 0) void this.verify(kernel);
+      if (status?.state === 'waiting-for-pod') {
+        podGoneSince ||= Date.now();
+        if (Date.now() - podGoneSince >= POD_GONE_MS && this.runs.size) {
+          this.failRuns('PodGone', `The notebook server ${this.server.name} has had no running pod for ${POD_GONE_MS / 1000} s (${status.reason}): the cell was ended. If the server comes back with its kernel, the kernel's variables are kept.`);
+          podGoneSince = Date.now();
+        }
+      } else podGoneSince = 0;
+      if (status?.state === 'ready' && ticks % 2 === 0) void this.verify(kernel);
     }, 1000);
   }
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
-import { startKubeRig, type KubeRig } from '../rigs/kube/index';
+import { startKubeRig, type KubeRig, type PodLogHandle } from '../rigs/kube/index';
 import { distFile } from '../support/build';
 import { tcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/wait';
@@ -118,6 +118,33 @@ describe('companion daemon on the real apiserver', function () {
     await new Promise((r) => setTimeout(r, 500));
     await rig.apply([pod('nb-0', rig.nodes.cpu, { 'notebook-name': 'nb' })]);
     assert.equal(await pending, 'served by pod B');
+  });
+
+  it('a connection whose pod is deleted ends promptly instead of hanging', async () => {
+    // The process in the pod takes the request and never answers: only the pod's end can end the connection.
+    const held = new Set<net.Socket>();
+    const hold = net.createServer((s) => {
+      held.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => hold.listen(0, '127.0.0.1', r));
+    closers.push(() => (held.forEach((s) => s.destroy()), hold.close()));
+    await rig.forwardPodPort(ns, 'hold-0', 8888, (hold.address() as net.AddressInfo).port);
+    await rig.apply([pod('hold-0', rig.nodes.cpu, {})]);
+    await rig.waitForPod(ns, 'hold-0');
+    const d = daemons[0];
+    const f = await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'hold-0', port: 8888 } });
+    await until('the forward to be ready', 30_000, async () => (await forwardState(d, f.id)).status.state === 'ready');
+    const c = net.connect(f.localPort, '127.0.0.1');
+    let endedAt = 0;
+    c.on('close', () => (endedAt = Date.now())).on('error', () => undefined);
+    c.write('GET /api/kernels HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('the request to reach the pod', 20_000, () => held.size > 0);
+    const deleted = Date.now();
+    await rig.kubectl(['-n', ns, 'delete', 'pod', 'hold-0', '--grace-period=1', '--wait=true']);
+    await until('the connection to end', 30_000, () => endedAt > 0);
+    assert.ok(endedAt - deleted < 15_000, `ended ${endedAt - deleted} ms after the delete`);
+    await d.connection.sendRequest(P.stopForward, { id: f.id });
   });
 
   it('comes back with its forwards after kill -9', async () => {
@@ -234,6 +261,86 @@ describe('companion daemon on the real apiserver', function () {
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(got.filter((l) => l.pod === name).map((l) => l.text), expected.get(name), `${name} after ${cuts} cuts`);
     }
+  });
+
+  it('a daemon killed (-9) or stopped mid-stream neither repeats nor loses a line, in the capture or in `logs -f`', async () => {
+    const kubeconfig = rig.kubeconfigPath;
+    const env = { ...process.env, KUBEFLOW_COMPANION_HOME: home };
+    const names = ['kill-0', 'kill-1', 'kill-2'];
+    const handles: PodLogHandle[] = [];
+    const expected = new Map(names.map((n) => [n, [`${n} starting`]]));
+    for (const n of names) handles.push(await rig.podLogs(ns, n, [`${n} starting`]));
+    await rig.apply(names.map((n, i) => pod(n, rig.nodes.gpu, { 'training.kubeflow.org/job-name': 'killjob', 'training.kubeflow.org/replica-type': 'Worker', 'training.kubeflow.org/replica-index': String(i) })));
+    // The CLI follows the job, as a user would in a terminal.
+    const cli = spawn(process.execPath, [distFile('companion-cli.js'), 'logs', 'pytorchjob/killjob', '-n', ns, '-f', '--json', '--kubeconfig', kubeconfig], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+    closers.push(() => cli.kill('SIGKILL'));
+    const printed = (): P.LogLine[] => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as P.LogLine);
+    await until('the CLI to print every replica', 60_000, () => new Set(printed().map((l) => l.pod)).size === 3);
+
+    // ~60 lines/s over three replicas, some with the same text at the same instant, a coloured progress bar.
+    let i = 0;
+    const write = async (ms: number): Promise<void> => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        for (const [k, n] of names.entries()) {
+          const lines = [`${n} line ${i}`];
+          if (i % 10 === 0) lines.push(`${n} same text`, `${n} same text`);
+          await handles[k].append(lines);
+          expected.get(n)!.push(...lines);
+        }
+        i++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const daemonPid = async (): Promise<number> => {
+      const r = spawnSync(process.execPath, [distFile('companion-cli.js'), 'status', '--json', '--kubeconfig', kubeconfig], { encoding: 'utf8', env, timeout: 30_000 });
+      return (JSON.parse(r.stdout) as { pid: number }).pid;
+    };
+    const gone = (pid: number) => () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    await write(2000);
+    const first = await daemonPid();
+    process.kill(first, 'SIGKILL');
+    await until('the daemon to die', 10_000, gone(first));
+    await write(3000);
+    const second = await until('the CLI to start a new daemon', 30_000, async () => {
+      const pid = await daemonPid().catch(() => 0);
+      return pid && pid !== first ? pid : undefined;
+    });
+    await write(1000);
+    // A graceful stop (as an upgrade does) while lines keep coming.
+    spawnSync(process.execPath, [distFile('companion-cli.js'), 'stop', '--kubeconfig', kubeconfig], { encoding: 'utf8', env, timeout: 30_000 });
+    await until('the daemon to stop', 10_000, gone(second));
+    await write(3000);
+    // One line a terminal would draw: colours, and a progress bar redrawn with \r.
+    await handles[0].append(['\x1b[32mkill-0 green\x1b[0m', 'kill-0 10%\rkill-0 50%\rkill-0 100%']);
+    expected.get('kill-0')!.push('kill-0 green', 'kill-0 100%');
+
+    const total = [...expected.values()].reduce((n, l) => n + l.length, 0);
+    await until('the CLI to print every line', 90_000, () => printed().length >= total, 250);
+    const d = await connect(kubeconfig);
+    await until('the capture to hold every line', 30_000, async () => (await d.connection.sendRequest(P.readLogs, { source: { kind: 'job', namespace: ns, jobKind: 'PyTorchJob', name: 'killjob' } })).lines.length >= total);
+    await new Promise((r) => setTimeout(r, 1000)); // a repeat would arrive right after the last line
+    const captured = (await d.connection.sendRequest(P.readLogs, { source: { kind: 'job', namespace: ns, jobKind: 'PyTorchJob', name: 'killjob' } })).lines;
+    for (const n of names) {
+      assert.deepEqual(captured.filter((l) => l.pod === n).map((l) => l.text), expected.get(n), `capture of ${n}`);
+      assert.deepEqual(printed().filter((l) => l.pod === n).map((l) => l.text), expected.get(n), `\`logs -f\` of ${n}; stderr: ${err}`);
+    }
+    assert.equal(captured.length, total, `${total} lines written`);
+    assert.equal(cli.exitCode, null, 'the CLI still follows');
+    cli.kill('SIGINT');
+    assert.equal(await exited, 0, err);
   });
 
   it('serves the editor\'s API reads, writes and watches, with the API\'s own messages on errors', async () => {

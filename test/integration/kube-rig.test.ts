@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { streamLogLines } from '../../companion-daemon/src/logs/stream';
 import { COMPLETE_LABEL, FAIL_ANNOTATIONS, FAIL_LABEL, sharedDir, startKubeRig, type KubeRig } from '../rigs/kube/index';
 
 const NB = { group: 'kubeflow.org', version: 'v1', plural: 'notebooks' };
@@ -217,6 +218,42 @@ describe('kube rig: etcd + kube-apiserver + kwok', function () {
       const r2 = await httpGet(fwd.port, '/again');
       assert.deepEqual(r2, { status: 200, body: 'hello /again #2' });
     } finally {
+      await fwd.close();
+      await new Promise((r) => target.close(r));
+    }
+  });
+
+  it('(c2) ends a deleted pod\'s port-forward streams and log follows, as a kubelet does', async () => {
+    const pod = 'pf-gone';
+    // The "process in the pod" takes requests and never answers them: only the pod's end can end the connection.
+    const held = new Set<net.Socket>();
+    const target = net.createServer((s) => { held.add(s); s.on('error', () => undefined); });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const fwd = await localForward(kc, ns, pod, 8888);
+    try {
+      await rig.forwardPodPort(ns, pod, 8888, (target.address() as net.AddressInfo).port);
+      await rig.podLogs(ns, pod, ['log line']);
+      await core.createNamespacedPod({ namespace: ns, body: podBody(pod, rig.nodes.cpu) });
+      await rig.waitForPod(ns, pod);
+      const client = net.connect(fwd.port, '127.0.0.1');
+      let closedAt = 0;
+      client.on('close', () => { closedAt = Date.now(); }).on('error', () => undefined);
+      client.write('GET /api/kernels HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until('the request to reach the pod', 20_000, () => held.size > 0);
+      let logEnded = 0;
+      let logLines = 0;
+      const ctrl = new AbortController();
+      const follow = streamLogLines(kc, { namespace: ns, pod, container: 'main', follow: true }, () => logLines++, ctrl.signal);
+      void follow.catch(() => undefined).finally(() => { logEnded = Date.now(); });
+      await until('the log follow to start', 20_000, () => logLines > 0);
+      const deleted = Date.now();
+      await core.deleteNamespacedPod({ name: pod, namespace: ns });
+      await until('the port-forward connection to end', 20_000, () => closedAt > 0);
+      assert.ok(closedAt - deleted < 10_000, `ended ${closedAt - deleted} ms after the delete`);
+      await until('the log follow to end', 20_000, () => logEnded > 0);
+      ctrl.abort();
+    } finally {
+      for (const s of held) s.destroy();
       await fwd.close();
       await new Promise((r) => target.close(r));
     }

@@ -12,6 +12,7 @@ import type https from 'node:https';
 import WebSocket from 'ws';
 
 export interface PortForwardSocket {
+  /** Open and paused: `resume()` it once its 'message' handler is on. */
   ws: WebSocket;
   /** The subprotocol the server picked. */
   protocol: string;
@@ -43,6 +44,9 @@ export async function dialPortForward(kc: KubeConfig, namespace: string, pod: st
       else resolve();
     };
     const opened = () => {
+      // Paused until the caller has its message handler on: the first frames (v4 sends each channel's port number
+      // at once) may come in the same chunk as the upgrade answer, and 'message' events without a listener are lost.
+      ws.pause();
       if (protocol) return settle();
       ws.terminate();
       settle(new Error(`the API server speaks none of the port-forward protocols ${protocols.join(', ')}`));
@@ -51,3 +55,4 @@ export async function dialPortForward(kc: KubeConfig, namespace: string, pod: st
   });
   return { ws, protocol };
 }
+

@@ -121,8 +121,9 @@ export class PodLink {
       ws.close();
       throw new Error('the forward moved on');
     }
-    if (protocol === SPDY_TUNNELING_PROTOCOL) return { session: new SpdySession(ws, this.onError) };
-    this.v4Only = true;
-    return { tunnel: v4Tunnel(ws, this.onError) };
+    if (protocol !== SPDY_TUNNELING_PROTOCOL) this.v4Only = true;
+    const opened = protocol === SPDY_TUNNELING_PROTOCOL ? { session: new SpdySession(ws, this.onError) } : { tunnel: v4Tunnel(ws, this.onError) };
+    ws.resume(); // dialPortForward paused it until a handler listens
+    return opened;
   }
 }

@@ -31,6 +31,8 @@ export class Capture {
   private flushTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private watchError: string | undefined;
+  /** Where an earlier daemon's followers stopped, per `pod/container`; read when following starts. */
+  private resume: Map<string, Array<{ time: string; text: string }>> | undefined;
   following = false;
 
   constructor(
@@ -59,6 +61,8 @@ export class Capture {
   async follow(): Promise<void> {
     if (this.following) return;
     this.following = true;
+    this.flush();
+    this.resume = this.file.resumePoints();
     const s = this.source;
     const kc = this.deps.kubeConfig(s.context);
     const core = kc.makeApiClient(CoreV1Api);
@@ -104,17 +108,20 @@ export class Capture {
         const key = `${uid}/${c.name}`;
         present.add(key);
         const existing = this.followers.get(key);
-        if (existing) {
+        if (existing && !existing.isStopped) {
           existing.update(pod);
           continue;
         }
         const tag = replicaTag(pod);
+        const name = pod.metadata?.name ?? '';
+        const resume = this.resume?.get(`${name}/${c.name}`);
+        this.resume?.delete(`${name}/${c.name}`);
         const f = new ContainerFollower(pod, c.name, tag, {
           kubeConfig: () => this.deps.kubeConfig(this.source.context),
-          line: (time, text) => this.push({ replica: tag, pod: pod.metadata?.name ?? '', container: c.name, time, text }),
+          line: (time, text) => this.push({ replica: tag, pod: name, container: c.name, time, text }),
           changed: () => this.changed(),
           log: this.deps.log,
-        });
+        }, resume);
         this.followers.set(key, f);
         f.start();
         this.changed();

@@ -17,7 +17,34 @@ export class CaptureFile {
   ) {
     this.fd = fs.openSync(file, 'a', 0o600);
     this.bytes = fs.fstatSync(this.fd).size;
-    this.lines = this.bytes ? countLines(file) : 0;
+    if (this.bytes) this.readExisting();
+  }
+
+  /**
+   * Where each container's kept lines end: per `pod/container`, the lines of the last second kept (time and text,
+   * in order). A daemon that starts on an existing capture resumes each follower from there (see LineDeduper), so a
+   * restart, a `kill -9` or an upgrade neither repeats nor loses lines. Reads every kept part, oldest first.
+   */
+  resumePoints(): Map<string, Array<{ time: string; text: string }>> {
+    const out = new Map<string, Array<{ time: string; text: string }>>();
+    const parts = [...Array.from({ length: this.keep }, (_, i) => `${this.file}.${this.keep - i}`), this.file];
+    for (const p of parts) {
+      let text: string;
+      try {
+        text = fs.readFileSync(p, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const row of text.split('\n')) {
+        const l = row ? parseLine(row) : undefined;
+        if (!l?.time) continue;
+        const key = `${l.pod}/${l.container}`;
+        const last = out.get(key);
+        if (last && last[0].time.slice(0, 19) === l.time.slice(0, 19)) last.push({ time: l.time, text: l.text });
+        else out.set(key, [{ time: l.time, text: l.text }]);
+      }
+    }
+    return out;
   }
 
   append(lines: readonly LogLine[]): void {
@@ -60,6 +87,18 @@ export class CaptureFile {
     }
   }
 
+  /** Counts the kept lines; a daemon killed in the middle of a write left a partial last line: cut (it is fetched again). */
+  private readExisting(): void {
+    const buf = fs.readFileSync(this.file);
+    if (buf[buf.length - 1] !== 10) {
+      this.bytes = buf.lastIndexOf(10) + 1;
+      fs.ftruncateSync(this.fd, this.bytes);
+    }
+    let n = 0;
+    for (let i = buf.indexOf(10); i !== -1 && i < this.bytes; i = buf.indexOf(10, i + 1)) n++;
+    this.lines = n;
+  }
+
   private rotate(): void {
     fs.closeSync(this.fd);
     for (let i = this.keep; i >= 1; i--) {
@@ -82,11 +121,4 @@ function parseLine(s: string): LogLine | undefined {
   } catch {
     return undefined;
   }
-}
-
-function countLines(file: string): number {
-  const buf = fs.readFileSync(file);
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }

@@ -33,8 +33,11 @@ export class ContainerFollower {
     readonly container: string,
     readonly replica: string,
     private readonly deps: FollowerDeps,
+    /** The last second an earlier daemon kept of this container, to resume after. */
+    resume?: ReadonlyArray<{ time: string; text: string }>,
   ) {
     this.pod = pod;
+    if (resume) this.dedup.restore(resume);
   }
 
   start(): void {
@@ -57,6 +60,11 @@ export class ContainerFollower {
     this.stopped = true;
     this.abort.abort();
     this.wake?.();
+  }
+
+  /** Stopped by `stop()` (the capture stopped following); a new follower takes over when it follows again. */
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   info(): ReplicaInfo {

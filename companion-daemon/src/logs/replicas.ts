@@ -1,15 +1,10 @@
 /**
- * Which pods belong to a log source, and what to call each of them: `master-0`, `worker-2`, `node-1`, `launcher`.
- * Pure functions over labels, unit-tested.
- *
- * Labels read (set by the operators, not by users):
- * - training-operator v1 (PyTorchJob, TFJob, XGBoostJob, JAXJob, PaddleJob): training.kubeflow.org/job-name,
- *   training.kubeflow.org/replica-type, training.kubeflow.org/replica-index
- * - mpi-operator (MPIJob): training.kubeflow.org/job-name, training.kubeflow.org/job-role, training.kubeflow.org/replica-index
- * - Trainer v2 (TrainJob, through JobSet): jobset.sigs.k8s.io/jobset-name, jobset.sigs.k8s.io/replicatedjob-name,
- *   jobset.sigs.k8s.io/job-index, batch.kubernetes.io/job-completion-index
+ * Which pods belong to a log source (by the operators' job-name labels: training.kubeflow.org/job-name for
+ * training-operator v1 and mpi-operator, jobset.sigs.k8s.io/jobset-name for Trainer v2), what to call each of them
+ * (core/training/replicaTag.ts, shared with the Training view), and capture ids. Pure functions, unit-tested.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import { replicaTagOf } from '../../../core/training/replicaTag';
 import type { LogSource } from '../protocol';
 
 const TO = 'training.kubeflow.org';
@@ -28,24 +23,9 @@ export function podSelectorFor(source: LogSource): { labelSelector?: string; fie
   }
 }
 
-/** The tag shown before every line of this pod. Falls back to the pod name. */
+/** The tag shown before every line of this pod (the rule of core/training/replicaTag.ts). Falls back to the pod name. */
 export function replicaTag(pod: V1Pod): string {
-  const l = pod.metadata?.labels ?? {};
-  const role = l[`${TO}/replica-type`] ?? l[`${TO}/job-role`];
-  if (role) {
-    const index = l[`${TO}/replica-index`];
-    return index !== undefined ? `${role.toLowerCase()}-${index}` : role.toLowerCase();
-  }
-  const rjob = l[`${JS}/replicatedjob-name`];
-  if (rjob) {
-    const jobIndex = l[`${JS}/job-index`] ?? '0';
-    const podIndex = l['batch.kubernetes.io/job-completion-index'];
-    const parts = [rjob];
-    if (jobIndex !== '0') parts.push(jobIndex);
-    if (podIndex !== undefined) parts.push(podIndex);
-    return parts.join('-');
-  }
-  return pod.metadata?.name ?? '?';
+  return replicaTagOf(pod.metadata?.labels, pod.metadata?.name ?? '?').tag;
 }
 
 /** Orders tags the way people read ranks: by role (master/launcher/chief first), then numerically by index. */

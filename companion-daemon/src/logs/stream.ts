@@ -9,6 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
+import { LogLineSplitter } from './lines';
 
 export interface LogRequest {
   namespace: string;
@@ -31,8 +32,9 @@ export class LogHttpError extends Error {
 }
 
 /**
- * Streams lines as `(time, text)` until the response ends (resolve) or fails (reject). Lines arrive split; a partial
- * last line is delivered at the end. `signal` aborts the request (resolves).
+ * Streams lines as `(time, text)` until the response ends (resolve) or fails (reject). Lines arrive split, bounded and
+ * without terminal escapes (LogLineSplitter); a partial last line is delivered at the end. `signal` aborts the
+ * request (resolves).
  */
 export async function streamLogLines(
   kc: KubeConfig,
@@ -71,15 +73,11 @@ export async function streamLogLines(
         });
         return;
       }
-      let rest = '';
+      const lines = new LogLineSplitter(onLine);
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const parts = (rest + chunk).split('\n');
-        rest = parts.pop() ?? '';
-        for (const p of parts) emit(p);
-      });
+      res.on('data', (chunk: string) => lines.push(chunk));
       res.on('end', () => {
-        if (rest) emit(rest);
+        lines.flush();
         resolve();
       });
       // A cut connection: 'aborted'/'error' on the response, or a close before 'end'.
@@ -93,12 +91,6 @@ export async function streamLogLines(
     request.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
     request.end();
   });
-
-  function emit(line: string): void {
-    const sp = line.indexOf(' ');
-    if (sp > 0 && /^\d{4}-\d\d-\d\dT/.test(line)) onLine(line.slice(0, sp), line.slice(sp + 1));
-    else onLine('', line);
-  }
 }
 
 /**
@@ -111,6 +103,11 @@ export class LineDeduper {
   private seen = new Map<string, number>();
   private replay: Map<string, number> | undefined;
   lastTime = '';
+
+  /** Starts from where an earlier daemon stopped: the lines of the last second it kept (CaptureFile.resumePoints). */
+  restore(lastSecond: ReadonlyArray<{ time: string; text: string }>): void {
+    for (const l of lastSecond) this.accept(l.time, l.text);
+  }
 
   /** The sinceTime to resume from, or undefined before any line. */
   resumeFrom(): string | undefined {

@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { kubeletProxy, watchPodDeletions } from './kubelet-proxy';
 import YAML from 'yaml';
 import {
   CPU_NODE,
@@ -61,6 +62,11 @@ export interface StartKubeRigOptions {
   keepRunDir?: boolean;
   /** Extra kube-apiserver flags, e.g. ['--feature-gates=...']. */
   apiserverArgs?: string[];
+  /**
+   * End a deleted pod's port-forward, log and exec streams, as a kubelet does (kubelet-proxy.ts). Default true;
+   * false keeps kwok's behaviour (streams outlive their pod), for the sandbox until the issue named there is fixed.
+   */
+  breakDeletedPodStreams?: boolean;
   /** Milliseconds to wait for each component to become ready (default 90000). */
   startTimeoutMs?: number;
   /**
@@ -359,9 +365,11 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     return new Error(parts.join('\n'));
   };
 
+  const closeOnStop: Array<() => void> = [];
   const stopAll = async () => {
     if (stopped) return;
     stopped = true;
+    for (const c of closeOnStop) c();
     // SIGKILL: the state is thrown away, and a graceful kube-apiserver shutdown takes ~5 s
     killAllSync();
     await settlesWithin(Promise.all(procs.map((p) => p.done)), 3000);
@@ -396,6 +404,7 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
         'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
         'extendedKeyUsage=serverAuth']),
       issue('admin', '/O=system:masters/CN=kfvs-rig-admin', ['extendedKeyUsage=clientAuth']),
+      issue('kubelet', '/CN=kwok-kubelet', ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth']),
     ]);
     const sa = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
     await fsp.writeFile(P('sa.key'), sa.privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
@@ -545,11 +554,17 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     const stages = [...await Promise.all(stageFiles.map((f) => fsp.readFile(path.join(stageDir, f), 'utf8'))), rigStagesYaml()];
     const kwokConfig = path.join(runDir, 'kwok.yaml');
     await fsp.writeFile(kwokConfig, stages.map((s) => s.trim()).join('\n---\n') + '\n');
+    // Nodes advertise the rig's kubelet proxy, which ends a deleted pod's streams the way a kubelet does.
+    const kubelet = await kubeletProxy({ kwokPort, cert: await fsp.readFile(P('kubelet.crt')), key: await fsp.readFile(P('kubelet.key')) });
+    const podWatch = watchPodDeletions({ server, ca, cert: adminCert, key: adminKey }, (ns, pod) => {
+      if (opts.breakDeletedPodStreams !== false) kubelet.podGone(ns, pod);
+    });
+    closeOnStop.push(() => podWatch.stop(), () => kubelet.close());
     const kwok = startProc('kwok', [
       `--kubeconfig=${kubeconfigPath}`, `--config=${kwokConfig}`,
       `--enable-crds=${KWOK_CRD_KINDS.join(',')}`,
       '--manage-all-nodes=true', '--node-ip=127.0.0.1', '--node-name=localhost',
-      `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${kwokPort}`,
+      `--node-port=${kubelet.port}`, `--server-address=127.0.0.1:${kwokPort}`,
       '--node-lease-duration-seconds=40',
     ], { ...process.env, HOME: path.join(runDir, 'kwok-home') }); // HOME: keep ~/.kwok/kwok.yaml out
     await waitFor('kwok /healthz', kwok, () => httpGetOk(`http://127.0.0.1:${kwokPort}/healthz`));

@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
+import { unseen } from '../../../companion-daemon/src/cli/follow';
 import { CaptureFile } from '../../../companion-daemon/src/logs/file';
 import { captureId, compareTags, podSelectorFor, replicaTag } from '../../../companion-daemon/src/logs/replicas';
 import { LineDeduper } from '../../../companion-daemon/src/logs/stream';
+import type { Pod } from '../../../core/training/objects';
+import { podTag } from '../../../core/training/state';
 
 const withLabels = (labels: Record<string, string>, name = 'p'): V1Pod => ({ metadata: { name, labels } });
 
@@ -20,6 +23,18 @@ describe('job log replicas', () => {
     const l = { 'jobset.sigs.k8s.io/replicatedjob-name': 'node', 'jobset.sigs.k8s.io/job-index': '0', 'batch.kubernetes.io/job-completion-index': '3' };
     assert.equal(replicaTag(withLabels(l)), 'node-3');
     assert.equal(replicaTag(withLabels({})), 'p');
+  });
+
+  it('tags a pod the same in the merged log and in the Training view', () => {
+    const cases: Array<Record<string, string>> = [
+      { 'training.kubeflow.org/replica-type': 'Worker', 'training.kubeflow.org/replica-index': '7' },
+      { 'training.kubeflow.org/job-role': 'Launcher' },
+      { 'jobset.sigs.k8s.io/replicatedjob-name': 'node', 'jobset.sigs.k8s.io/job-index': '1', 'batch.kubernetes.io/job-completion-index': '2' },
+      {},
+    ];
+    const view = cases.map((labels) => podTag({ metadata: { name: 'p', labels } } as Pod).tag);
+    assert.deepEqual(cases.map((l) => replicaTag(withLabels(l))), view);
+    assert.deepEqual(view, ['worker-7', 'launcher', 'node-1-2', 'p']);
   });
 
   it('finds a job\'s pods by the operator\'s job-name label', () => {
@@ -84,5 +99,47 @@ describe('capture files', () => {
     const again = new CaptureFile(path.join(dir, 'job.jsonl'), 2000, 2);
     assert.equal(again.tail(1)[0].text, 'step 99');
     again.close();
+  });
+});
+
+describe('resuming after a daemon restart', () => {
+  const L = (pod: string, time: string, text: string) => ({ replica: pod, pod, container: 'c', time, text });
+
+  it('finds where each container stopped in the capture, and a new deduper goes on from there', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-resume-'));
+    const file = path.join(dir, 'job.jsonl');
+    const f = new CaptureFile(file, 1200, 2);
+    f.append([L('a', '2026-01-01T00:00:01.1Z', 'a1'), L('b', '2026-01-01T00:00:01.2Z', 'b1')]);
+    for (let i = 0; i < 20; i++) f.append([L('b', `2026-01-01T00:00:02.${i}Z`, `b-${i}`)]);
+    f.append([L('a', '2026-01-01T00:00:03.1Z', 'same'), L('a', '2026-01-01T00:00:03.1Z', 'same')]);
+    f.close();
+    assert.ok(fs.existsSync(`${file}.1`), 'rotated');
+    // A daemon killed mid-write leaves half a line; the next one cuts it and reads the rest.
+    fs.appendFileSync(file, '{"replica":"a","pod":"a","contai');
+    const again = new CaptureFile(file, 1200, 2);
+    assert.ok(fs.readFileSync(file, 'utf8').endsWith('\n'));
+    const points = again.resumePoints();
+    assert.deepEqual(points.get('a/c')?.map((l) => l.text), ['same', 'same']);
+    assert.equal(points.get('b/c')?.length, 20, 'every line of b\'s last second, across the rotated part');
+    const d = new LineDeduper();
+    d.restore(points.get('a/c')!);
+    assert.equal(d.resumeFrom(), '2026-01-01T00:00:03Z');
+    const kept = [
+      ['2026-01-01T00:00:03.1Z', 'same'],
+      ['2026-01-01T00:00:03.1Z', 'same'],
+      ['2026-01-01T00:00:03.1Z', 'same'],
+      ['2026-01-01T00:00:04.0Z', 'new'],
+    ].filter(([t, x]) => d.accept(t, x));
+    assert.deepEqual(kept.map(([, x]) => x), ['same', 'new']);
+  });
+
+  it('prints only what follows the last printed line when the CLI reconnects', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => L('p', `2026-01-01T00:00:0${i}Z`, i % 3 === 0 ? 'same' : `l${i}`));
+    const key = (l: ReturnType<typeof L>) => JSON.stringify([l.replica, l.pod, l.container, l.time, l.text]);
+    assert.deepEqual(unseen(lines.slice(0, 4).map(key), lines)?.map((l) => l.text), lines.slice(4).map((l) => l.text));
+    assert.deepEqual(unseen(lines.map(key), lines), []);
+    assert.equal(unseen([key(L('p', 'x', 'gone'))], lines), undefined, 'the backlog does not reach back');
+    const dup = [L('p', 't', 'x'), L('p', 't', 'x'), L('p', 't', 'x')];
+    assert.equal(unseen([key(dup[0]), key(dup[0])], dup)?.length, 0, 'the latest match wins');
   });
 });
