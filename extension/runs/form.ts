@@ -24,7 +24,8 @@ export class RunFormPanel implements vscode.Disposable {
   private readonly host: WebviewHost<FromForm, ToForm>;
   private readonly subs: vscode.Disposable[] = [];
   private readonly key: string;
-  private busy = false;
+  /** The submit under way: cancelled from the form or its notification. */
+  private busy: AbortController | undefined;
   /** What a reloaded page (hidden, then shown again) needs: the last init and connection messages. */
   private lastInit: ToForm | undefined;
   private lastConnection: ToForm | undefined;
@@ -155,7 +156,10 @@ export class RunFormPanel implements vscode.Disposable {
         await this.connect();
         break;
       case 'cancel':
-        this.dispose();
+        this.host.panel.dispose();
+        break;
+      case 'cancelSubmit':
+        this.busy?.abort();
         break;
       case 'loadPreset': {
         const v = this.presets.get(this.key).presets[m.name];
@@ -178,31 +182,46 @@ export class RunFormPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Runs the submit with a cancellable progress notification (the form may be closed meanwhile: the outcome is then
+   * a notification). Every request has the transport's timeout, so a stalled forward ends with a message.
+   */
   private async submit(req: SubmitRequest): Promise<void> {
     if (this.busy) return;
-    this.busy = true;
+    const abort = new AbortController();
+    this.busy = abort;
+    const p = this.prepared;
+    const step = (progress: vscode.Progress<{ message?: string }>) => (s: string) => {
+      progress.report({ message: s });
+      this.host.post({ type: 'submitting', step: s });
+    };
     try {
-      const client = await this.api.client();
-      const done = await submit(client, this.prepared, req, (step) => this.host.post({ type: 'submitting', step }), this.ctx.log);
+      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${p.name}`, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        step(progress)('Connecting to Kubeflow Pipelines…');
+        const [client, cleanup] = await Promise.all([this.api.cancellableClient(abort.signal), this.api.client()]);
+        return submit(client, p, req, step(progress), this.ctx.log, cleanup);
+      });
       await this.presets.setLast(this.key, {
         values: req.values,
         experimentId: done.experimentId,
         experimentName: done.experimentName,
         ...(done.pipelineId ? { pipelineId: done.pipelineId } : {}),
-        pipelineName: this.prepared.name,
+        pipelineName: p.name,
         ...(done.run.run_id ? { runId: done.run.run_id } : {}),
         runName: done.run.display_name ?? req.runName,
         at: Date.now(),
       });
       this.host.post({ type: 'done', runId: done.run.run_id ?? '', runName: done.run.display_name ?? req.runName });
-      this.hooks.submitted(done, this.prepared);
-      this.dispose();
+      this.hooks.submitted(done, p);
+      this.host.panel.dispose();
     } catch (err) {
       const message = err instanceof SubmitError ? err.message : `Nothing was submitted: ${this.api.explain(err)}`;
-      this.ctx.log.warn(`submit of ${this.prepared.label} failed: ${message}`);
-      this.host.post({ type: 'failed', message, ...(err instanceof SubmitError && err.errors ? { errors: err.errors } : {}) });
+      this.ctx.log.warn(`submit of ${p.label} failed: ${message}`);
+      if (this.host.closed) void vscode.window.showErrorMessage(`Kubeflow: the run of ${p.name} was not submitted. ${message}`);
+      else this.host.post({ type: 'failed', message, ...(err instanceof SubmitError && err.errors ? { errors: err.errors } : {}) });
     } finally {
-      this.busy = false;
+      this.busy = undefined;
     }
   }
 

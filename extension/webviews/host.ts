@@ -23,6 +23,7 @@ export interface PanelOptions {
 export class WebviewHost<In extends Message, Out extends Message> implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
+  private disposed = false;
   private queue: Out[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messages = new vscode.EventEmitter<In>();
@@ -46,6 +47,7 @@ export class WebviewHost<In extends Message, Out extends Message> implements vsc
       this.messages,
       this.readyEvents,
       this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      this.panel.onDidDispose(() => (this.disposed = true)),
       // A hidden panel loses its page (no retainContextWhenHidden); it says `ready` again when shown.
       this.panel.onDidChangeViewState(() => {
         if (!this.panel.visible) this.ready = false;
@@ -53,8 +55,14 @@ export class WebviewHost<In extends Message, Out extends Message> implements vsc
     );
   }
 
-  /** Sends now if the page listens, else when it says `ready`. */
+  /** The user closed the panel (or it was disposed): posts are dropped. */
+  get closed(): boolean {
+    return this.disposed;
+  }
+
+  /** Sends now if the page listens, else when it says `ready`; dropped once the panel is closed. */
   post(message: Out): void {
+    if (this.disposed) return;
     if (this.ready) void this.panel.webview.postMessage(message);
     else this.queue.push(message);
   }
@@ -71,14 +79,15 @@ export class WebviewHost<In extends Message, Out extends Message> implements vsc
       this.readyEvents.fire();
       const queued = this.queue;
       this.queue = [];
-      for (const q of queued) void this.panel.webview.postMessage(q);
+      if (!this.disposed) for (const q of queued) void this.panel.webview.postMessage(q);
       return;
     }
     this.messages.fire(m as In);
   }
 
   dispose(): void {
-    this.panel.dispose();
+    if (!this.disposed) this.panel.dispose();
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
   }
 }

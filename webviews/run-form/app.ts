@@ -54,7 +54,7 @@ export class FormApp {
 
   constructor(root: HTMLElement) {
     root.append(this.header, this.connection, this.runSection, this.paramSection, this.formError, this.footer);
-    this.footer.append(this.submitButton, button('Cancel', () => this.channel.post({ type: 'cancel' }), { id: 'cancel' }), this.status);
+    this.footer.append(this.submitButton, button('Cancel', () => this.channel.post({ type: this.busy ? 'cancelSubmit' : 'cancel' }), { id: 'cancel', title: 'Close the form; while a submit runs, stop it' }), this.status);
     for (const f of [this.runName, this.description, this.serviceAccount, this.newExperiment, this.newPipelineName]) f.addEventListener('input', () => this.validate());
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
