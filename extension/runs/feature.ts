@@ -122,9 +122,11 @@ export const runsFeature: Feature = (ctx) => {
     }
     const stamp = new Date().toLocaleString([], { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
     try {
-      const client = await api.client();
-      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Re-running ${p.name}` }, (progress) =>
-        submit(
+      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Re-running ${p.name}`, cancellable: true }, async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const [client, cleanup] = await Promise.all([api.cancellableClient(abort.signal), api.client()]);
+        return submit(
           client,
           p,
           {
@@ -137,8 +139,9 @@ export const runsFeature: Feature = (ctx) => {
           },
           (step) => progress.report({ message: step }),
           ctx.log,
-        ),
-      );
+          cleanup,
+        );
+      });
       await presets.setLast(presetKey(p), { ...last, ...(done.run.run_id ? { runId: done.run.run_id } : {}), runName: done.run.display_name ?? '', at: Date.now() });
       await afterSubmit(done, p);
     } catch (err) {
