@@ -12,6 +12,8 @@ export interface CanvasEvents {
   /** Backspace: up one level. */
   up(): void;
   focusSearch(): void;
+  /** Pan or zoom settled (to keep it across reloads). */
+  moved?(t: ViewTransform): void;
 }
 
 export interface ViewTransform {
@@ -60,6 +62,8 @@ const STATE_GLYPHS: Record<string, string> = {
 const PAD = 40;
 const MIN_K = 0.02;
 const MAX_K = 3;
+/** The first view of a level never shrinks node labels (12.5 px) below about 11 px; the user may zoom out further. */
+const READABLE_K = 0.88;
 
 export class GraphCanvas {
   readonly element: HTMLDivElement;
@@ -265,7 +269,7 @@ export class GraphCanvas {
     this.apply();
   }
 
-  /** Fits the whole level; with `readable`, a huge level starts at a readable zoom at its top instead. */
+  /** Fits the whole level; with `readable`, a level too big for that starts at a readable zoom at its top instead. */
   fit(readable = false): void {
     const vw = this.element.clientWidth;
     const vh = this.element.clientHeight;
@@ -275,8 +279,8 @@ export class GraphCanvas {
     }
     this.pendingFit = undefined;
     let k = Math.min(vw / this.width, vh / this.height, 1);
-    if (readable && k < 0.4) {
-      k = 0.75;
+    if (readable && k < READABLE_K) {
+      k = READABLE_K;
       this.t = { k, x: Math.min(0, (vw - this.width * k) / 2), y: 0 };
       const first = this.ordered()[0];
       const box = first ? this.nodes.get(first)?.box : undefined;
@@ -323,6 +327,7 @@ export class GraphCanvas {
     this.settleTimer = window.setTimeout(() => {
       this.svg.style.willChange = 'auto';
       this.settleTimer = undefined;
+      this.events.moved?.({ ...this.t });
     }, 180);
   }
 
