@@ -12,11 +12,12 @@ import { errorMessage } from '../log';
 import { showReadOnly } from '../training/readonly';
 import { PipelinesApi } from './api';
 import { SubmitCodeLens } from './codelens';
-import { RunFormPanel, type FormHooks } from './form';
+import { RunFormPanel, type FormHooks, type FormRestore } from './form';
+import { registerPanelSerializer } from '../webviews/host';
 import { RunsModel } from './model';
 import { PipelinesView, type PipelineNode } from './pipelinesView';
 import { Presets } from './presets';
-import { RunPanel, type LocalSource, type RunPanelDeps } from './runPanel';
+import { RunPanel, type LocalSource, type RunPanelDeps, type RunRestore } from './runPanel';
 import { askCredentials, pipelineSettings } from './settings';
 import { RunStatusBar } from './status';
 import { prepare, preparedFromSpec, presetKey, submit, SubmitError, type Prepared, type Submitted } from './submit';
@@ -241,6 +242,15 @@ export const runsFeature: Feature = (ctx) => {
   };
 
   return [
+    registerPanelSerializer<RunRestore>('kubeflow.runView', (panel, data) => RunPanel.revive(deps, panel, data), ctx.log),
+    registerPanelSerializer<FormRestore>('kubeflow.runForm', async (panel, data) => {
+      const p = data.kind === 'spec' ? preparedFromSpec(data.spec, { ...(data.fixed ? { fixed: data.fixed } : {}), label: data.label }) : await prepareFile(vscode.Uri.parse(data.uri), data.pipeline);
+      if (!p) {
+        panel.dispose();
+        return;
+      }
+      RunFormPanel.revive(ctx, api, presets, p, hooks, panel);
+    }, ctx.log),
     api,
     model,
     runsView,

@@ -19,6 +19,12 @@ export interface FormHooks {
   submitted(s: Submitted, p: Prepared): void;
 }
 
+/** What brings a run form back after a window reload: its file (read again), or the uploaded/inline spec it runs. The
+ * values typed so far come back from the page's own state. */
+export type FormRestore =
+  | { kind: 'file'; uri: string; pipeline?: string }
+  | { kind: 'spec'; spec: Record<string, unknown>; fixed?: Prepared['fixed']; label: string };
+
 export class RunFormPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, RunFormPanel>();
   private readonly host: WebviewHost<FromForm, ToForm>;
@@ -47,6 +53,19 @@ export class RunFormPanel implements vscode.Disposable {
     return panel;
   }
 
+  /** A form VS Code restored after a window reload (its pipeline read again by the caller). */
+  static revive(ctx: Ctx, api: PipelinesApi, presets: Presets, p: Prepared, hooks: FormHooks, revived: vscode.WebviewPanel): void {
+    const key = presetKey(p);
+    if (RunFormPanel.panels.has(key)) {
+      revived.dispose();
+      return;
+    }
+    const panel = new RunFormPanel(ctx, api, presets, p, hooks, key, revived);
+    RunFormPanel.panels.set(key, panel);
+    panel.sendInit();
+    void panel.connect();
+  }
+
   private constructor(
     private readonly ctx: Ctx,
     private readonly api: PipelinesApi,
@@ -54,6 +73,7 @@ export class RunFormPanel implements vscode.Disposable {
     private prepared: Prepared,
     private readonly hooks: FormHooks,
     key: string,
+    revived?: vscode.WebviewPanel,
   ) {
     this.key = key;
     this.host = new WebviewHost<FromForm, ToForm>(ctx.extension.extensionUri, {
@@ -62,7 +82,13 @@ export class RunFormPanel implements vscode.Disposable {
       script: 'run-form',
       column: vscode.ViewColumn.Beside,
       iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
+    this.host.setRestoreData(
+      (prepared.uri
+        ? { kind: 'file', uri: prepared.uri.toString(), ...(prepared.pipeline ? { pipeline: prepared.pipeline } : {}) }
+        : { kind: 'spec', spec: prepared.spec, ...(prepared.fixed ? { fixed: prepared.fixed } : {}), label: prepared.label }) satisfies FormRestore,
+    );
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
