@@ -281,10 +281,13 @@ export class GraphCanvas {
     let k = Math.min(vw / this.width, vh / this.height, 1);
     if (readable && k < READABLE_K) {
       k = READABLE_K;
-      this.t = { k, x: Math.min(0, (vw - this.width * k) / 2), y: 0 };
+      const w = this.width * k;
+      const h = this.height * k;
+      // Centred where it fits; else around the first node, with no empty margin beyond the drawing's edges.
       const first = this.ordered()[0];
       const box = first ? this.nodes.get(first)?.box : undefined;
-      if (box) this.t.x = vw / 2 - (box.x + box.w / 2 + PAD) * k;
+      const x = w <= vw ? (vw - w) / 2 : clamp(box ? vw / 2 - (box.x + box.w / 2 + PAD) * k : 0, vw - w, 0);
+      this.t = { k, x, y: h <= vh ? (vh - h) / 2 : 0 };
     } else {
       this.t = { k, x: (vw - this.width * k) / 2, y: (vh - this.height * k) / 2 };
     }
