@@ -196,7 +196,7 @@ export class RunPanel implements vscode.Disposable {
             return;
           }
           const info = await api.info();
-          await openStepLogs(ctx, await api.client(), { runId: this.runId, namespace: info.namespace ?? pipelineSettings.service().namespace, task: m.task, node, failed: attempt?.state === 'failed' });
+          await openStepLogs(ctx, await api.client(), { runId: this.runId, runName: this.name, namespace: info.namespace ?? pipelineSettings.service().namespace, task: m.task, node, failed: attempt?.state === 'failed' });
           break;
         }
         case 'openTask':
