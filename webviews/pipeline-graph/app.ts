@@ -61,7 +61,7 @@ export class GraphApp {
 
   constructor(private readonly root: HTMLElement) {
     this.canvas = new GraphCanvas({
-      select: (id) => this.select(id),
+      select: (id, reveal) => this.select(id, reveal),
       open: (id) => this.open(id),
       up: () => this.go(this.state.path.slice(0, -1)),
       focusSearch: () => this.search.focus(),
@@ -372,9 +372,9 @@ export class GraphApp {
     });
   }
 
-  private select(id: string | undefined): void {
+  private select(id: string | undefined, reveal = true): void {
     this.state.selected = id;
-    this.canvas.select(id, true);
+    this.canvas.select(id, reveal);
     this.renderDetails();
     this.save();
     const node = id ? this.level?.nodes.find((n) => n.id === id) : undefined;

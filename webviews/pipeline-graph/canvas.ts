@@ -6,7 +6,8 @@ import type { LevelView, ViewEdge, ViewNode } from '../../core/pipeline/layer';
 import { clear, s } from '../shared/dom';
 
 export interface CanvasEvents {
-  select(id: string | undefined): void;
+  /** `reveal` false: picked with the pointer, where it is (moving it would send a double-click's second click astray). */
+  select(id: string | undefined, reveal?: boolean): void;
   /** Enter or double-click: drill into a sub-DAG, or open a task's source. */
   open(id: string): void;
   /** Backspace: up one level. */
@@ -363,7 +364,7 @@ export class GraphCanvas {
     });
     const end = (e: PointerEvent): void => {
       if (!start || e.pointerId !== start.id) return;
-      if (!moved) this.events.select(this.nodeAt(e.target));
+      if (!moved) this.events.select(this.nodeAt(e.target), false);
       this.element.classList.remove('panning');
       start = undefined;
     };
