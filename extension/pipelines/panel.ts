@@ -144,8 +144,9 @@ export class GraphPanel implements vscode.Disposable {
     this.host.panel.title = this.title();
   }
 
+  /** Only a file on disk can be read again after a reload (an uploaded version's read-only copy is gone then). */
   private saveRestore(): void {
-    this.host.setRestoreData({ uri: this.uri.toString(), ...(this.pipeline ? { pipeline: this.pipeline } : {}), pinned: this.pinned } satisfies GraphRestore);
+    this.host.setRestoreData(this.uri.scheme === 'file' ? ({ uri: this.uri.toString(), ...(this.pipeline ? { pipeline: this.pipeline } : {}), pinned: this.pinned } satisfies GraphRestore) : undefined);
   }
 
   /** Files rewritten outside the editor (e.g. `kfp dsl compile` in a terminal) update too. */

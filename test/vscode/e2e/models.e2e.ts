@@ -167,8 +167,8 @@ describe('models and endpoints in the editor (UI)', function () {
     await form.locator('#f-gpus input').fill('1');
     await yaml.filter({ hasText: 'nvidia.com/gpu: "1"' }).waitFor({ timeout: 10_000 });
     await wb.screenshot('deploy-form');
-    // s3:// and no service account: Deploy waits until the credentials warning is acknowledged.
-    await form.locator('#warnings li', { hasText: 's3:// needs credentials' }).waitFor({ timeout: 10_000 });
+    // Storage credentials and no service account: Deploy waits until the credentials warning is acknowledged.
+    await form.locator('#warnings li', { hasText: 'no service account is set' }).waitFor({ timeout: 10_000 });
     assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled until the warning is acknowledged');
     await form.locator('#ack-warnings').click();
     await showNotifications();
