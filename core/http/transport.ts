@@ -26,9 +26,16 @@ export interface HttpRequest {
   query?: Record<string, QueryValue>;
   body?: HttpBody;
   headers?: Record<string, string>;
-  /** Aborts the request (a closed view, a cancelled progress notification). */
+  /** Aborts the request (a closed view, a cancelled progress notification): it rejects with `CancelledError`. */
   signal?: AbortSignal;
+  /** How long the whole exchange (headers and body) may take; default `DEFAULT_TIMEOUT_MS` (`UPLOAD_TIMEOUT_MS` for multipart). */
+  timeoutMs?: number;
 }
+
+/** A request that gets no complete answer within this time fails with `RequestTimeoutError`. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The same for an upload (a multipart body: KFP's pipeline upload). */
+export const UPLOAD_TIMEOUT_MS = 120_000;
 
 export interface HttpResponse {
   status: number;
@@ -46,6 +53,27 @@ export class UnreachableError extends Error {
     super(message);
     this.name = 'UnreachableError';
   }
+}
+
+/** No complete answer within the request's timeout (a stalled forward or server). */
+export class RequestTimeoutError extends UnreachableError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** The caller cancelled the request (its `signal` was aborted). */
+export class CancelledError extends Error {
+  constructor(message = 'Cancelled.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+/** A transport whose requests are also aborted by `signal` (a submit's cancel button, a closed panel). */
+export function withSignal(transport: HttpTransport, signal: AbortSignal): HttpTransport {
+  return (req) => transport({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal });
 }
 
 /** The server answered with an error status; `message` is the API's own message when it gave one. */
@@ -130,16 +158,24 @@ export function fetchTransport(baseUrl: string, headers: () => Record<string, st
       }
       body = form;
     }
-    let res: Response;
+    const timeoutMs = req.timeoutMs ?? (req.body && 'multipart' in req.body ? UPLOAD_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    let stage = 'connecting';
     try {
-      res = await fetch(url, { method: req.method, headers: h, body, signal: req.signal });
+      const res = await fetch(url, { method: req.method, headers: h, body, signal });
+      const out: Record<string, string> = {};
+      res.headers.forEach((v, k) => (out[k.toLowerCase()] = v));
+      stage = 'reading the answer';
+      // A cut or stalled body rejects here (undici's `TypeError: terminated`), not in fetch().
+      return { status: res.status, headers: out, text: await res.text() };
     } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
+      if (req.signal?.aborted) throw new CancelledError();
+      if (timeout.aborted) throw new RequestTimeoutError(`No answer from ${root} within ${Math.round(timeoutMs / 1000)} s (${req.method} ${req.path}, ${stage})`, err);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new UnreachableError(`Cannot reach ${root}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, err);
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      if (stage !== 'connecting') throw new UnreachableError(`The connection to ${root} was cut while ${stage} of ${req.method} ${req.path} (${why})`, err);
+      throw new UnreachableError(`Cannot reach ${root}: ${why}`, err);
     }
-    const out: Record<string, string> = {};
-    res.headers.forEach((v, k) => (out[k.toLowerCase()] = v));
-    return { status: res.status, headers: out, text: await res.text() };
   };
 }

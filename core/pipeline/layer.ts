@@ -1,7 +1,7 @@
 // One level of a pipeline as the view draws it: the tasks of one DAG, optionally their artifacts and the DAG's
 // inputs and outputs as nodes, and the edges between them. Sizes are fixed per node kind so thousands of nodes
 // need no text measuring.
-import { countTasks, describeLoop, friendlyInputName, prettyCondition, shortImage } from './describe';
+import { channelName, countTasks, describeLoop, friendlyInputName, prettyCondition, shortImage } from './describe';
 import type { DagModel, Link, PipelineModel, TaskModel } from './model';
 
 export type ViewNodeKind = 'task' | 'artifact' | 'input' | 'output';
@@ -143,7 +143,7 @@ export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskMode
     }
     for (const out of dag.outputs) {
       const id = `o:${out.name}`;
-      nodes.push({ id, kind: 'output', label: out.name, detail: out.type + (out.oneOf ? ' · one of' : ''), badges: [], ...NODE_SIZE.output, style: `output ${out.kind}` });
+      nodes.push({ id, kind: 'output', label: channelName(out.name, model), detail: out.type + (out.oneOf ? ' · one of' : ''), badges: [], ...NODE_SIZE.output, style: `output ${out.kind}` });
       for (const s of out.sources) {
         if (!known.has(s.task)) continue;
         const from = out.kind === 'artifact' && artifactNodes.has(artifactNodeId(s.task, s.output)) ? artifactNodeId(s.task, s.output) : taskNodeId(s.task);
@@ -151,7 +151,24 @@ export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskMode
       }
     }
   }
-  return { dag, nodes, edges };
+  return { dag, nodes, edges: mergeEdges(edges) };
+}
+
+/** One edge per pair of nodes and kind: a task wired twice from one input (a loop's item and its parameter) gets one
+ * edge (and one "Upstream" row) whose label names what it carries once. */
+function mergeEdges(edges: ViewEdge[]): ViewEdge[] {
+  const byKey = new Map<string, ViewEdge>();
+  for (const e of edges) {
+    const key = `${e.from}\u0000${e.to}\u0000${e.kind}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...e });
+    else {
+      const labels = new Set([...seen.label.split(', '), ...e.label.split(', ')].filter(Boolean));
+      seen.label = [...labels].join(', ');
+      if (e.always) seen.always = true;
+    }
+  }
+  return [...byKey.values()];
 }
 
 function taskNode(model: PipelineModel, t: TaskModel, memo: Map<string, number>): ViewNode {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
-import { fetchTransport, UnreachableError, type HttpTransport } from '../../core/http/transport';
+import { CancelledError, fetchTransport, RequestTimeoutError, UnreachableError, type HttpTransport } from '../../core/http/transport';
 import type { Ctx } from '../ctx';
 
 /** How long a new forward may stay `connecting` before the request goes on anyway (it then waits in the daemon). */
@@ -76,16 +76,19 @@ export class ServiceApi implements vscode.Disposable {
       try {
         return await fetchTransport(url, headers)(req);
       } catch (err) {
+        if (err instanceof RequestTimeoutError) throw new RequestTimeoutError(`${this.config.title}: ${err.message}. Is the gateway up?`, err);
         if (err instanceof UnreachableError) throw new UnreachableError(`${this.config.title}: cannot reach ${url}. Check the URL in the settings and that the gateway is up. (${err.message})`, err);
         throw err;
       }
     }
     const info = await this.ensureForward();
+    if (req.signal?.aborted) throw new CancelledError();
     try {
       return await fetchTransport(info.url, headers)(req);
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
-      throw new UnreachableError(await this.explainFailure(err), err);
+      const message = await this.explainFailure(err);
+      throw err instanceof RequestTimeoutError ? new RequestTimeoutError(message, err) : new UnreachableError(message, err);
     }
   }
 
@@ -159,6 +162,7 @@ export class ServiceApi implements vscode.Disposable {
     if (st?.state === 'waiting-for-pod') return `${this.config.title}: no running pod behind ${svc} (${st.reason}).`;
     if (st?.state === 'error') return `${this.config.title}: the port-forward to ${svc} fails: ${st.reason}`;
     if (!info || st?.state === 'stopped') this.forward = undefined;
+    if (err instanceof RequestTimeoutError) return `${this.config.title}: ${svc} did not answer in time through its port-forward (${err.message}). Is the server in its pod up?`;
     return `${this.config.title}: no answer from ${svc} through its port-forward. Is the server in its pod up? (${err.message})`;
   }
 }

@@ -101,6 +101,13 @@ function formOf(s: Partial<DeploySpec>, base: DeployForm): DeployForm {
   };
 }
 
+/** What brings the form back after a window reload: what it deploys and the values not yet deployed. */
+export interface DeployRestore {
+  source?: DeploySource;
+  target?: string;
+  form: DeployForm;
+}
+
 export class DeployPanel implements vscode.Disposable {
   private static readonly open = new Map<string, DeployPanel>();
   private readonly host: WebviewHost<FromDeploy, ToDeploy>;
@@ -115,7 +122,7 @@ export class DeployPanel implements vscode.Disposable {
 
   /** Opens the form for a registry version (or an existing service: `target`). */
   static async show(ctx: Ctx, endpoints: EndpointsModel, source: DeploySource | undefined, target?: string): Promise<DeployPanel> {
-    const key = source ? `version:${source.link.modelVersionId}` : `isvc:${target ?? ''}`;
+    const key = DeployPanel.keyOf(source, target);
     const existing = DeployPanel.open.get(key);
     if (existing) {
       existing.host.panel.reveal();
@@ -130,12 +137,30 @@ export class DeployPanel implements vscode.Disposable {
     return p;
   }
 
+  /** A form VS Code restored after a window reload, with the values the user had typed. */
+  static async revive(ctx: Ctx, endpoints: EndpointsModel, revived: vscode.WebviewPanel, data: DeployRestore): Promise<void> {
+    const key = DeployPanel.keyOf(data.source, data.target);
+    if (DeployPanel.open.has(key)) {
+      revived.dispose();
+      return;
+    }
+    await endpoints.whenLoaded(5000);
+    const p = new DeployPanel(ctx, endpoints, data.source, data.target, key, revived, data.form);
+    DeployPanel.open.set(key, p);
+  }
+
+  private static keyOf(source: DeploySource | undefined, target: string | undefined): string {
+    return source ? `version:${source.link.modelVersionId}` : `isvc:${target ?? ''}`;
+  }
+
   private constructor(
     private readonly ctx: Ctx,
     private readonly endpoints: EndpointsModel,
     private readonly source: DeploySource | undefined,
-    target: string | undefined,
+    private readonly target: string | undefined,
     private readonly key: string,
+    revived?: vscode.WebviewPanel,
+    restored?: DeployForm,
   ) {
     endpoints.start();
     const namespace = endpoints.namespace || currentNamespace();
@@ -164,13 +189,16 @@ export class DeployPanel implements vscode.Disposable {
       deploymentMode: '',
     };
     if (initialTarget) this.form = this.targetForm(initialTarget, this.form);
+    if (restored) this.form = { ...this.form, ...restored };
     this.init = this.initMessage();
     this.host = new WebviewHost<FromDeploy, ToDeploy>(ctx.extension.extensionUri, {
       viewType: 'kubeflow.deployModel',
       title: link ? `Deploy ${link.modelName} ${link.versionName}` : `Deploy ${target ?? 'model'}`,
       script: 'deploy-model',
       iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
+    this.saveRestore();
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
@@ -189,6 +217,10 @@ export class DeployPanel implements vscode.Disposable {
         if (JSON.stringify(this.init.existing) !== before) this.host.post({ type: 'existing', existing: this.init.existing });
       }),
     );
+  }
+
+  private saveRestore(): void {
+    this.host.setRestoreData({ ...(this.source ? { source: this.source } : {}), ...(this.target ? { target: this.target } : {}), form: this.form } satisfies DeployRestore);
   }
 
   private initMessage(): DeployInit {
@@ -255,12 +287,19 @@ export class DeployPanel implements vscode.Disposable {
     const uri = checkStorageUri(spec.storageUri);
     if (uri.ok && uri.note) notes.push(uri.note);
     if (spec.gpus) notes.push(`Asks for ${spec.gpus} nvidia.com/gpu per replica: it schedules on a node with free GPUs.`);
-    if (this.source?.storageKey && !spec.serviceAccountName) notes.push(`The artifact names the storage secret ${this.source.storageKey}: set a service account that carries those credentials.`);
-    else if (spec.storageUri.startsWith('s3://') && !spec.serviceAccountName) notes.push('s3:// needs credentials: set the service account whose secret holds them, unless the cluster gives them by default.');
+
     const fmt = formatInfo(spec.modelFormat);
     if (spec.runtime && fmt && !fmt.runtimes.includes(spec.runtime)) notes.push(`${spec.runtime} is not one of KServe's runtimes for ${spec.modelFormat} (${fmt.runtimes.join(', ')}).`);
     this.yaml = YAML.stringify(object, { lineWidth: 0 });
-    this.host.post({ type: 'preview', mode: existing ? 'update' : 'create', yaml: this.yaml, problems, changes, notes });
+    this.host.post({ type: 'preview', mode: existing ? 'update' : 'create', yaml: this.yaml, problems, changes, notes, warnings: this.warnings(spec) });
+  }
+
+  /** Storage credentials the form cannot check: Deploy needs the user to acknowledge them. */
+  private warnings(spec: DeploySpec): string[] {
+    if (spec.serviceAccountName) return [];
+    if (this.source?.storageKey) return [`The artifact names the storage secret ${this.source.storageKey}, and no service account is set: without one that carries those credentials the model server cannot download the model.`];
+    if (spec.storageUri.startsWith('s3://')) return ['s3:// needs credentials, and no service account is set: set the one whose secret holds them, unless the cluster gives them by default.'];
+    return [];
   }
 
   private async onMessage(m: FromDeploy): Promise<void> {
@@ -280,14 +319,21 @@ export class DeployPanel implements vscode.Disposable {
         }
         this.problems([]);
         this.preview();
+        this.saveRestore();
         return;
       }
       case 'validate':
         await this.apply(true);
         return;
-      case 'deploy':
+      case 'deploy': {
+        const open = this.warnings(specFromForm(this.form, this.source?.link)).filter((w) => !m.acknowledged.includes(w));
+        if (open.length) {
+          this.phase({ phase: 'failed', message: `Not deployed: acknowledge first: ${open[0]}` });
+          return;
+        }
         await this.apply(false);
         return;
+      }
       case 'openYaml': {
         const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: this.yaml });
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
@@ -359,6 +405,7 @@ export class DeployPanel implements vscode.Disposable {
         // From now on the form updates this service (a second Deploy rolls a new revision onto it).
         this.form = { ...this.form, target: spec.name, canaryTrafficPercent: '' };
         this.host.post({ type: 'form', form: this.form });
+        this.saveRestore();
       }
       this.followToReady(spec.namespace, spec.name, Number(applied.metadata.generation ?? 0));
     } finally {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
-import { fetchTransport, UnreachableError } from '../../core/http/transport';
+import { CancelledError, fetchTransport, UnreachableError } from '../../core/http/transport';
 import { inferencePath, predictorSelector, type IsvcSummary } from '../../core/kserve/state';
 import type { Ctx } from '../ctx';
 import { showReadOnly } from '../training/readonly';
@@ -106,9 +106,9 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
     const started = performance.now();
     let res: Awaited<ReturnType<ReturnType<typeof fetchTransport>>>;
     try {
-      res = await fetchTransport(info.url)({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal });
+      res = await fetchTransport(info.url)({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal, timeoutMs: 120_000 });
     } catch (err) {
-      if ((err as Error).name === 'AbortError') return;
+      if (err instanceof CancelledError) return;
       const why = err instanceof UnreachableError ? `no answer from the model server on port ${PREDICTOR_PORT} of ${'pod' in info.status ? info.status.pod : 'the predictor'}` : (err as Error).message;
       void vscode.window.showErrorMessage(`Test request to ${s.name} failed: ${why}.`, 'Open Logs').then((a) => a && vscode.commands.executeCommand('kubeflow.endpoints.openLogs', { name: s.name, namespace: s.namespace }));
       return;

@@ -31,15 +31,16 @@ export class DetailsPanel implements vscode.Disposable {
   private loading = 0;
 
   /** Opens or reveals the panel of a model or version. */
-  static show(ctx: Ctx, models: ModelsModel, endpoints: EndpointsModel, target: DetailsTarget): DetailsPanel {
+  static show(ctx: Ctx, models: ModelsModel, endpoints: EndpointsModel, target: DetailsTarget, revived?: vscode.WebviewPanel): DetailsPanel {
     const key = `${models.registry.id}#${target.registeredModelId}#${target.modelVersionId ?? ''}`;
     const open = DetailsPanel.panels.get(key);
     if (open) {
+      revived?.dispose();
       open.host.panel.reveal(undefined, false);
       void open.load();
       return open;
     }
-    const p = new DetailsPanel(ctx, models, endpoints, target, key);
+    const p = new DetailsPanel(ctx, models, endpoints, target, key, revived);
     DetailsPanel.panels.set(key, p);
     void p.load();
     return p;
@@ -56,13 +57,17 @@ export class DetailsPanel implements vscode.Disposable {
     private readonly endpoints: EndpointsModel,
     readonly target: DetailsTarget,
     private readonly key: string,
+    revived?: vscode.WebviewPanel,
   ) {
     this.host = new WebviewHost<FromDetails, ToDetails>(ctx.extension.extensionUri, {
       viewType: 'kubeflow.modelDetails',
       title: 'Model',
       script: 'model-details',
       iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
+    // After a window reload the panel comes back with this (the registry in use then).
+    this.host.setRestoreData({ registeredModelId: target.registeredModelId, ...(target.modelVersionId ? { modelVersionId: target.modelVersionId } : {}) } satisfies DetailsTarget);
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),

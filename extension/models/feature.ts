@@ -8,7 +8,8 @@ import { isModelArtifact } from '../../core/modelRegistry/client';
 import type { Artifact, ModelArtifact, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
 import { ApiError } from '../../core/http/transport';
 import type { Ctx } from '../ctx';
-import { DeployPanel } from '../endpoints/deploy';
+import { DeployPanel, type DeployRestore } from '../endpoints/deploy';
+import { registerPanelSerializer } from '../webviews/host';
 import type { EndpointsModel } from '../endpoints/model';
 import { DetailsPanel, type DetailsTarget } from './details';
 import { describe, ModelsModel } from './model';
@@ -133,6 +134,8 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
   };
 
   return [
+    registerPanelSerializer<DetailsTarget>('kubeflow.modelDetails', (panel, target) => void DetailsPanel.show(ctx, model, endpoints, target, panel), ctx.log),
+    registerPanelSerializer<DeployRestore>('kubeflow.deployModel', (panel, data) => DeployPanel.revive(ctx, endpoints, panel, data), ctx.log),
     registries,
     model,
     view,

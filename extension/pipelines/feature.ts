@@ -7,6 +7,8 @@ import type { Ctx, Feature } from '../ctx';
 import { errorMessage } from '../log';
 import { pipelineDiagnostics } from './diagnostics';
 import { PipelineCodeLens } from './codelens';
+import type { GraphRestore } from './panel';
+import { registerPanelSerializer } from '../webviews/host';
 
 const PIPELINE_FILES_KEY = 'kubeflow.pipelineFiles';
 const IR_FILE = /\.(ya?ml|json)$/i;
@@ -83,6 +85,14 @@ export const pipelinesFeature: Feature = (ctx) => {
     { dispose: () => clearTimeout(initial) },
     { dispose: () => timers.forEach((t) => clearTimeout(t)) },
     vscode.commands.registerCommand('kubeflow.pipelines.showGraph', showGraph),
+    vscode.commands.registerCommand('kubeflow.pipelines.keepGraph', async () => {
+      const { GraphPanel } = await import('./panel');
+      if (!GraphPanel.keepActive()) void vscode.window.showInformationMessage('No graph preview is open: every graph panel is kept already.');
+    }),
+    registerPanelSerializer<GraphRestore>('kubeflow.pipelineGraph', async (panel, data) => {
+      const { GraphPanel } = await import('./panel');
+      await GraphPanel.revive(ctx, diagnostics, panel, data);
+    }, ctx.log),
     vscode.commands.registerCommand('kubeflow.pipelines.exportGraph', (uri?: vscode.Uri) => exportGraph(ctx, uri)),
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, codeLens),
     vscode.workspace.onDidOpenTextDocument((d) => diagnoseSoon(d, 0)),

@@ -1,5 +1,7 @@
 // One graph panel per pipeline file (and pipeline function, for Python files): loads the model, sends it to the
 // webview, reloads when the file is saved or changes on disk, and answers the webview's navigation requests.
+// Like the Markdown preview, the newest graph opens in a preview panel that the next graph replaces (in the same
+// editor column); "Keep Graph Open" pins it. Panels come back after a window reload (`revive`).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { oversizedLevel } from '../../core/pipeline/layer';
@@ -22,10 +24,19 @@ export interface GraphSummary {
   failure?: string;
 }
 
+/** What brings a graph panel back after a window reload. */
+export interface GraphRestore {
+  uri: string;
+  pipeline?: string;
+  pinned: boolean;
+}
+
 export class GraphPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, GraphPanel>();
   private readonly host: WebviewHost<FromGraph, ToGraph>;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The file's own subscriptions (file watcher); replaced when a preview panel shows another file. */
+  private fileSubs: vscode.Disposable[] = [];
   private model: PipelineModel | undefined;
   private last: ToGraph | undefined;
   private version = 0;
@@ -34,40 +45,83 @@ export class GraphPanel implements vscode.Disposable {
   private latest: Promise<GraphSummary> | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
 
-  /** Opens (or reveals) the panel for a file and resolves when its model has been read. */
+  /**
+   * Opens (or reveals) the panel for a file and resolves when its model has been read. A file without a panel
+   * replaces the preview panel's (unless it is pinned), else opens next to the other graphs, not in a new column.
+   */
   static async show(ctx: Ctx, diagnostics: PipelineDiagnostics, uri: vscode.Uri, pipeline?: string): Promise<GraphSummary> {
-    const key = `${uri.toString()}#${pipeline ?? ''}`;
-    let panel = GraphPanel.panels.get(key);
-    if (panel) {
-      panel.host.panel.reveal(undefined, false);
-      return panel.summary();
+    const key = GraphPanel.keyOf(uri, pipeline);
+    const open = GraphPanel.panels.get(key);
+    if (open) {
+      open.host.panel.reveal(undefined, false);
+      return open.summary();
     }
-    panel = new GraphPanel(ctx, diagnostics, uri, pipeline, key);
-    GraphPanel.panels.set(key, panel);
+    const preview = [...GraphPanel.panels.values()].find((p) => !p.pinned);
+    if (preview) {
+      preview.retarget(uri, pipeline);
+      preview.host.panel.reveal(undefined, false);
+      return preview.reload();
+    }
+    const column = [...GraphPanel.panels.values()].map((p) => p.host.panel.viewColumn).find((c) => c !== undefined);
+    const panel = new GraphPanel(ctx, diagnostics, uri, pipeline, false, column ?? vscode.ViewColumn.Beside);
     return panel.reload();
   }
+
+  /** A panel VS Code restored after a window reload. */
+  static revive(ctx: Ctx, diagnostics: PipelineDiagnostics, revived: vscode.WebviewPanel, data: GraphRestore): Promise<GraphSummary> {
+    const uri = vscode.Uri.parse(data.uri);
+    const existing = GraphPanel.panels.get(GraphPanel.keyOf(uri, data.pipeline));
+    if (existing) {
+      revived.dispose();
+      return Promise.resolve(existing.summary());
+    }
+    // Only one preview: a second unpinned one (an older layout) is kept as pinned.
+    const pinned = data.pinned || [...GraphPanel.panels.values()].some((p) => !p.pinned);
+    return new GraphPanel(ctx, diagnostics, uri, data.pipeline, pinned, undefined, revived).reload();
+  }
+
+  /** Pins the active graph panel (or the preview): the next graph opens in a panel of its own. */
+  static keepActive(): boolean {
+    const panels = [...GraphPanel.panels.values()];
+    const p = panels.find((x) => x.host.panel.active && !x.pinned) ?? panels.find((x) => !x.pinned);
+    if (!p) return false;
+    p.pinned = true;
+    p.updateTitle();
+    p.saveRestore();
+    return true;
+  }
+
+  private static keyOf(uri: vscode.Uri, pipeline: string | undefined): string {
+    return `${uri.toString()}#${pipeline ?? ''}`;
+  }
+
+  private key: string;
 
   private constructor(
     private readonly ctx: Ctx,
     private readonly diagnostics: PipelineDiagnostics,
-    private readonly uri: vscode.Uri,
-    private readonly pipeline: string | undefined,
-    private readonly key: string,
+    private uri: vscode.Uri,
+    private pipeline: string | undefined,
+    private pinned: boolean,
+    column: vscode.ViewColumn | undefined,
+    revived?: vscode.WebviewPanel,
   ) {
-    const name = path.basename(uri.fsPath || uri.path);
+    this.key = GraphPanel.keyOf(uri, pipeline);
+    GraphPanel.panels.set(this.key, this);
     this.host = new WebviewHost<FromGraph, ToGraph>(ctx.extension.extensionUri, {
       viewType: 'kubeflow.pipelineGraph',
-      title: `Graph: ${pipeline ?? name}`,
+      title: this.title(),
       script: 'pipeline-graph',
-      column: vscode.ViewColumn.Beside,
+      ...(column !== undefined ? { column } : {}),
       iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
     this.disposables.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
       // A reloaded page (hidden and shown again) starts empty: send it the latest model.
       this.host.onReady(() => {
-        this.host.post({ type: 'canSubmit', value: uri.scheme === 'file' });
+        this.host.post({ type: 'canSubmit', value: this.uri.scheme === 'file' });
         if (!this.last) return;
         this.host.dropQueued('model');
         this.host.dropQueued('status');
@@ -78,11 +132,47 @@ export class GraphPanel implements vscode.Disposable {
         if (d.uri.toString() === this.uri.toString()) this.scheduleReload();
       }),
     );
-    if (uri.scheme === 'file') {
-      // Files rewritten outside the editor (e.g. `kfp dsl compile` in a terminal) update too.
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
-      this.disposables.push(watcher, watcher.onDidChange(() => this.scheduleReload()), watcher.onDidCreate(() => this.scheduleReload()));
-    }
+    this.watchFile();
+    this.saveRestore();
+  }
+
+  private title(): string {
+    const name = this.pipeline ?? path.basename(this.uri.fsPath || this.uri.path);
+    return this.pinned ? `Graph: ${name}` : `Graph: ${name} (preview)`;
+  }
+
+  private updateTitle(): void {
+    this.host.panel.title = this.title();
+  }
+
+  /** Only a file on disk can be read again after a reload (an uploaded version's read-only copy is gone then). */
+  private saveRestore(): void {
+    this.host.setRestoreData(this.uri.scheme === 'file' ? ({ uri: this.uri.toString(), ...(this.pipeline ? { pipeline: this.pipeline } : {}), pinned: this.pinned } satisfies GraphRestore) : undefined);
+  }
+
+  /** Files rewritten outside the editor (e.g. `kfp dsl compile` in a terminal) update too. */
+  private watchFile(): void {
+    this.fileSubs.forEach((d) => d.dispose());
+    this.fileSubs = [];
+    if (this.uri.scheme !== 'file') return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.uri.fsPath)), path.basename(this.uri.fsPath)));
+    this.fileSubs.push(watcher, watcher.onDidChange(() => this.scheduleReload()), watcher.onDidCreate(() => this.scheduleReload()));
+  }
+
+  /** The preview panel shows another file. */
+  private retarget(uri: vscode.Uri, pipeline: string | undefined): void {
+    GraphPanel.panels.delete(this.key);
+    if (this.uri.toString() !== uri.toString() && isPythonFile(this.uri)) this.diagnostics.clear(this.uri);
+    this.uri = uri;
+    this.pipeline = pipeline;
+    this.key = GraphPanel.keyOf(uri, pipeline);
+    GraphPanel.panels.set(this.key, this);
+    this.model = undefined;
+    this.last = undefined;
+    this.updateTitle();
+    this.watchFile();
+    this.saveRestore();
+    this.host.post({ type: 'canSubmit', value: uri.scheme === 'file' });
   }
 
   private scheduleReload(): void {
@@ -185,6 +275,6 @@ export class GraphPanel implements vscode.Disposable {
     this.latest = undefined;
     this.loading?.abort();
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    for (const d of this.disposables) d.dispose();
+    for (const d of [...this.disposables, ...this.fileSubs]) d.dispose();
   }
 }

@@ -2,7 +2,7 @@
 // configured gateway URL), the stored credential and `kubeflow-userid` as headers, and the server's mode (multi-user
 // or not, from /healthz) that decides whether requests carry the profile namespace. Settings changes start over.
 import * as vscode from 'vscode';
-import { ApiError, UnreachableError } from '../../core/http/transport';
+import { ApiError, CancelledError, UnreachableError, withSignal } from '../../core/http/transport';
 import { KfpClient } from '../../core/kfp/client';
 import { ServiceApi } from '../cluster/serviceApi';
 import type { Ctx } from '../ctx';
@@ -87,12 +87,20 @@ export class PipelinesApi implements vscode.Disposable {
     return this.cachedClient.client;
   }
 
+  /** A client whose requests `signal` also aborts (a cancelled submit); otherwise like `client()`. */
+  async cancellableClient(signal: AbortSignal): Promise<KfpClient> {
+    const info = await this.info();
+    await this.client();
+    return new KfpClient(withSignal(this.service.transport, signal), info.namespace ? { namespace: info.namespace } : {});
+  }
+
   dispose(): void {
     this.subs.forEach((s) => s.dispose());
   }
 
   /** A failure in the user's terms: what the server said, and what to change when it is about access. */
   explain(err: unknown): string {
+    if (err instanceof CancelledError) return 'cancelled';
     if (err instanceof UnreachableError) return err.message;
     if (err instanceof ApiError) {
       const how = pipelineSettings.endpoint() ? 'the gateway' : 'the API server';

@@ -12,11 +12,12 @@ import { errorMessage } from '../log';
 import { showReadOnly } from '../training/readonly';
 import { PipelinesApi } from './api';
 import { SubmitCodeLens } from './codelens';
-import { RunFormPanel, type FormHooks } from './form';
+import { RunFormPanel, type FormHooks, type FormRestore } from './form';
+import { registerPanelSerializer } from '../webviews/host';
 import { RunsModel } from './model';
 import { PipelinesView, type PipelineNode } from './pipelinesView';
 import { Presets } from './presets';
-import { RunPanel, type LocalSource, type RunPanelDeps } from './runPanel';
+import { RunPanel, type LocalSource, type RunPanelDeps, type RunRestore } from './runPanel';
 import { askCredentials, pipelineSettings } from './settings';
 import { RunStatusBar } from './status';
 import { prepare, preparedFromSpec, presetKey, submit, SubmitError, type Prepared, type Submitted } from './submit';
@@ -122,9 +123,11 @@ export const runsFeature: Feature = (ctx) => {
     }
     const stamp = new Date().toLocaleString([], { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
     try {
-      const client = await api.client();
-      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Re-running ${p.name}` }, (progress) =>
-        submit(
+      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Re-running ${p.name}`, cancellable: true }, async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const [client, cleanup] = await Promise.all([api.cancellableClient(abort.signal), api.client()]);
+        return submit(
           client,
           p,
           {
@@ -137,8 +140,9 @@ export const runsFeature: Feature = (ctx) => {
           },
           (step) => progress.report({ message: step }),
           ctx.log,
-        ),
-      );
+          cleanup,
+        );
+      });
       await presets.setLast(presetKey(p), { ...last, ...(done.run.run_id ? { runId: done.run.run_id } : {}), runName: done.run.display_name ?? '', at: Date.now() });
       await afterSubmit(done, p);
     } catch (err) {
@@ -238,6 +242,15 @@ export const runsFeature: Feature = (ctx) => {
   };
 
   return [
+    registerPanelSerializer<RunRestore>('kubeflow.runView', (panel, data) => RunPanel.revive(deps, panel, data), ctx.log),
+    registerPanelSerializer<FormRestore>('kubeflow.runForm', async (panel, data) => {
+      const p = data.kind === 'spec' ? preparedFromSpec(data.spec, { ...(data.fixed ? { fixed: data.fixed } : {}), label: data.label }) : await prepareFile(vscode.Uri.parse(data.uri), data.pipeline);
+      if (!p) {
+        panel.dispose();
+        return;
+      }
+      RunFormPanel.revive(ctx, api, presets, p, hooks, panel);
+    }, ctx.log),
     api,
     model,
     runsView,

@@ -19,12 +19,19 @@ export interface FormHooks {
   submitted(s: Submitted, p: Prepared): void;
 }
 
+/** What brings a run form back after a window reload: its file (read again), or the uploaded/inline spec it runs. The
+ * values typed so far come back from the page's own state. */
+export type FormRestore =
+  | { kind: 'file'; uri: string; pipeline?: string }
+  | { kind: 'spec'; spec: Record<string, unknown>; fixed?: Prepared['fixed']; label: string };
+
 export class RunFormPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, RunFormPanel>();
   private readonly host: WebviewHost<FromForm, ToForm>;
   private readonly subs: vscode.Disposable[] = [];
   private readonly key: string;
-  private busy = false;
+  /** The submit under way: cancelled from the form or its notification. */
+  private busy: AbortController | undefined;
   /** What a reloaded page (hidden, then shown again) needs: the last init and connection messages. */
   private lastInit: ToForm | undefined;
   private lastConnection: ToForm | undefined;
@@ -46,6 +53,19 @@ export class RunFormPanel implements vscode.Disposable {
     return panel;
   }
 
+  /** A form VS Code restored after a window reload (its pipeline read again by the caller). */
+  static revive(ctx: Ctx, api: PipelinesApi, presets: Presets, p: Prepared, hooks: FormHooks, revived: vscode.WebviewPanel): void {
+    const key = presetKey(p);
+    if (RunFormPanel.panels.has(key)) {
+      revived.dispose();
+      return;
+    }
+    const panel = new RunFormPanel(ctx, api, presets, p, hooks, key, revived);
+    RunFormPanel.panels.set(key, panel);
+    panel.sendInit();
+    void panel.connect();
+  }
+
   private constructor(
     private readonly ctx: Ctx,
     private readonly api: PipelinesApi,
@@ -53,6 +73,7 @@ export class RunFormPanel implements vscode.Disposable {
     private prepared: Prepared,
     private readonly hooks: FormHooks,
     key: string,
+    revived?: vscode.WebviewPanel,
   ) {
     this.key = key;
     this.host = new WebviewHost<FromForm, ToForm>(ctx.extension.extensionUri, {
@@ -61,7 +82,13 @@ export class RunFormPanel implements vscode.Disposable {
       script: 'run-form',
       column: vscode.ViewColumn.Beside,
       iconPath: vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
+    this.host.setRestoreData(
+      (prepared.uri
+        ? { kind: 'file', uri: prepared.uri.toString(), ...(prepared.pipeline ? { pipeline: prepared.pipeline } : {}) }
+        : { kind: 'spec', spec: prepared.spec, ...(prepared.fixed ? { fixed: prepared.fixed } : {}), label: prepared.label }) satisfies FormRestore,
+    );
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
@@ -155,7 +182,10 @@ export class RunFormPanel implements vscode.Disposable {
         await this.connect();
         break;
       case 'cancel':
-        this.dispose();
+        this.host.panel.dispose();
+        break;
+      case 'cancelSubmit':
+        this.busy?.abort();
         break;
       case 'loadPreset': {
         const v = this.presets.get(this.key).presets[m.name];
@@ -178,31 +208,46 @@ export class RunFormPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Runs the submit with a cancellable progress notification (the form may be closed meanwhile: the outcome is then
+   * a notification). Every request has the transport's timeout, so a stalled forward ends with a message.
+   */
   private async submit(req: SubmitRequest): Promise<void> {
     if (this.busy) return;
-    this.busy = true;
+    const abort = new AbortController();
+    this.busy = abort;
+    const p = this.prepared;
+    const step = (progress: vscode.Progress<{ message?: string }>) => (s: string) => {
+      progress.report({ message: s });
+      this.host.post({ type: 'submitting', step: s });
+    };
     try {
-      const client = await this.api.client();
-      const done = await submit(client, this.prepared, req, (step) => this.host.post({ type: 'submitting', step }), this.ctx.log);
+      const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${p.name}`, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        step(progress)('Connecting to Kubeflow Pipelines…');
+        const [client, cleanup] = await Promise.all([this.api.cancellableClient(abort.signal), this.api.client()]);
+        return submit(client, p, req, step(progress), this.ctx.log, cleanup);
+      });
       await this.presets.setLast(this.key, {
         values: req.values,
         experimentId: done.experimentId,
         experimentName: done.experimentName,
         ...(done.pipelineId ? { pipelineId: done.pipelineId } : {}),
-        pipelineName: this.prepared.name,
+        pipelineName: p.name,
         ...(done.run.run_id ? { runId: done.run.run_id } : {}),
         runName: done.run.display_name ?? req.runName,
         at: Date.now(),
       });
       this.host.post({ type: 'done', runId: done.run.run_id ?? '', runName: done.run.display_name ?? req.runName });
-      this.hooks.submitted(done, this.prepared);
-      this.dispose();
+      this.hooks.submitted(done, p);
+      this.host.panel.dispose();
     } catch (err) {
       const message = err instanceof SubmitError ? err.message : `Nothing was submitted: ${this.api.explain(err)}`;
-      this.ctx.log.warn(`submit of ${this.prepared.label} failed: ${message}`);
-      this.host.post({ type: 'failed', message, ...(err instanceof SubmitError && err.errors ? { errors: err.errors } : {}) });
+      this.ctx.log.warn(`submit of ${p.label} failed: ${message}`);
+      if (this.host.closed) void vscode.window.showErrorMessage(`Kubeflow: the run of ${p.name} was not submitted. ${message}`);
+      else this.host.post({ type: 'failed', message, ...(err instanceof SubmitError && err.errors ? { errors: err.errors } : {}) });
     } finally {
-      this.busy = false;
+      this.busy = undefined;
     }
   }
 

@@ -29,7 +29,7 @@ async function findPod(ctx: Ctx, namespace: string, runId: string, node: string)
   return undefined;
 }
 
-export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: string; namespace: string; task: string; node: string; failed?: boolean }): Promise<void> {
+export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: string; runName?: string; namespace: string; task: string; node: string; failed?: boolean }): Promise<void> {
   let podProblem: string | undefined;
   try {
     const pod = await findPod(ctx, o.namespace, o.runId, o.node);
@@ -46,7 +46,8 @@ export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: stri
   ctx.log.info(`logs of ${o.task} (${o.node}): ${podProblem}; asking the KFP API server for its copy`);
   try {
     const text = await client.readNodeLog(o.runId, o.node);
-    await showReadOnly(`${o.task}-${o.node}.kflog`, text || '(the log is empty)\n');
+    // Named after the step and the run, not the pod (`…-system-container-impl-690511402`).
+    await showReadOnly(`${o.task} · ${o.runName ?? o.runId}.kflog`, text || '(the log is empty)\n');
   } catch (err) {
     void vscode.window.showErrorMessage(`No log for ${o.task}: the ${podProblem}, and the KFP API server has no copy (${describeError(err)}).`);
   }

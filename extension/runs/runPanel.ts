@@ -30,6 +30,12 @@ export interface RunPanelDeps {
   localOf(runId: string): LocalSource | undefined;
 }
 
+/** What brings a run view back after a window reload. */
+export interface RunRestore {
+  runId: string;
+  name: string;
+}
+
 export class RunPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, RunPanel>();
   private readonly host: WebviewHost<FromGraph, ToGraph>;
@@ -58,10 +64,22 @@ export class RunPanel implements vscode.Disposable {
     return panel;
   }
 
+  /** A run view VS Code restored after a window reload: it follows its run again. */
+  static async revive(deps: RunPanelDeps, revived: vscode.WebviewPanel, data: RunRestore): Promise<void> {
+    if (RunPanel.panels.has(data.runId)) {
+      revived.dispose();
+      return;
+    }
+    const panel = new RunPanel(deps, data.runId, data.name, revived);
+    RunPanel.panels.set(data.runId, panel);
+    await panel.refresh();
+  }
+
   private constructor(
     private readonly deps: RunPanelDeps,
     private readonly runId: string,
-    name: string,
+    private name: string,
+    revived?: vscode.WebviewPanel,
   ) {
     this.host = new WebviewHost<FromGraph, ToGraph>(deps.ctx.extension.extensionUri, {
       viewType: 'kubeflow.runView',
@@ -69,7 +87,9 @@ export class RunPanel implements vscode.Disposable {
       script: 'pipeline-graph',
       column: vscode.ViewColumn.Active,
       iconPath: vscode.Uri.joinPath(deps.ctx.extension.extensionUri, 'media', 'kubeflow.svg'),
+      ...(revived ? { revived } : {}),
     });
+    this.host.setRestoreData({ runId, name } satisfies RunRestore);
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
@@ -115,7 +135,9 @@ export class RunPanel implements vscode.Disposable {
         this.lastModel = { type: 'model', model: this.model, source: { label: run.display_name ?? this.runId, kind: 'ir' }, version: 0 };
         this.host.dropQueued('model');
         this.host.post(this.lastModel);
-        this.host.panel.title = `Run: ${run.display_name ?? this.runId}`;
+        this.name = run.display_name ?? this.runId;
+        this.host.panel.title = `Run: ${this.name}`;
+        this.host.setRestoreData({ runId: this.runId, name: this.name } satisfies RunRestore);
         void this.compareLocal(false);
       }
       this.publish();
@@ -174,7 +196,7 @@ export class RunPanel implements vscode.Disposable {
             return;
           }
           const info = await api.info();
-          await openStepLogs(ctx, await api.client(), { runId: this.runId, namespace: info.namespace ?? pipelineSettings.service().namespace, task: m.task, node, failed: attempt?.state === 'failed' });
+          await openStepLogs(ctx, await api.client(), { runId: this.runId, runName: this.name, namespace: info.namespace ?? pipelineSettings.service().namespace, task: m.task, node, failed: attempt?.state === 'failed' });
           break;
         }
         case 'openTask':

@@ -4,7 +4,7 @@
 // something was created removes it again, so nothing is left submitted by half.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ApiError } from '../../core/http/transport';
+import { ApiError, CancelledError } from '../../core/http/transport';
 import type { KfpClient } from '../../core/kfp/client';
 import { buildParameters, formSpec, type FormSpec } from '../../core/kfp/params';
 import { diffSpecs, specFromText, specName } from '../../core/kfp/spec';
@@ -115,8 +115,11 @@ export interface Submitted {
   created: string[];
 }
 
-/** Runs the submit steps; `step` reports progress. Throws `SubmitError` with what was undone. */
-export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest, step: (s: string) => void, log: Log): Promise<Submitted> {
+/**
+ * Runs the submit steps; `step` reports progress. Throws `SubmitError` with what was undone. `cleanup` removes what
+ * was created when a step failed or was cancelled (a client that the cancel does not abort).
+ */
+export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest, step: (s: string) => void, log: Log, cleanup: KfpClient = client): Promise<Submitted> {
   const built = buildParameters(p.form.fields, req.values);
   if (!built.ok) throw new SubmitError('Some parameters are not valid: nothing was submitted.', built.errors);
   const undo: { what: string; run: () => Promise<void> }[] = [];
@@ -133,7 +136,7 @@ export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest,
       experimentName = e.display_name ?? req.experiment.create;
       if (!existing) {
         created.push(`experiment ${experimentName}`);
-        undo.push({ what: `experiment ${experimentName}`, run: () => client.deleteExperiment(experimentId) });
+        undo.push({ what: `experiment ${experimentName}`, run: () => cleanup.deleteExperiment(experimentId) });
       }
     } else {
       experimentId = req.experiment.id;
@@ -161,7 +164,7 @@ export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest,
         const vid = v.pipeline_version_id;
         versionId = vid;
         created.push(`version ${v.name ?? vid}`);
-        if (vid) undo.push({ what: `pipeline version ${v.name ?? vid}`, run: () => client.deletePipelineVersion(pid, vid) });
+        if (vid) undo.push({ what: `pipeline version ${v.name ?? vid}`, run: () => cleanup.deletePipelineVersion(pid, vid) });
       }
     } else {
       const name = req.target.name;
@@ -176,7 +179,7 @@ export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest,
       if (!pid) throw new Error('the server created the pipeline without an id');
       pipelineId = pid;
       created.push(`pipeline ${name}`);
-      undo.push({ what: `pipeline ${name}`, run: () => client.deletePipeline(pid, true) });
+      undo.push({ what: `pipeline ${name}`, run: () => cleanup.deletePipeline(pid, true) });
       versionId = (await client.listPipelineVersions(pid, { pageSize: 1 })).items[0]?.pipeline_version_id;
     }
     if (req.target.kind !== 'inline' && (!pipelineId || !versionId)) throw new Error('the pipeline has no version to run');
@@ -205,7 +208,7 @@ export async function submit(client: KfpClient, p: Prepared, req: SubmitRequest,
         left.push(u.what);
       }
     }
-    const why = err instanceof SubmitError ? err.message : `Nothing was submitted: ${(err as Error).message}`;
+    const why = err instanceof SubmitError ? err.message : err instanceof CancelledError ? 'Cancelled: nothing was submitted.' : `Nothing was submitted: ${(err as Error).message}`;
     const tail = [undone.length ? `Removed what was created on the way (${undone.join(', ')}).` : '', left.length ? `Could not remove ${left.join(', ')}: delete it in the Pipelines view.` : ''].filter(Boolean).join(' ');
     throw new SubmitError(tail ? `${why} ${tail}` : why, err instanceof SubmitError ? err.errors : undefined);
   }

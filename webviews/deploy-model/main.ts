@@ -6,6 +6,7 @@ import {
   provideVSCodeDesignSystem,
   vsCodeBadge,
   vsCodeButton,
+  vsCodeCheckbox,
   vsCodeDivider,
   vsCodeDropdown,
   vsCodeLink,
@@ -23,6 +24,7 @@ import css from './styles.css';
 provideVSCodeDesignSystem().register(
   vsCodeBadge(),
   vsCodeButton(),
+  vsCodeCheckbox(),
   vsCodeDivider(),
   vsCodeDropdown(),
   vsCodeOption(),
@@ -43,6 +45,11 @@ let mode: 'create' | 'update' = 'create';
 let clientProblems: FieldProblem[] = [];
 let serverProblems: FieldProblem[] = [];
 let phase: DeployPhase = 'editing';
+/** Warnings of the preview (storage credentials) and whether the user acknowledged them. */
+let warnings: string[] = [];
+let acknowledged = false;
+/** The form as it was deployed: Deploy stays disabled while it is rolling out or Ready and nothing changed. */
+let deployed: string | undefined;
 const inputs = new Map<FormField, InputEl>();
 const problemSlots = new Map<FormField, HTMLElement>();
 let timer: number | undefined;
@@ -152,8 +159,17 @@ function renderForm(i: DeployInit): void {
       field('serviceAccountName', 'Service account', { placeholder: 'with the storage credentials' }),
       field('modelFormatVersion', 'Format version', { size: 'narrow' })),
   );
+  const ack = h('vscode-checkbox', { id: 'ack-warnings' }, 'I have checked this: deploy anyway') as unknown as HTMLElement & { checked: boolean };
+  ack.addEventListener('change', () => {
+    acknowledged = ack.checked;
+    updateButtons();
+  });
+  const warningBox = h('div', { id: 'warnings', class: 'warnings', role: 'alert', hidden: true }, h('ul', { id: 'warning-list' }), ack);
   const actions = h('div', { class: 'actions' },
-    button('Deploy', () => post({ type: 'deploy' }), { appearance: 'primary', id: 'deploy' }),
+    button('Deploy', () => {
+      deployed = JSON.stringify(form);
+      post({ type: 'deploy', acknowledged: acknowledged ? warnings : [] });
+    }, { appearance: 'primary', id: 'deploy' }),
     button('Validate (Dry Run)', () => post({ type: 'validate' }), { id: 'validate' }),
     h('div', { id: 'phase', class: 'phase' }),
   );
@@ -169,7 +185,7 @@ function renderForm(i: DeployInit): void {
   root.append(
     h('header', {}, h('h1', {}, heading), h('div', { class: 'subtitle' }, sub)),
     h('div', { id: 'general', class: 'general' }),
-    h('div', { class: 'columns' }, h('div', { class: 'left' }, formEl, actions, h('div', { id: 'progress' })), preview),
+    h('div', { class: 'columns' }, h('div', { class: 'left' }, formEl, warningBox, actions, h('div', { id: 'progress' })), preview),
   );
   setValues(i.form);
 }
@@ -205,14 +221,34 @@ function showProblems(): void {
 
 function updateButtons(): void {
   const busy = phase === 'dry-run' || phase === 'applying';
-  for (const id of ['deploy', 'validate']) {
+  const done = (phase === 'waiting' || phase === 'ready') && deployed === JSON.stringify(form);
+  const blocked = { deploy: busy || done || clientProblems.length > 0 || (warnings.length > 0 && !acknowledged), validate: busy || clientProblems.length > 0 };
+  for (const id of ['deploy', 'validate'] as const) {
     const b = document.getElementById(id);
     if (!b) continue;
-    if (busy || clientProblems.length) b.setAttribute('disabled', '');
+    if (blocked[id]) b.setAttribute('disabled', '');
     else b.removeAttribute('disabled');
   }
   const d = document.getElementById('deploy');
-  if (d) d.textContent = mode === 'update' ? `Update ${form?.target ?? ''}` : 'Deploy';
+  if (d) {
+    d.textContent = mode === 'update' ? `Update ${form?.target ?? ''}` : 'Deploy';
+    d.title = done ? 'Deployed: change a field to deploy again' : warnings.length && !acknowledged ? 'Acknowledge the warning above first' : '';
+  }
+}
+
+function renderWarnings(next: string[]): void {
+  if (JSON.stringify(next) !== JSON.stringify(warnings)) {
+    acknowledged = false;
+    const ack = document.getElementById('ack-warnings') as (HTMLElement & { checked: boolean }) | null;
+    if (ack) ack.checked = false;
+  }
+  warnings = next;
+  const box = document.getElementById('warnings');
+  const list = document.getElementById('warning-list');
+  if (!box || !list) return;
+  clear(list);
+  for (const w of warnings) list.append(h('li', {}, w));
+  box.hidden = warnings.length === 0;
 }
 
 function renderPhase(m: Extract<ToDeploy, { type: 'phase' }>): void {
@@ -257,6 +293,8 @@ const channel: Channel<FromDeploy, unknown> = connect<ToDeploy, FromDeploy>((msg
       renderForm(msg.init);
       break;
     case 'form':
+      // The extension's own change after a create (the form now updates that service) is still what was deployed.
+      if (deployed !== undefined && phase === 'applying') deployed = JSON.stringify(msg.form);
       form = msg.form;
       setValues(msg.form);
       break;
@@ -272,6 +310,7 @@ const channel: Channel<FromDeploy, unknown> = connect<ToDeploy, FromDeploy>((msg
         clear(changes);
         for (const c of [...msg.changes, ...msg.notes]) changes.append(h('li', {}, c));
       }
+      renderWarnings(msg.warnings);
       showProblems();
       break;
     }

@@ -59,6 +59,9 @@ export type ToDeploy =
       changes: string[];
       /** Remarks that do not block (plain http storage…). */
       notes: string[];
+      /** What may make the deploy fail and the form cannot check (storage credentials): Deploy waits until the user
+       * acknowledges them. */
+      warnings: string[];
     }
   /** The namespace's InferenceServices changed (the "Deploy as" choices). */
   | { type: 'existing'; existing: DeployInit['existing'] }
@@ -78,6 +81,7 @@ export type FromDeploy =
   | { type: 'ready' }
   | { type: 'change'; form: DeployForm; /** The field the user changed. */ field?: FormField }
   | { type: 'validate' }
-  | { type: 'deploy' }
+  /** `acknowledged`: the preview's warnings the user accepted. */
+  | { type: 'deploy'; acknowledged: string[] }
   | { type: 'openYaml' }
   | { type: 'after'; action: 'endpoints' | 'test' | 'logs' };

@@ -61,10 +61,14 @@ export class GraphApp {
 
   constructor(private readonly root: HTMLElement) {
     this.canvas = new GraphCanvas({
-      select: (id) => this.select(id),
+      select: (id, reveal) => this.select(id, reveal),
       open: (id) => this.open(id),
       up: () => this.go(this.state.path.slice(0, -1)),
       focusSearch: () => this.search.focus(),
+      moved: (t) => {
+        this.state.view = t;
+        this.save();
+      },
     });
     this.build();
   }
@@ -251,12 +255,18 @@ export class GraphApp {
 
   private onModel(next: Current): void {
     const prev = this.current;
-    const sameFile = prev?.source.label === next.source.label;
+    // A reloaded page (hidden and shown, or a window reload) has no model yet: its saved state says which file it showed.
+    const sameFile = (prev?.source.label ?? this.state.file) === next.source.label;
     this.current = next;
     this.layouts.clear();
-    if (prev && !sameFile) this.state.path = [];
+    if (!sameFile) {
+      this.state.path = [];
+      this.state.selected = undefined;
+      this.state.view = undefined;
+    }
+    this.state.file = next.source.label;
     this.banner.hidden = true;
-    const keep = sameFile ? this.canvas.transform : undefined;
+    const keep = sameFile ? (prev ? this.canvas.transform : this.state.view) : undefined;
     this.showLevel(!keep, this.state.selected);
     if (keep && this.level) this.canvas.transform = keep;
     if (this.search.value) this.runSearch(this.search.value);
@@ -362,9 +372,9 @@ export class GraphApp {
     });
   }
 
-  private select(id: string | undefined): void {
+  private select(id: string | undefined, reveal = true): void {
     this.state.selected = id;
-    this.canvas.select(id, true);
+    this.canvas.select(id, reveal);
     this.renderDetails();
     this.save();
     const node = id ? this.level?.nodes.find((n) => n.id === id) : undefined;

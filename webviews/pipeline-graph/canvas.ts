@@ -6,12 +6,15 @@ import type { LevelView, ViewEdge, ViewNode } from '../../core/pipeline/layer';
 import { clear, s } from '../shared/dom';
 
 export interface CanvasEvents {
-  select(id: string | undefined): void;
+  /** `reveal` false: picked with the pointer, where it is (moving it would send a double-click's second click astray). */
+  select(id: string | undefined, reveal?: boolean): void;
   /** Enter or double-click: drill into a sub-DAG, or open a task's source. */
   open(id: string): void;
   /** Backspace: up one level. */
   up(): void;
   focusSearch(): void;
+  /** Pan or zoom settled (to keep it across reloads). */
+  moved?(t: ViewTransform): void;
 }
 
 export interface ViewTransform {
@@ -60,6 +63,8 @@ const STATE_GLYPHS: Record<string, string> = {
 const PAD = 40;
 const MIN_K = 0.02;
 const MAX_K = 3;
+/** The first view of a level never shrinks node labels (12.5 px) below about 11 px; the user may zoom out further. */
+const READABLE_K = 0.88;
 
 export class GraphCanvas {
   readonly element: HTMLDivElement;
@@ -265,7 +270,7 @@ export class GraphCanvas {
     this.apply();
   }
 
-  /** Fits the whole level; with `readable`, a huge level starts at a readable zoom at its top instead. */
+  /** Fits the whole level; with `readable`, a level too big for that starts at a readable zoom at its top instead. */
   fit(readable = false): void {
     const vw = this.element.clientWidth;
     const vh = this.element.clientHeight;
@@ -275,12 +280,15 @@ export class GraphCanvas {
     }
     this.pendingFit = undefined;
     let k = Math.min(vw / this.width, vh / this.height, 1);
-    if (readable && k < 0.4) {
-      k = 0.75;
-      this.t = { k, x: Math.min(0, (vw - this.width * k) / 2), y: 0 };
+    if (readable && k < READABLE_K) {
+      k = READABLE_K;
+      const w = this.width * k;
+      const h = this.height * k;
+      // Centred where it fits; else around the first node, with no empty margin beyond the drawing's edges.
       const first = this.ordered()[0];
       const box = first ? this.nodes.get(first)?.box : undefined;
-      if (box) this.t.x = vw / 2 - (box.x + box.w / 2 + PAD) * k;
+      const x = w <= vw ? (vw - w) / 2 : clamp(box ? vw / 2 - (box.x + box.w / 2 + PAD) * k : 0, vw - w, 0);
+      this.t = { k, x, y: h <= vh ? (vh - h) / 2 : 0 };
     } else {
       this.t = { k, x: (vw - this.width * k) / 2, y: (vh - this.height * k) / 2 };
     }
@@ -323,6 +331,7 @@ export class GraphCanvas {
     this.settleTimer = window.setTimeout(() => {
       this.svg.style.willChange = 'auto';
       this.settleTimer = undefined;
+      this.events.moved?.({ ...this.t });
     }, 180);
   }
 
@@ -355,7 +364,7 @@ export class GraphCanvas {
     });
     const end = (e: PointerEvent): void => {
       if (!start || e.pointerId !== start.id) return;
-      if (!moved) this.events.select(this.nodeAt(e.target));
+      if (!moved) this.events.select(this.nodeAt(e.target), false);
       this.element.classList.remove('panning');
       start = undefined;
     };

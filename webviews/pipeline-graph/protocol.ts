@@ -41,4 +41,8 @@ export interface GraphViewState {
   io: boolean;
   /** The details pane is shown. */
   details: boolean;
+  /** The file (source label) `path` and `view` belong to. */
+  file?: string;
+  /** Pan and zoom, kept across page reloads and window reloads. */
+  view?: { x: number; y: number; k: number };
 }

@@ -20,9 +20,12 @@ type Ready = Extract<ToForm, { type: 'connection'; state: 'ready' }>;
 
 const NEW_EXPERIMENT = '__new__';
 
+/** What the page keeps of what the user typed (back after the page or the window reloads). */
 export interface FormState {
   values?: FormValues;
   runName?: string;
+  description?: string;
+  serviceAccount?: string;
 }
 
 export class FormApp {
@@ -54,8 +57,9 @@ export class FormApp {
 
   constructor(root: HTMLElement) {
     root.append(this.header, this.connection, this.runSection, this.paramSection, this.formError, this.footer);
-    this.footer.append(this.submitButton, button('Cancel', () => this.channel.post({ type: 'cancel' }), { id: 'cancel' }), this.status);
+    this.footer.append(this.submitButton, button('Cancel', () => this.channel.post({ type: this.busy ? 'cancelSubmit' : 'cancel' }), { id: 'cancel', title: 'Close the form; while a submit runs, stop it' }), this.status);
     for (const f of [this.runName, this.description, this.serviceAccount, this.newExperiment, this.newPipelineName]) f.addEventListener('input', () => this.validate());
+    for (const f of [this.runName, this.description, this.serviceAccount]) f.addEventListener('input', () => this.save());
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
         e.preventDefault();
@@ -115,7 +119,8 @@ export class FormApp {
     this.header.append(h('h1', {}, `Run ${msg.form.displayName || msg.pipeline}`), h('p', { class: 'muted' }, `${msg.file} · ${msg.where}`));
     if (msg.form.description) this.header.appendChild(h('p', { class: 'description' }, msg.form.description));
     this.runName.value = saved?.runName ?? msg.runName;
-    this.serviceAccount.value = msg.serviceAccount;
+    this.description.value = saved?.description ?? this.description.value;
+    this.serviceAccount.value = saved?.serviceAccount ?? msg.serviceAccount;
     this.renderRun();
     this.renderParams(msg.form);
     this.setValues(saved?.values ?? msg.values);
@@ -332,7 +337,7 @@ export class FormApp {
   }
 
   private save(): void {
-    this.channel.setState({ values: this.values, runName: this.runName.value });
+    this.channel.setState({ values: this.values, runName: this.runName.value, description: this.description.value, serviceAccount: this.serviceAccount.value });
   }
 
   private setStatus(text: string, spinning = false): void {

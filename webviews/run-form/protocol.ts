@@ -90,4 +90,7 @@ export type FromForm =
   | { type: 'deletePreset'; name: string }
   | { type: 'useLast' }
   | { type: 'retryConnection' }
-  | { type: 'cancel' };
+  /** Closes the form (a submit under way goes on, with its notification). */
+  | { type: 'cancel' }
+  /** Stops the submit under way (what it created is removed again). */
+  | { type: 'cancelSubmit' };

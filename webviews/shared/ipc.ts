@@ -1,5 +1,6 @@
 // The webview end of the typed extension ↔ webview channel, shared by every panel. The host end is
 // extension/webviews/host.ts: it queues its messages until this side says `ready`.
+import type { RestoreMessage, SavedState } from './protocol';
 
 /** Every message is an object with a `type`. `ready` (webview → extension) is reserved for the handshake. */
 export interface Message {
@@ -31,14 +32,17 @@ export interface Channel<Out extends Message, State> {
  */
 export function connect<In extends Message, Out extends Message, State = unknown>(onMessage: (message: In) => void): Channel<Out, State> {
   const api = acquireVsCodeApi();
+  const saved = (): SavedState<State> => (api.getState() as SavedState<State> | undefined) ?? {};
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const data = event.data;
-    if (data && typeof data === 'object' && typeof (data as Message).type === 'string') onMessage(data as In);
+    if (!data || typeof data !== 'object' || typeof (data as Message).type !== 'string') return;
+    if ((data as Message).type === 'kubeflow.restore') api.setState({ ...saved(), host: (data as RestoreMessage).data } satisfies SavedState<State>);
+    else onMessage(data as In);
   });
   const channel: Channel<Out, State> = {
     post: (message) => api.postMessage(message),
-    state: () => (api.getState() as State | undefined) ?? undefined,
-    setState: (state) => api.setState(state),
+    state: () => saved().page,
+    setState: (state) => api.setState({ ...saved(), page: state } satisfies SavedState<State>),
   };
   api.postMessage({ type: 'ready' } satisfies ReadyMessage);
   return channel;

@@ -86,4 +86,26 @@ describe('pipeline level view', function () {
       assert.ok(level.edges.some((e) => e.to === id));
     }
   });
+
+  it('a sub-DAG output node shows the output it carries, not the compiler-made pipelinechannel-- name', function () {
+    const m = parse('sdk-compiled/valid/artifacts_complex.yaml');
+    const { dag, parents } = resolvePath(m, ['for-loop-2']);
+    const outputs = buildLevel(m, dag, parents[0]).nodes.filter((n) => n.kind === 'output');
+    assert.ok(outputs.length > 0);
+    assert.deepEqual(outputs.filter((n) => n.label.includes('pipelinechannel--')).map((n) => n.label), []);
+    assert.ok(outputs.some((n) => n.label === 'double-2.out_dataset'), outputs.map((n) => n.label).join(', '));
+  });
+
+  it('a task wired twice from one input (a loop item) gets one edge, so its details list that upstream once', function () {
+    const m = parse('frontend-test/pipeline_with_loops_and_conditions.yaml');
+    for (const dag of Object.values(m.dags)) {
+      const level = buildLevel(m, dag, undefined);
+      const pairs = level.edges.map((e) => `${e.from} → ${e.to} (${e.kind})`);
+      assert.deepEqual(pairs.filter((p, i) => pairs.indexOf(p) !== i), [], dag.id);
+    }
+    const { dag, parents } = resolvePath(m, ['for-loop-14']);
+    const into = buildLevel(m, dag, parents[0]).edges.filter((e) => e.to === 't:condition-15' && e.from.startsWith('i:'));
+    assert.equal(into.length, 1);
+    assert.equal(into[0]!.label, 'item of loop_parameter');
+  });
 });

@@ -167,10 +167,15 @@ describe('models and endpoints in the editor (UI)', function () {
     await form.locator('#f-gpus input').fill('1');
     await yaml.filter({ hasText: 'nvidia.com/gpu: "1"' }).waitFor({ timeout: 10_000 });
     await wb.screenshot('deploy-form');
+    // Storage credentials and no service account: Deploy waits until the credentials warning is acknowledged.
+    await form.locator('#warnings li', { hasText: 'no service account is set' }).waitFor({ timeout: 10_000 });
+    assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled until the warning is acknowledged');
+    await form.locator('#ack-warnings').click();
     await showNotifications();
     await form.locator('#deploy:not([disabled])').click();
     await form.locator('#ready').waitFor({ timeout: 90_000 });
     assert.match(await form.locator('#ready').innerText(), /URL: http:\/\/fraud-detector-v3\.kubeflow-user\.example\.com/);
+    assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled once deployed, until a field changes');
     await form.locator('table.conditions td', { hasText: 'PredictorReady' }).first().waitFor();
     await toast('InferenceService fraud-detector-v3 is Ready').waitFor({ timeout: 30_000 });
     await wb.screenshot('deploy-ready');
@@ -205,6 +210,7 @@ describe('models and endpoints in the editor (UI)', function () {
     await form.locator('vscode-option', { hasText: 'scikit-learn (sklearn)' }).click();
     await form.locator('#yaml').filter({ hasText: 'name: sklearn' }).waitFor({ timeout: 10_000 });
     await wb.screenshot('deploy-canary-form');
+    await form.locator('#ack-warnings').click();
     await form.locator('#deploy:not([disabled])', { hasText: 'Update fraud-detector-v3' }).click();
     await form.locator('#ready').waitFor({ timeout: 90_000 });
     assert.match(await form.locator('#ready').innerText(), /Traffic: 10% latest \/ 90% previous/);

@@ -49,8 +49,27 @@ suite('pipeline graphs (extension host)', function () {
     const uri = copy(path.join(shared, 'sdk-compiled/valid/failing/pipeline_with_exit_handler.yaml'), 'exit.yaml');
     const summary = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri);
     assert.deepEqual({ ...summary, uri: undefined }, { uri: undefined, pipeline: 'pipeline-with-exit-handler', tasks: 4, dags: 2, errors: 0 });
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Graph: exit.yaml');
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Graph: exit.yaml (preview)');
     assert.ok(tab, 'the graph panel is open');
+  });
+
+  test('the next graph replaces the preview in its column; a kept graph stays and the next opens beside it in that column', async () => {
+    const graphTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.filter((t) => t.label.startsWith('Graph: ')).map((t) => ({ label: t.label, column: g.viewColumn })));
+    const a = copy(path.join(shared, 'sdk-compiled/valid/hello_world.yaml'), 'a.yaml');
+    const b = copy(path.join(shared, 'sdk-compiled/valid/identity.yaml'), 'b.yaml');
+    const c = copy(path.join(shared, 'sdk-compiled/valid/hello_world.yaml'), 'c.yaml');
+    await vscode.commands.executeCommand('kubeflow.pipelines.showGraph', a);
+    const groups = vscode.window.tabGroups.all.length;
+    await vscode.commands.executeCommand('kubeflow.pipelines.showGraph', b);
+    await until('b replaced the preview', () => graphTabs().some((t) => t.label === 'Graph: b.yaml (preview)') || undefined);
+    assert.deepEqual(graphTabs().map((t) => t.label), ['Graph: b.yaml (preview)'], 'one graph tab: the preview shows b');
+    assert.equal(vscode.window.tabGroups.all.length, groups, 'no new editor column');
+    await vscode.commands.executeCommand('kubeflow.pipelines.keepGraph');
+    await vscode.commands.executeCommand('kubeflow.pipelines.showGraph', c);
+    const tabs = await until('c opened next to the kept graph', () => (graphTabs().length === 2 ? graphTabs() : undefined));
+    assert.deepEqual(tabs.map((t) => t.label).sort(), ['Graph: b.yaml', 'Graph: c.yaml (preview)']);
+    assert.equal(tabs[0]!.column, tabs[1]!.column, 'both graphs in one column');
+    assert.equal(vscode.window.tabGroups.all.length, groups, 'still no new editor column');
   });
 
   test('a broken pipeline file gets diagnostics at the lines that are wrong', async () => {

@@ -1,0 +1,154 @@
+// Webview panels after "Developer: Reload Window" in real VS Code (the packaged .vsix in code-server, chromium):
+// a kept pipeline graph comes back on the level the user drilled into, with the selection and the zoom, and a run
+// form comes back with the values typed but not submitted (issue 22.1). Also: the next graph replaces the preview
+// graph in its column instead of opening another one (22.5). Screenshots: test-output/screenshots/panels-restore/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { requireShared } from '../../support/shared';
+import { openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+
+describe('panels come back after a window reload (UI, packaged .vsix in code-server)', function () {
+  this.timeout(300_000);
+  let cs: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  let ws = '';
+  const page = () => wb!.page;
+  let zoom = '';
+
+  async function openFile(name: string): Promise<void> {
+    await page().keyboard.press('Control+P');
+    const input = page().locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+  }
+
+  /** The shown webview that has `selector`. */
+  async function frameWith(selector: string, timeout = 120_000): Promise<FrameLocator> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      const n = await page().locator('iframe.webview.ready').count();
+      for (let i = n - 1; i >= 0; i--) {
+        const f = wb!.webview(i);
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      await page().waitForTimeout(500);
+    }
+    throw new Error(`no webview shows ${selector}`);
+  }
+
+  const graphTabs = () => page().locator('.tabs-container .tab', { hasText: /^Graph: / }).allInnerTexts();
+
+  before(async function () {
+    const shared = requireShared(this, 'fixtures', 'kfp-ir');
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-restore-ws-'));
+    fs.copyFileSync(path.join(shared, 'frontend-test/pipeline_with_loops_and_conditions.yaml'), path.join(ws, 'loops.yaml'));
+    fs.copyFileSync(path.join(shared, 'sdk-compiled/valid/identity.yaml'), path.join(ws, 'identity.yaml'));
+    fs.copyFileSync(path.join(shared, 'sdk-compiled/valid/arguments_parameters.yaml'), path.join(ws, 'args.yaml'));
+    cs = await startCodeServer({ vsix: [packagedVsix()] });
+    wb = await openWorkbench(cs, { suite: 'panels-restore', folder: ws });
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, wb);
+  });
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('a second Show Pipeline Graph replaces the preview graph in its column; Keep Graph Open pins it', async () => {
+    await openFile('identity.yaml');
+    await wb!.runCommand('Kubeflow: Show Pipeline Graph');
+    await frameWith('[data-id="t:identity"]');
+    const groups = await page().locator('.editor-group-container').count();
+    await openFile('loops.yaml');
+    await wb!.runCommand('Kubeflow: Show Pipeline Graph');
+    await frameWith('[data-id="t:condition-1"]');
+    assert.deepEqual((await graphTabs()).map((t) => t.trim()), ['Graph: loops.yaml (preview)']);
+    assert.equal(await page().locator('.editor-group-container').count(), groups, 'no new editor column');
+    await wb!.runCommand('Kubeflow: Keep Graph Open');
+    await page().locator('.tab', { hasText: /^Graph: loops\.yaml$/ }).waitFor({ timeout: 30_000 });
+    await wb!.screenshot('1-graph-kept');
+  });
+
+  it('the graph starts at a readable zoom: node labels at least 11 px high', async () => {
+    const g = await frameWith('[data-id="t:condition-1"]');
+    const height = await g.locator('[data-id="t:condition-1"] .label').evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(height >= 11, `label ${height.toFixed(1)} px high`);
+  });
+
+  it('drill down, select and zoom in the graph; type into a run form; then reload the window', async () => {
+    const g = await frameWith('[data-id="t:condition-1"]');
+    // Keyboard: select the node, Enter opens its level.
+    await g.locator('[data-id="t:condition-1"]').click();
+    await g.locator('[data-id="t:condition-1"].selected').waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await g.locator('[data-id="t:for-loop-2"]').waitFor({ timeout: 30_000 });
+    await g.locator('[data-id="t:for-loop-2"]').click();
+    await g.locator('[data-id="t:for-loop-2"].selected').waitFor({ timeout: 30_000 });
+    await g.locator('.canvas').focus();
+    await page().keyboard.press('+');
+    await page().keyboard.press('+');
+    // The zoom is saved when the gesture settles: wait until the transform stops changing.
+    const svg = g.locator('svg.graph');
+    let last = '';
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const now = (await svg.getAttribute('style')) ?? '';
+      if (now === last && /scale/.test(now)) break;
+      last = now;
+      await page().waitForTimeout(400);
+    }
+    zoom = /scale\(([\d.]+)\)/.exec(last)?.[1] ?? '';
+    assert.ok(zoom, `a zoom in ${last}`);
+    await wb!.screenshot('2-graph-before-reload');
+
+    await openFile('args.yaml');
+    await wb!.runCommand('Kubeflow: Submit Pipeline Run…');
+    const form = await frameWith('#p-param2');
+    await form.locator('#p-param2 input').fill('typed before the reload');
+    await form.locator('#p-param1 input').fill('changed');
+    await form.locator('#run-name input').fill('echo, not submitted yet');
+    await form.locator('#run-description input').fill('kept across a reload');
+    await page().waitForTimeout(500);
+    await wb!.screenshot('3-form-before-reload');
+
+    const loaded = page().waitForEvent('load', { timeout: 120_000 });
+    await wb!.runCommand('Developer: Reload Window');
+    await loaded;
+    await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page().waitForFunction(() => typeof (globalThis as unknown as { driver?: unknown }).driver === 'object', null, { timeout: 60_000 });
+    await page().evaluate(() => (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored());
+  });
+
+  it('after the reload the run form is back with what was typed', async () => {
+    await page().locator('.tab', { hasText: 'Run echo' }).first().click({ timeout: 60_000 });
+    const form = await frameWith('#p-param2');
+    await form.locator('#p-param2 input').waitFor();
+    assert.equal(await form.locator('#p-param2 input').inputValue(), 'typed before the reload');
+    assert.equal(await form.locator('#p-param1 input').inputValue(), 'changed');
+    assert.equal(await form.locator('#run-name input').inputValue(), 'echo, not submitted yet');
+    assert.equal(await form.locator('#run-description input').inputValue(), 'kept across a reload');
+    await wb!.screenshot('4-form-after-reload');
+  });
+
+  it('after the reload the kept graph is back on the drilled-in level, with the selection and the zoom', async () => {
+    await page().locator('.tab', { hasText: /^Graph: loops\.yaml$/ }).first().click({ timeout: 60_000 });
+    const g = await frameWith('[data-id="t:for-loop-2"]');
+    assert.equal(await g.locator('.crumb').count(), 2, 'the root and condition-1');
+    await g.locator('[data-id="t:for-loop-2"].selected').waitFor({ timeout: 30_000 });
+    const style = (await g.locator('svg.graph').getAttribute('style')) ?? '';
+    assert.equal(/scale\(([\d.]+)\)/.exec(style)?.[1], zoom, style);
+    await wb!.screenshot('5-graph-after-reload');
+  });
+
+  it('the page raised no uncaught errors from the extension or its webviews', () => {
+    assert.deepEqual(wb!.pageErrors.filter((e) => /kubeflow|pipeline-graph|run-form/i.test(e)), []);
+  });
+});
