@@ -40,4 +40,5 @@ fi
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh; do
   if [ -f "$rig" ]; then log "$rig"; bash "$rig"; fi
 done
+log test/rigs/model-registry/install.sh; bash test/rigs/model-registry/install.sh >/dev/null
 log "ready"

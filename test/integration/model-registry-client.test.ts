@@ -1,5 +1,5 @@
-// The Model Registry client (core/modelRegistry) against the Model Registry rig (test/rigs/model-registry: the
-// spec-validating stand-in, seeded with a few models), reached the way the editor reaches it: a companion-daemon
+// The Model Registry client (core/modelRegistry) against the Model Registry rig (test/rigs/model-registry: the real
+// v0.3.8 server, seeded with a few models), reached the way the editor reaches it: a companion-daemon
 // port-forward to Service model-registry-service:8080 in namespace kubeflow. Every request and response is also
 // checked against the OpenAPI spec on our side. Paging, sort, filters (quoting of what a user types), versions and
 // artifacts, lineage back to the pipeline run, a version without artifacts, archive/restore, and registrations.
@@ -51,7 +51,6 @@ describe('Model Registry client against the registry rig, through a daemon port-
   });
   afterEach(() => {
     assert.deepEqual(problems.splice(0), [], 'requests and responses match the OpenAPI spec (our check)');
-    assert.deepEqual(mr.violations(), [], 'the rig saw no spec violation');
   });
 
   it('pages through the models (by id), and hides archived ones unless asked', async () => {
