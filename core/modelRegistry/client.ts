@@ -132,12 +132,14 @@ export class ModelRegistryClient {
     return this.base;
   }
 
-  private async call<T>(method: HttpMethod, path: string, o: { query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  /** `absentIs404`: a 404 is an answer (a `find`), not a failure to explain. */
+  private async call<T>(method: HttpMethod, path: string, o: { query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal; absentIs404?: boolean } = {}): Promise<T> {
     const base = await this.apiBase(o.signal);
     const body: HttpBody | undefined = o.body === undefined ? undefined : { json: o.body };
     try {
       return await requestJson<T>(this.transport, { method, path: `${base}${path}`, ...(o.query ? { query: o.query } : {}), ...(body ? { body } : {}), ...(o.signal ? { signal: o.signal } : {}) });
     } catch (err) {
+      if (o.absentIs404 && err instanceof ApiError && err.status === 404) throw err;
       throw await explainFailure(this.transport, err, o.signal);
     }
   }
@@ -147,12 +149,15 @@ export class ModelRegistryClient {
     return { items: page?.items ?? [], nextPageToken: page?.nextPageToken ?? '', pageSize: page?.pageSize ?? 0, size: page?.size ?? page?.items?.length ?? 0 };
   }
 
-  /** A `find` endpoint answers 404 when nothing matches: that is `undefined` here. */
+  /**
+   * A `find` endpoint answers 404 when nothing matches: that is `undefined` here (with a database that refuses, the
+   * create that follows fails and is explained).
+   */
   private async find<T>(path: string, query: Record<string, QueryValue>): Promise<T | undefined> {
     try {
-      return await this.call<T>('GET', path, { query });
+      return await this.call<T>('GET', path, { query, absentIs404: true });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && !(err instanceof RegistryDatabaseError)) return undefined;
+      if (err instanceof ApiError && err.status === 404) return undefined;
       throw err;
     }
   }
