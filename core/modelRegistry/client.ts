@@ -240,6 +240,9 @@ export class ModelRegistryClient {
   listEnvironmentInferenceServices(servingEnvironmentId: string, o?: ListOptions & { signal?: AbortSignal }): Promise<ListPage<InferenceService>> {
     return this.list(`/serving_environments/${seg(servingEnvironmentId)}/inference_services`, o);
   }
+  findInferenceService(name: string, servingEnvironmentId: string): Promise<InferenceService | undefined> {
+    return this.find('/inference_service', { name, parentResourceId: servingEnvironmentId });
+  }
   getInferenceService(id: string): Promise<InferenceService> {
     return this.call('GET', `/inference_services/${seg(id)}`);
   }
