@@ -187,6 +187,12 @@ describe('models and endpoints in the editor (UI)', function () {
       return list.items.find((i) => i.name === 'fraud-detector-v3');
     }, 500);
     assert.deepEqual([record.modelVersionId, record.desiredState, record.servingEnvironmentId], [v3, 'DEPLOYED', sb.seededRegistry.servingEnvironment]);
+    // the details panel is behind the deploy form: show it again from the view
+    await onlyPanes(page(), ['Models']);
+    await command('Focus on Models View');
+    const v3row = row('Models', /^v3/);
+    await v3row.waitFor({ timeout: 30_000 });
+    await inline(v3row, 'Show Model Details');
     const details = await webviewWith('h1:has-text("fraud-detector · v3")');
     await details.locator('vscode-panel-tab', { hasText: 'Deployments' }).click();
     await details.locator('vscode-data-grid-cell', { hasText: /Ready.*in the registry: DEPLOYED/ }).first().waitFor({ timeout: 60_000 });
