@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { fetchTransport } from '../../core/http/transport';
+import { ModelRegistryClient, RegistryDatabaseError } from '../../core/modelRegistry/client';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { MODEL_REGISTRY_SERVICE, seedRegistry, SEED_KFP_RUN_ID, startModelRegistry, V1_PREFIX, type ModelRegistryRig, type SeededRegistry } from '../rigs/model-registry/index';
 import { ModelRegistrySpec, unexpectedProblems } from '../support/model-registry-spec';
@@ -388,7 +390,13 @@ describe('Model Registry rig: a fresh database per start, the v1 front, a databa
     assert.equal(health.status, 503);
     const checks = ((await health.json()) as Json).checks as Json;
     assert.deepEqual([checks.database.Status, /connect: connection refused/.test(checks.database.Message)], ['fail', true], JSON.stringify(checks.database));
-    // what the product has to see through (core/modelRegistry/client.ts explainFailure)
+    // what the product has to see through: the API says "not found" for a model that exists
     assert.equal((await fetch(`${r.apiBase}/registered_models/1`)).status, 404);
+    // our client names the cause instead (core/modelRegistry/client.ts explainFailure)
+    const client = new ModelRegistryClient(fetchTransport(r.url));
+    for (const call of [() => client.getRegisteredModel('1'), () => client.listRegisteredModels()]) {
+      await assert.rejects(call(), (e: unknown) => e instanceof RegistryDatabaseError
+        && /^The Model Registry cannot use its database, so it cannot answer \(its health check: .*connect: connection refused\)/.test(e.message));
+    }
   });
 });
