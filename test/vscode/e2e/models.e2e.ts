@@ -361,6 +361,19 @@ describe('models and endpoints in the editor (UI)', function () {
     await row('Models', 'fraud-detector').waitFor({ timeout: 60_000 });
   });
 
+  it('a registry whose database refuses: the view names the database, not a missing model', async () => {
+    await onlyPanes(page(), ['Models']);
+    await command('Focus on Models View');
+    await row('Models', 'fraud-detector').waitFor({ timeout: 60_000 });
+    await session!.sandbox.modelRegistry.stopDatabase();
+    await command('Kubeflow: Refresh Models');
+    const message = pane(page(), 'Models').locator('.message', { hasText: 'cannot use its database' });
+    await message.waitFor({ timeout: 60_000 });
+    assert.match(await message.innerText(), /The Model Registry cannot use its database, so it cannot answer \(its health check: .*connection refused\)/s);
+    await page().mouse.move(1200, 900);
+    await wb.screenshot('registry-database-refuses');
+  });
+
   it('raised no uncaught page errors from the extension or its webviews', () => {
     assert.deepEqual(wb.pageErrors.filter((e) => /kubeflow|webview/i.test(e)), []);
   });
