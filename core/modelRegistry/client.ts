@@ -1,5 +1,8 @@
 /**
- * A typed client of the Kubeflow Model Registry REST API v1alpha3, VS Code-free. It builds requests and reads answers;
+ * A typed client of the Kubeflow Model Registry REST API, VS Code-free. Two prefixes exist: v0.3.x servers serve
+ * `/api/model_registry/v1alpha3`, registries of Kubeflow Hub serve `/api/model_registry/v1` (same operations and
+ * parameter names on the wire, less the experiments); the client finds out which one a registry answers on its first
+ * call (`detectApiBase`) unless told. It builds requests and reads answers;
  * an `HttpTransport` carries them (a daemon port-forward to the registry's Service, a gateway URL with a token, or a
  * test server). Errors: `ApiError` with the registry's own message (`{code, message}` bodies), `UnreachableError` when
  * nothing answered. The API has no DELETE: models and versions are archived (state ARCHIVED) and restored (LIVE).
@@ -26,7 +29,66 @@ import type {
   ServingEnvironmentCreate,
 } from './types';
 
-export const API_BASE = '/api/model_registry/v1alpha3';
+export const API_BASES = { v1: '/api/model_registry/v1', v1alpha3: '/api/model_registry/v1alpha3' } as const;
+export type ApiBase = (typeof API_BASES)[keyof typeof API_BASES];
+
+/** Neither API prefix answered: not a Model Registry (or not one this extension knows). */
+export class NoRegistryApiError extends ApiError {
+  constructor(readonly statuses: { v1: number; v1alpha3: number }) {
+    super(
+      `This is not a Model Registry API: it answers neither ${API_BASES.v1} (HTTP ${statuses.v1}) nor ${API_BASES.v1alpha3} (HTTP ${statuses.v1alpha3}). Check the registry's Service, port or URL.`,
+      statuses.v1alpha3,
+    );
+    this.name = 'NoRegistryApiError';
+  }
+}
+
+/**
+ * The registry's database is not answering: its own health check (`/readyz/health?format=json`, check `database`, on
+ * servers with the embedded datastore) failed. The API itself then answers misleadingly (a 404 for a model that exists, a 400 "invalid filter
+ * query" for a plain list), so the client asks the health check whenever a call fails and says this instead.
+ */
+export class RegistryDatabaseError extends ApiError {
+  constructor(readonly health: string, status: number) {
+    super(`The Model Registry cannot use its database, so it cannot answer (its health check: ${health}). Check the registry's database (its Pod and the database Service or DSN).`, status);
+    this.name = 'RegistryDatabaseError';
+  }
+}
+
+/** `RegistryDatabaseError` when the registry's health check fails, else `err` itself. */
+export async function explainFailure(transport: HttpTransport, err: unknown, signal?: AbortSignal): Promise<unknown> {
+  if (!(err instanceof ApiError) || err instanceof NoRegistryApiError || err.status === 409 || err.status === 401 || err.status === 403) return err;
+  try {
+    const res = await transport({ method: 'GET', path: '/readyz/health', query: { format: 'json' }, ...(signal ? { signal } : {}) });
+    if (res.status !== 503) return err;
+    // the Go struct has no json tags: {"status": "fail", "checks": {"database": {"Name", "Status", "Message", …}}}
+    const checks = (JSON.parse(res.text) as { checks?: Record<string, { Status?: string; Message?: string }> }).checks ?? {};
+    const db = checks.database;
+    if (db?.Status === 'fail' && db.Message) return new RegistryDatabaseError(db.Message.slice(0, 400), err.status);
+  } catch {
+    /* no health check to ask, or not the one we know: the original error stands */
+  }
+  return err;
+}
+
+/**
+ * Which prefix the registry behind `transport` serves: v1 first (the newer), then v1alpha3. A 404/405 on one means
+ * "not this prefix"; any other error (a database that refuses, a 401, nothing reachable) is the registry's answer and
+ * is thrown as it is.
+ */
+export async function detectApiBase(transport: HttpTransport, signal?: AbortSignal): Promise<ApiBase> {
+  const statuses = { v1: 0, v1alpha3: 0 };
+  for (const key of ['v1', 'v1alpha3'] as const) {
+    try {
+      await requestJson(transport, { method: 'GET', path: `${API_BASES[key]}/registered_models`, query: { pageSize: '1' }, ...(signal ? { signal } : {}) });
+      return API_BASES[key];
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.status !== 404 && err.status !== 405)) throw await explainFailure(transport, err, signal);
+      statuses[key] = err.status;
+    }
+  }
+  throw new NoRegistryApiError(statuses);
+}
 
 /** An MR experiment run (the registry's own tracking); read for lineage only. */
 export interface ExperimentRun {
@@ -53,11 +115,33 @@ export interface Experiment {
 const seg = (id: string): string => encodeURIComponent(id);
 
 export class ModelRegistryClient {
-  constructor(private readonly transport: HttpTransport) {}
+  private base: Promise<ApiBase> | undefined;
 
-  private call<T>(method: HttpMethod, path: string, o: { query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  /** `apiBase`: the prefix when known (or a shared detection), else it is detected on the first call. */
+  constructor(private readonly transport: HttpTransport, apiBase?: ApiBase | Promise<ApiBase>) {
+    if (apiBase) this.base = Promise.resolve(apiBase);
+  }
+
+  /** The prefix this registry serves (detected once; a failed detection is tried again on the next call). */
+  apiBase(signal?: AbortSignal): Promise<ApiBase> {
+    if (!this.base) {
+      const p = detectApiBase(this.transport, signal);
+      this.base = p;
+      p.catch(() => { if (this.base === p) this.base = undefined; });
+    }
+    return this.base;
+  }
+
+  /** `absentIs404`: a 404 is an answer (a `find`), not a failure to explain. */
+  private async call<T>(method: HttpMethod, path: string, o: { query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal; absentIs404?: boolean } = {}): Promise<T> {
+    const base = await this.apiBase(o.signal);
     const body: HttpBody | undefined = o.body === undefined ? undefined : { json: o.body };
-    return requestJson<T>(this.transport, { method, path: `${API_BASE}${path}`, ...(o.query ? { query: o.query } : {}), ...(body ? { body } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    try {
+      return await requestJson<T>(this.transport, { method, path: `${base}${path}`, ...(o.query ? { query: o.query } : {}), ...(body ? { body } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (err) {
+      if (o.absentIs404 && err instanceof ApiError && err.status === 404) throw err;
+      throw await explainFailure(this.transport, err, o.signal);
+    }
   }
 
   private async list<T>(path: string, o: ListOptions & { signal?: AbortSignal } = {}, extra: Record<string, QueryValue> = {}): Promise<ListPage<T>> {
@@ -65,10 +149,13 @@ export class ModelRegistryClient {
     return { items: page?.items ?? [], nextPageToken: page?.nextPageToken ?? '', pageSize: page?.pageSize ?? 0, size: page?.size ?? page?.items?.length ?? 0 };
   }
 
-  /** A `find` endpoint answers 404 when nothing matches: that is `undefined` here. */
+  /**
+   * A `find` endpoint answers 404 when nothing matches: that is `undefined` here (with a database that refuses, the
+   * create that follows fails and is explained).
+   */
   private async find<T>(path: string, query: Record<string, QueryValue>): Promise<T | undefined> {
     try {
-      return await this.call<T>('GET', path, { query });
+      return await this.call<T>('GET', path, { query, absentIs404: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return undefined;
       throw err;
@@ -153,6 +240,9 @@ export class ModelRegistryClient {
   listEnvironmentInferenceServices(servingEnvironmentId: string, o?: ListOptions & { signal?: AbortSignal }): Promise<ListPage<InferenceService>> {
     return this.list(`/serving_environments/${seg(servingEnvironmentId)}/inference_services`, o);
   }
+  findInferenceService(name: string, servingEnvironmentId: string): Promise<InferenceService | undefined> {
+    return this.find('/inference_service', { name, parentResourceId: servingEnvironmentId });
+  }
   getInferenceService(id: string): Promise<InferenceService> {
     return this.call('GET', `/inference_services/${seg(id)}`);
   }
@@ -163,7 +253,7 @@ export class ModelRegistryClient {
     return this.call('PATCH', `/inference_services/${seg(id)}`, { body });
   }
 
-  // --- lineage
+  // --- lineage (v1alpha3 only: v1 registries have no experiments)
 
   getExperimentRun(id: string): Promise<ExperimentRun> {
     return this.call('GET', `/experiment_runs/${seg(id)}`);

@@ -38,6 +38,8 @@ const FIELD_MANAGER = 'kubeflow-vscode';
 export interface DeploySource {
   registryLabel: string;
   link: RegistryLink;
+  /** After each apply (not dry runs): the registry records the service as serving the version; reports its own errors. */
+  onApplied?: (served: { namespace: string; name: string; runtime?: string }) => Promise<void>;
   artifactUri: string;
   modelFormatName?: string;
   modelFormatVersion?: string;
@@ -401,6 +403,7 @@ export class DeployPanel implements vscode.Disposable {
         return;
       }
       this.ctx.log.info(`deploy: ${existing ? 'updated' : 'created'} InferenceService ${spec.namespace}/${spec.name} (${spec.storageUri})`);
+      void this.source?.onApplied?.({ namespace: spec.namespace, name: spec.name, ...(spec.runtime ? { runtime: spec.runtime } : {}) });
       if (!existing) {
         // From now on the form updates this service (a second Deploy rolls a new revision onto it).
         this.form = { ...this.form, target: spec.name, canaryTrafficPercent: '' };

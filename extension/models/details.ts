@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { isModelArtifact } from '../../core/modelRegistry/client';
 import { describeLineage, epochTime, lineageOf, splitProperties, type LineageStep } from '../../core/modelRegistry/properties';
-import type { Artifact, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
+import { servingRecords } from '../../core/modelRegistry/serving';
+import type { Artifact, InferenceService, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
 import { describePhase, describeTraffic } from '../../core/kserve/state';
 import type { DetailsData, FromDetails, LineageRow, ToDetails } from '../../webviews/model-details/protocol';
 import type { Ctx } from '../ctx';
@@ -29,6 +30,8 @@ export class DetailsPanel implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private last: ToDetails | undefined;
   private loading = 0;
+  private records: Array<InferenceService & { namespace: string }> = [];
+  private recordsRead = 0;
 
   /** Opens or reveals the panel of a model or version. */
   static show(ctx: Ctx, models: ModelsModel, endpoints: EndpointsModel, target: DetailsTarget, revived?: vscode.WebviewPanel): DetailsPanel {
@@ -79,7 +82,7 @@ export class DetailsPanel implements vscode.Disposable {
         this.host.post(this.last);
       }),
       this.host.panel.onDidDispose(() => this.dispose()),
-      endpoints.onDidChange(() => this.last?.type === 'data' && this.updateDeployments()),
+      endpoints.onDidChange(() => this.last?.type === 'data' && void this.updateDeployments()),
     );
     endpoints.start();
   }
@@ -133,17 +136,41 @@ export class DetailsPanel implements vscode.Disposable {
       base.versions = versions.map((v, i) => versionRow(v, firstArtifacts[i]));
       base.lineage = lineageRows(lineageOf({ id: '', name: '', registeredModelId: model.id, customProperties: model.customProperties ?? {} } as ModelVersion, firstArtifacts.filter((a): a is Artifact => !!a), model));
     }
+    await this.readRecords(model.id);
     base.deployments = this.deployments(model);
     return base;
   }
 
-  private deployments(model: RegisteredModel): DetailsData['deployments'] {
-    return this.endpoints.list()
-      .filter((e) => (this.target.modelVersionId ? e.summary.registry?.modelVersionId === this.target.modelVersionId : e.summary.registry?.registeredModelId === model.id))
-      .map((e) => ({ name: e.summary.name, namespace: e.summary.namespace, phase: describePhase(e.summary), ...(e.summary.url ? { url: e.summary.url } : {}), ...(describeTraffic(e.summary.traffic) ? { traffic: describeTraffic(e.summary.traffic)! } : {}) }));
+  /** The registry's own records of what serves this version or model (best effort: the cluster's view stands alone). */
+  private async readRecords(registeredModelId: string): Promise<void> {
+    this.recordsRead = Date.now();
+    try {
+      this.records = await servingRecords(this.models.client(), { registeredModelId, ...(this.target.modelVersionId ? { modelVersionId: this.target.modelVersionId } : {}) });
+    } catch (err) {
+      this.ctx.log.debug(`model details: the registry's inference service records: ${describe(err)}`);
+    }
   }
 
-  private updateDeployments(): void {
+  /** The cluster's InferenceServices that serve it, with the registry's record of each; records the cluster lacks. */
+  private deployments(model: RegisteredModel): DetailsData['deployments'] {
+    const recorded = (name: string, ns: string) => this.records.find((r) => r.name === name && r.namespace === ns);
+    const rows = this.endpoints.list()
+      .filter((e) => (this.target.modelVersionId ? e.summary.registry?.modelVersionId === this.target.modelVersionId : e.summary.registry?.registeredModelId === model.id))
+      .map((e) => {
+        const rec = recorded(e.summary.name, e.summary.namespace);
+        const phase = describePhase(e.summary) + (rec ? ` · in the registry: ${rec.desiredState ?? 'DEPLOYED'}` : '');
+        return { name: e.summary.name, namespace: e.summary.namespace, phase, ...(e.summary.url ? { url: e.summary.url } : {}), ...(describeTraffic(e.summary.traffic) ? { traffic: describeTraffic(e.summary.traffic)! } : {}) };
+      });
+    for (const r of this.records) {
+      if (r.name && !rows.some((x) => x.name === r.name && x.namespace === r.namespace)) rows.push({ name: r.name, namespace: r.namespace, phase: `In the registry: ${r.desiredState ?? 'DEPLOYED'} (not in the cluster)` });
+    }
+    return rows;
+  }
+
+  private async updateDeployments(): Promise<void> {
+    if (this.last?.type !== 'data') return;
+    // a deploy in progress changes the services often: the registry is read again at most every 3 s
+    if (Date.now() - this.recordsRead > 3000) await this.readRecords(this.last.data.model.id);
     if (this.last?.type !== 'data') return;
     const d = this.last.data;
     const next = this.deployments({ id: d.model.id, name: d.model.name });

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { isModelArtifact } from '../../core/modelRegistry/client';
+import { recordServing } from '../../core/modelRegistry/serving';
 import type { Artifact, ModelArtifact, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
 import { ApiError } from '../../core/http/transport';
 import type { Ctx } from '../ctx';
@@ -225,9 +226,18 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
         if (go !== 'Deploy') return;
       }
       const reg = registries.current();
+      const client = registries.client(reg);
+      const [m, v] = [r.model, r.version];
       await DeployPanel.show(ctx, endpoints, {
         registryLabel: reg.label,
         link: { registeredModelId: r.model.id, modelVersionId: r.version.id, modelName: r.model.name, versionName: r.version.name, ...(reg.service ? { registryName: reg.service.name, registryNamespace: reg.service.namespace } : {}) },
+        onApplied: async (s) => {
+          try {
+            await recordServing(client, { ...s, registeredModelId: m.id, modelVersionId: v.id });
+          } catch (err) {
+            void vscode.window.showWarningMessage(`${s.name} is deployed, but the Model Registry could not record it as serving ${m.name} ${v.name}: ${describe(err)}`);
+          }
+        },
         artifactUri: artifact.uri,
         ...(artifact.modelFormatName ? { modelFormatName: artifact.modelFormatName } : {}),
         ...(artifact.modelFormatVersion ? { modelFormatVersion: artifact.modelFormatVersion } : {}),

@@ -5,7 +5,7 @@
  * refuses `filterQuery` (older than v0.3) gets the filter applied here instead.
  */
 import * as vscode from 'vscode';
-import { ModelRegistryClient } from '../../core/modelRegistry/client';
+import { ModelRegistryClient, RegistryDatabaseError } from '../../core/modelRegistry/client';
 import { describeFilter, modelFilterQuery, type ModelFilter } from '../../core/modelRegistry/filter';
 import { ApiError, UnreachableError } from '../../core/http/transport';
 import type { Artifact, ListPage, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
@@ -113,7 +113,8 @@ export class ModelsModel implements vscode.Disposable {
       return await this.client().listRegisteredModels({ ...base, ...(filterQuery ? { filterQuery } : {}) });
     } catch (err) {
       // Registries before v0.3 do not know filterQuery; filter here instead (only the raw query cannot be honoured).
-      if (!(err instanceof ApiError && err.status === 400 && filterQuery && !this.filter.query)) throw err;
+      // a database that refuses also answers 400 (RegistryDatabaseError): that is not a registry without filters
+      if (!(err instanceof ApiError && !(err instanceof RegistryDatabaseError) && err.status === 400 && filterQuery && !this.filter.query)) throw err;
       this.serverFilters = false;
       this.log.info(`model registry ${this.registry.label} refused filterQuery (${err.message}); filtering in the editor`);
     }

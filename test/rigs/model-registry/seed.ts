@@ -9,7 +9,7 @@
  * the model artifact's modelSource* fields (kind "kfp", class "pipelinerun", group = namespace, id = run id, name =
  * run name) plus the KFP backend's `kfp.*` custom properties on the version.
  */
-import { API_PREFIX } from './spec';
+import { API_PREFIX } from './v1-front';
 
 type Json = Record<string, unknown>;
 

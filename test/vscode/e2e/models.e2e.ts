@@ -1,10 +1,10 @@
 // Models and endpoints in the editor, as a user meets them: the packaged extension in code-server against the sandbox
-// cluster (real apiserver + kwok, the real KServe CRD) with the Model Registry rig behind Service
+// cluster (real apiserver + kwok, the real KServe CRD) with the real Model Registry v0.3.8 behind Service
 // kubeflow/model-registry-service (seeded: fraud-detector v1–v3 with KFP lineage, sentiment-bert, an archived
 // legacy-churn, image-classifier whose version has no artifact) and the test-side KServe controller
 // (test/rigs/fake-kserve.ts) writing status the way KServe does. Browse and search the registry, open a version's
 // details with its lineage, deploy it (a bad storage URI caught with its fix, the YAML previewed, the dry run, the
-// apply, the conditions up to Ready), roll the next version on as a 10% canary, change the split, promote, send a
+// apply, the conditions up to Ready, the registry's own record of it), roll the next version on as a 10% canary, change the split, promote, send a
 // test request through a forward, open the predictor logs; a registry that is not installed says so.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { SEED_KFP_RUN_ID } from '../../rigs/model-registry/index';
 import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession, type Workbench } from './support';
+import { until } from '../../support/wait';
 
 describe('models and endpoints in the editor (UI)', function () {
   this.timeout(240_000);
@@ -73,7 +74,7 @@ describe('models and endpoints in the editor (UI)', function () {
     fs.writeFileSync(path.join(folder, 'requests', 'fraud-request.json'), JSON.stringify({ instances: [[0.1, 12.5, 3, 0], [0.9, 1800, 1, 1]] }, null, 2));
     session = await startSandboxSession({ suite: 'models', folder, viewport: { width: 1600, height: 1000 } });
     wb = session.wb;
-    assert.ok(session.sandbox.seededRegistry, 'the sandbox has the Model Registry rig (needs ../shared)');
+    assert.ok(session.sandbox.seededRegistry, 'the sandbox has the real Model Registry, seeded');
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
@@ -180,6 +181,29 @@ describe('models and endpoints in the editor (UI)', function () {
     await toast('InferenceService fraud-detector-v3 is Ready').waitFor({ timeout: 30_000 });
     await wb.screenshot('deploy-ready');
     await clearNotifications();
+  });
+
+  it('the registry records the deployment as serving the version, and the details panel reads it back', async () => {
+    const sb = session!.sandbox;
+    const v3 = sb.seededRegistry.versions['fraud-detector']!.v3!;
+    // the real server's own records (inference_services), read past the extension
+    const record = await until('the registry\'s record of fraud-detector-v3', 60_000, async () => {
+      const list = (await (await fetch(`${sb.modelRegistry.apiBase}/inference_services`)).json()) as { items: Array<{ name?: string; modelVersionId?: string; desiredState?: string; servingEnvironmentId: string }> };
+      return list.items.find((i) => i.name === 'fraud-detector-v3');
+    }, 500);
+    assert.deepEqual([record.modelVersionId, record.desiredState, record.servingEnvironmentId], [v3, 'DEPLOYED', sb.seededRegistry.servingEnvironment]);
+    // the details panel is behind the deploy form: show it again from the view
+    await onlyPanes(page(), ['Models']);
+    await command('Focus on Models View');
+    const v3row = row('Models', /^v3/);
+    await v3row.waitFor({ timeout: 30_000 });
+    await inline(v3row, 'Show Model Details');
+    const details = await webviewWith('h1:has-text("fraud-detector · v3")');
+    await details.locator('vscode-panel-tab', { hasText: 'Deployments' }).click();
+    await details.locator('vscode-data-grid-cell', { hasText: /Ready.*in the registry: DEPLOYED/ }).first().waitFor({ timeout: 60_000 });
+    // the seed's record of an earlier service that the cluster does not run
+    await details.locator('vscode-data-grid-cell', { hasText: 'In the registry: DEPLOYED (not in the cluster)' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('version-details-deployments');
   });
 
   it('lists the endpoint as Ready with its URL and the registry version it serves', async () => {
@@ -341,6 +365,19 @@ describe('models and endpoints in the editor (UI)', function () {
     await setNamespace('kubeflow');
     await command('Focus on Models View');
     await row('Models', 'fraud-detector').waitFor({ timeout: 60_000 });
+  });
+
+  it('a registry whose database refuses: the view names the database, not a missing model', async () => {
+    await onlyPanes(page(), ['Models']);
+    await command('Focus on Models View');
+    await row('Models', 'fraud-detector').waitFor({ timeout: 60_000 });
+    await session!.sandbox.modelRegistry.stopDatabase();
+    await command('Kubeflow: Refresh Models');
+    const message = pane(page(), 'Models').locator('.message', { hasText: 'cannot use its database' });
+    await message.waitFor({ timeout: 60_000 });
+    assert.match(await message.innerText(), /The Model Registry cannot use its database, so it cannot answer \(its health check: .*connection refused\)/s);
+    await page().mouse.move(1200, 900);
+    await wb.screenshot('registry-database-refuses');
   });
 
   it('raised no uncaught page errors from the extension or its webviews', () => {

@@ -1,6 +1,5 @@
 /**
- * The Model Registry OpenAPI document (shared/kubeflow-specs/model-registry/model-registry.yaml) as the stand-in
- * server uses it: the route table (path templates, methods, operationIds) and ajv validators for every request body,
+ * The Model Registry OpenAPI document (shared/kubeflow-specs/model-registry/model-registry.yaml) as the tests read it: the route table (path templates, methods, operationIds) and ajv validators for every request body,
  * query parameter and response body.
  *
  * Two conversions make the OpenAPI 3.0 schemas checkable by a JSON Schema (2019-09) validator:
@@ -11,17 +10,17 @@
  * - Strictness: the Go server decodes request bodies with `DisallowUnknownFields`, so an unknown property is a 400.
  *   Every schema used as a value (request/response root, array items, mapping targets, property values; not the
  *   parts of an `allOf`) gets `unevaluatedProperties: false`. Responses are held to the same rule, so a field the
- *   stand-in invents (or misspells) is caught as a violation.
+ *   server sends that the spec does not declare is caught.
  *
  * The client tests check what the Model Registry client sends and receives with this same reading of the spec
- * (test/support/model-registry-spec.ts), so the client is held to exactly the rules the stand-in enforces.
+ * (test/support/model-registry-spec.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
 import YAML from 'yaml';
-import { sharedDir } from '../kube/index';
-import { addApiFormats, matchRoute, templatePattern, type MatchedRoute as Matched, type Route } from '../openapi';
+import { sharedDir } from '../rigs/kube/index';
+import { addApiFormats, matchRoute, templatePattern, type MatchedRoute as Matched, type Route } from '../rigs/openapi';
 
 export const API_PREFIX = '/api/model_registry/v1alpha3';
 
@@ -90,7 +89,7 @@ export class RegistrySpec {
     return undefined;
   }
 
-  /** Validates a response body: undefined = valid, else the reason (a stand-in bug, recorded as a violation). */
+  /** Validates a response body: undefined = valid, else the reason . */
   checkResponse(op: Operation, status: number, body: unknown): string | undefined {
     const schema = op.responses.get(status);
     if (!schema) return `status ${status} is not a documented response of ${op.operationId} (documented: ${[...op.responses.keys()].join(', ')})`;
