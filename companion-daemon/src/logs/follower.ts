@@ -131,6 +131,7 @@ export class ContainerFollower {
         break;
       }
     }
+    this.dedup.forget();
     this.setStream('done');
   }
 

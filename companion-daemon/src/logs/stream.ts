@@ -123,6 +123,12 @@ export class LineDeduper {
     return `${this.second}Z`;
   }
 
+  /** Lets go of the remembered second (the stream will not be resumed again). */
+  forget(): void {
+    this.seen.clear();
+    this.replay = undefined;
+  }
+
   /** True if the line is new and should be kept. */
   accept(time: string, text: string): boolean {
     const second = time.slice(0, 19);
