@@ -13,7 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { connectDaemon } from '../../companion-daemon/src/client';
+import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
 import { startKubeRig } from '../../test/rigs/kube/index';
 import { distFile } from '../../test/support/build';
@@ -23,6 +23,7 @@ import { median, recordBench, round } from './report';
 const PAYLOAD_MB = 32;
 const THROUGHPUT_RUNS = 15;
 const UPLOAD_RUNS = 9;
+const COLD_RUNS = 3;
 const RSS_SAMPLE_MS = 250;
 const RSS_AFTER_MS = 60_000;
 const TTFB_RUNS = 30;
@@ -51,38 +52,59 @@ async function main(): Promise<void> {
     await rig.apply([{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench-0', labels: { app: 'bench' } }, spec: { nodeName: rig.nodes.cpu, containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] } }]);
     await rig.waitForPod(ns, 'bench-0');
 
-    // --- baseline: kubectl port-forward
+    // --- baseline: kubectl port-forward; ours: the daemon (one forward, restored from its store when restarted)
     const kubectl = path.join(rig.binDir, 'kubectl');
-    const kpf = spawn(kubectl, ['--kubeconfig', rig.kubeconfigPath, '-n', ns, 'port-forward', 'pod/bench-0', ':8080', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(kpf);
-    const kubectlPort = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      kpf.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+    const startKubectl = async (): Promise<{ proc: ChildProcess; port: number }> => {
+      const proc = spawn(kubectl, ['--kubeconfig', rig.kubeconfigPath, '-n', ns, 'port-forward', 'pod/bench-0', ':8080', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(proc);
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        proc.stdout!.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        proc.once('exit', (c) => reject(new Error(`kubectl port-forward exited ${c}: ${out}`)));
       });
-      kpf.once('exit', (c) => reject(new Error(`kubectl port-forward exited ${c}: ${out}`)));
-    });
+      return { proc, port };
+    };
+    const startDaemon = async (): Promise<{ d: DaemonConnection; port: number }> => {
+      const d = await connectDaemon({ kubeconfig: rig.kubeconfigPath, client: 'bench', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
+      const fwd = (await d.connection.sendRequest(P.listForwards))[0] ?? (await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'bench-0', port: 8080 } }));
+      await until('daemon forward ready', 30_000, async () => (await d.connection.sendRequest(P.listForwards))[0]?.status.state === 'ready');
+      // The session and its spare stream pair open meanwhile, and the start settles.
+      await new Promise((r) => setTimeout(r, 3000));
+      return { d, port: fwd.localPort };
+    };
+    const stopDaemon = async (d: DaemonConnection): Promise<void> => {
+      await d.connection.sendRequest(P.shutdown).catch(() => undefined);
+      d.dispose();
+      await until('daemon exited', 30_000, () => !alive(d.hello.pid));
+    };
 
-    // --- ours: the daemon
-    const d = await connectDaemon({ kubeconfig: rig.kubeconfigPath, client: 'bench', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
-    const fwd = await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'bench-0', port: 8080 } });
-    await until('daemon forward ready', 30_000, async () => (await d.connection.sendRequest(P.listForwards))[0]?.status.state === 'ready');
-    await new Promise((r) => setTimeout(r, 3000));
-    const rssIdleMb = (await d.connection.sendRequest(P.status)).rssBytes / 1024 / 1024;
-    const rss = new RssTimeline(d.hello.pid);
-    rss.phase('download');
-
-    const paths = { kubectl: kubectlPort, daemon: fwd.localPort };
-    // Warm both with one full download (timed apart as the cold figure): the first megabytes through a freshly
-    // started daemon run while V8 is still compiling its data path, which is not the steady rate a forward has.
-    const cold: Record<string, number> = {};
-    for (const [name, port] of Object.entries(paths)) {
-      const t0 = performance.now();
-      await download(port, '/big');
-      cold[name] = PAYLOAD_MB / ((performance.now() - t0) / 1000);
+    // The first download through a freshly started kubectl and daemon, COLD_RUNS times each: it runs while V8 is
+    // still compiling the daemon's data path, which is not the steady rate a forward has. The last daemon stays.
+    const cold: Record<string, number[]> = { kubectl: [], daemon: [] };
+    let k: { proc: ChildProcess; port: number } | undefined;
+    let dm: { d: DaemonConnection; port: number } | undefined;
+    let rssIdleMb = NaN;
+    let started: RssTimeline | undefined;
+    for (let i = 0; i < COLD_RUNS; i++) {
+      if (k) k.proc.kill();
+      k = await startKubectl();
+      cold.kubectl.push(await timedDownload(k.port));
+      if (dm) await stopDaemon(dm.d);
+      dm = await startDaemon();
+      if (i === COLD_RUNS - 1) {
+        rssIdleMb = (await dm.d.connection.sendRequest(P.status)).rssBytes / 1024 / 1024;
+        started = new RssTimeline(dm.d.hello.pid);
+        started.phase('download');
+      }
+      cold.daemon.push(await timedDownload(dm.port));
     }
+    const d = dm!.d;
+    const rss = started!;
+    const paths = { kubectl: k!.port, daemon: dm!.port };
     const throughput: Record<string, number[]> = { kubectl: [], daemon: [] };
     const ttfb: Record<string, number[]> = { kubectl: [], daemon: [] };
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
@@ -164,13 +186,14 @@ async function main(): Promise<void> {
     const memory = rss.stop();
 
     const mt = { kubectl: median(throughput.kubectl), daemon: median(throughput.daemon) };
+    const mc = { kubectl: median(cold.kubectl), daemon: median(cold.daemon) };
     const mu = { kubectl: median(upload.kubectl), daemon: median(upload.daemon) };
     const mf = { kubectl: median(ttfb.kubectl), daemon: median(ttfb.daemon) };
     const rate = { kubectl: total / (kubectlLogsMs / 1000), daemon: total / (daemonLogsMs / 1000) };
     const result = {
       forwardThroughputMBps: { kubectl: round(mt.kubectl), daemon: round(mt.daemon), ratio: round(mt.daemon / mt.kubectl, 2), target: '≥ 1.0', met: mt.daemon >= mt.kubectl, payloadMB: PAYLOAD_MB, runs: THROUGHPUT_RUNS,
         note: 'median of alternating downloads after one warm-up download each',
-        coldFirstDownload: { kubectl: round(cold.kubectl), daemon: round(cold.daemon), ratio: round(cold.daemon / cold.kubectl, 2), target: '≥ 0.9', met: cold.daemon >= 0.9 * cold.kubectl, note: 'the warm-up download, the first bytes through the freshly started daemon and kubectl' },
+        coldFirstDownload: { kubectl: round(mc.kubectl), daemon: round(mc.daemon), ratio: round(mc.daemon / mc.kubectl, 2), target: '≥ 0.9', met: mc.daemon >= 0.9 * mc.kubectl, runs: COLD_RUNS, note: 'median of the first download through a freshly started kubectl port-forward and daemon' },
       },
       uploadThroughputMBps: { kubectl: round(mu.kubectl), daemon: round(mu.daemon), ratio: round(mu.daemon / mu.kubectl, 2), target: '≥ 0.9', met: mu.daemon >= 0.9 * mu.kubectl, payloadMB: PAYLOAD_MB, runs: UPLOAD_RUNS, note: 'median of alternating POSTs (client → pod) until the pod answered with the byte count' },
       timeToFirstByteMs: {
@@ -191,6 +214,23 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.kill();
     await rig.stop();
+  }
+}
+
+/** MB/s of one download of the payload. */
+async function timedDownload(port: number): Promise<number> {
+  const t0 = performance.now();
+  const n = await download(port, '/big');
+  if (n !== PAYLOAD_MB * 1024 * 1024) throw new Error(`got ${n} bytes of ${PAYLOAD_MB} MB`);
+  return PAYLOAD_MB / ((performance.now() - t0) / 1000);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
