@@ -69,11 +69,13 @@ export async function connectDaemon(o: ConnectOptions): Promise<DaemonConnection
 }
 
 function startDaemon(o: ConnectOptions, paths: DaemonPaths): void {
-  // Small young-generation semispaces keep the long-lived daemon's resident memory low after bursts of traffic.
-  const child = spawn(o.execPath ?? process.execPath, ['--max-semi-space-size=2', o.daemonScript, '--kubeconfig', paths.kubeconfig], {
+  // Small young-generation semispaces keep the long-lived daemon's resident memory low after bursts of traffic;
+  // --expose-gc is for one collection once a burst is over (memory.ts). Fixed malloc thresholds (glibc; ignored by
+  // other allocators) hand freed buffers back to the system instead of keeping the heap at its high-water mark.
+  const child = spawn(o.execPath ?? process.execPath, ['--max-semi-space-size=2', '--expose-gc', o.daemonScript, '--kubeconfig', paths.kubeconfig], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072', ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
   });
   child.unref();
 }

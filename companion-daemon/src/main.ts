@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { fileLogger } from './log';
+import { collectAfterBursts } from './memory';
 import { daemonPaths, ensurePrivateDir, resolveKubeconfigSet, type DaemonPaths } from './paths';
 import { Daemon } from './server';
 
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => log(`uncaught: ${err.stack ?? err.message}`));
   process.on('unhandledRejection', (err) => log(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`));
   await daemon.listen();
+  collectAfterBursts();
 }
 
 main().catch((err: unknown) => {

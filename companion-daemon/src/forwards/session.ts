@@ -146,7 +146,7 @@ export class SpdySession {
           this.send(Buffer.concat([header, piece]), sent);
         } else {
           // Header and payload as two messages (the server reads the messages as one byte stream, and kubectl
-          // sends them so too): one copy less than joining them, and masking copies the payload anyway.
+          // sends them so too): the payload goes out as it came, without a copy (dial.ts: zero mask over TLS).
           this.send(header);
           this.send(piece, sent);
         }

@@ -139,6 +139,7 @@ export class ContainerFollower {
         break;
       }
     }
+    this.dedup.forget();
     this.setStream('done');
   }
 

@@ -96,12 +96,16 @@ export async function streamLogLines(
 /**
  * Drops the lines a resumed stream sends again. A resume asks for `sinceTime` = the start of the second of the last
  * line kept (the API's resolution), so it repeats that second; the deduper remembers every line of the latest second
- * (as a multiset of time+text) and lets each through only as often as it has not been seen.
+ * (as a multiset of time+text) and lets each through only as often as it has not been seen. Lines are remembered by a
+ * 53-bit hash, not by their text: a second can hold tens of thousands of lines (a burst, or a log whose timestamps
+ * all fall in one second), and their text (slices that keep the whole received chunks alive) would otherwise stay in
+ * memory as long as the follower lives. Two different lines of one second sharing a hash (odds ~n²/2⁵⁴) would lose
+ * the second of them only on a resume.
  */
 export class LineDeduper {
   private second = '';
-  private seen = new Map<string, number>();
-  private replay: Map<string, number> | undefined;
+  private seen = new Map<number, number>();
+  private replay: Map<number, number> | undefined;
   lastTime = '';
 
   /** Starts from where an earlier daemon stopped: the lines of the last second it kept (CaptureFile.resumePoints). */
@@ -116,10 +120,16 @@ export class LineDeduper {
     return `${this.second}Z`;
   }
 
+  /** Lets go of the remembered second (the stream will not be resumed again). */
+  forget(): void {
+    this.seen.clear();
+    this.replay = undefined;
+  }
+
   /** True if the line is new and should be kept. */
   accept(time: string, text: string): boolean {
     const second = time.slice(0, 19);
-    const key = `${time}\u0000${text}`;
+    const key = lineHash(time, text);
     if (this.replay) {
       if (second < this.second) return false;
       if (second === this.second) {
@@ -140,4 +150,20 @@ export class LineDeduper {
     this.lastTime = time;
     return true;
   }
+}
+
+/** cyrb53 (public domain) over `time`, a NUL and `text`, without joining them. */
+function lineHash(time: string, text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  const mix = (c: number) => {
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  };
+  for (let i = 0; i < time.length; i++) mix(time.charCodeAt(i));
+  mix(0);
+  for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

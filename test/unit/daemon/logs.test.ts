@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { V1Pod } from '@kubernetes/client-node';
 import { unseen } from '../../../companion-daemon/src/cli/follow';
 import { CaptureFile } from '../../../companion-daemon/src/logs/file';
@@ -75,6 +77,26 @@ describe('resuming a cut log stream', () => {
     ];
     for (const [t, x] of resent) if (d.accept(t, x)) kept.push(x);
     assert.deepEqual(kept, ['a', 'b', 'same', 'same', 'same', 'c', 'b']);
+  });
+
+  it('does not keep the text of a second\'s lines in memory', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heapUsed = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const d = new LineDeduper();
+    const before = heapUsed();
+    // 20,000 lines of one second (8 MB of text), cut from chunks the way a log stream delivers them.
+    for (let c = 0; c < 200; c++) {
+      const chunk = Array.from({ length: 100 }, (_, i) => `2026-01-01T00:00:01.000000000Z step ${c * 100 + i} ${'x'.repeat(400)}`).join('\n');
+      for (const line of chunk.split('\n')) assert.ok(d.accept(line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)));
+    }
+    const kept = heapUsed() - before;
+    assert.ok(kept < 3 * 1024 * 1024, `the deduper holds ${(kept / 1048576).toFixed(1)} MB for 20,000 lines`);
+    assert.equal(d.resumeFrom(), '2026-01-01T00:00:01Z');
+    assert.equal(d.accept('2026-01-01T00:00:01.000000000Z', `step 7 ${'x'.repeat(400)}`), false, 'a resent line is still dropped');
   });
 
   it('has nothing to resume from before the first line', () => {
