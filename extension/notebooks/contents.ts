@@ -7,6 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { explain, type JupyterServerClient } from './jupyter';
+import { siblingPath } from './sibling';
 
 export interface ContentModel {
   name: string;
@@ -95,7 +96,8 @@ export async function download(client: JupyterServerClient, local: vscode.Uri, s
     ? choices[0]
     : (await vscode.window.showQuickPick(choices.map((c) => ({ label: c.name, description: c.path === serverPath ? 'same path as this notebook (replaces the local file)' : `saved next to ${path.basename(local.fsPath)}`, detail: c.last_modified, c })), { title: `Download from ${client.label}` }))?.c;
   if (!pick) return undefined;
-  const target = pick.path === serverPath ? local : vscode.Uri.joinPath(local, '..', pick.name);
+  // The name is the server's: a plain file name in the notebook's own folder, or nothing is written.
+  const target = pick.path === serverPath ? local : local.with({ path: siblingPath(local.path, pick.name) });
   const open = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === target.toString());
   if (open?.isDirty) {
     void vscode.window.showWarningMessage(`${path.basename(target.fsPath)} has unsaved changes; save or revert them before downloading over it.`);
