@@ -2,6 +2,7 @@
 // SecretStorage. The credential is read only to build request headers; it is never logged or shown.
 import * as vscode from 'vscode';
 import { config } from '../config';
+import { showInformationMessage } from '../notify';
 
 const SECTION = 'kubeflow.pipelines';
 const SECRET_KEY = 'kubeflow.pipelines.credential';
@@ -101,7 +102,7 @@ export async function askCredentials(creds: Credentials): Promise<boolean> {
   if (!pick) return false;
   if (pick.id === 'clear') {
     await creds.set(undefined);
-    void vscode.window.showInformationMessage('Kubeflow: the Pipelines API credential was removed.');
+    void showInformationMessage('Kubeflow: the Pipelines API credential was removed.');
     return true;
   }
   const value = await vscode.window.showInputBox({
@@ -113,6 +114,6 @@ export async function askCredentials(creds: Credentials): Promise<boolean> {
   });
   if (!value) return false;
   await creds.set(pick.id === 'bearer' ? { kind: 'bearer', token: value.trim().replace(/^Bearer\s+/i, '') } : { kind: 'cookie', cookie: value.trim() });
-  void vscode.window.showInformationMessage(`Kubeflow: the Pipelines API ${pick.id === 'bearer' ? 'token' : 'cookie'} is stored in the editor's secret storage.`);
+  void showInformationMessage(`Kubeflow: the Pipelines API ${pick.id === 'bearer' ? 'token' : 'cookie'} is stored in the editor's secret storage.`);
   return true;
 }
