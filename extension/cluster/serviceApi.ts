@@ -90,7 +90,7 @@ export class ServiceApi implements vscode.Disposable {
     }
     const info = await this.ensureForward();
     try {
-      return await fetchTransport(info.url, headers)(req);
+      return await fetchTransport(info.url, async () => ({ ...(await headers()), ...P.forwardHeaders(info) }))(req);
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
       throw new UnreachableError(await this.explainFailure(err), err);
@@ -110,7 +110,7 @@ export class ServiceApi implements vscode.Disposable {
     let info: P.ForwardInfo;
     const asked = Date.now();
     try {
-      info = await this.ctx.daemon.request(P.startForward, { target });
+      info = await this.ctx.daemon.request(P.startForward, { target, secret: true });
     } catch (err) {
       throw new UnreachableError(this.explainStartError(s, err), err);
     }

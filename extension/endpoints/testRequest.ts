@@ -89,7 +89,7 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
     let info: P.ForwardInfo;
     try {
       progress.report({ message: `forwarding to ${rev.label}…` });
-      info = await ctx.daemon.request(P.startForward, { target });
+      info = await ctx.daemon.request(P.startForward, { target, secret: true });
       info = await settled(ctx, info, 10_000);
     } catch (err) {
       void showErrorMessage(`Cannot forward to the predictor pods of ${s.name}: ${(err as Error).message}`);
@@ -107,7 +107,7 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
     const started = performance.now();
     let res: Awaited<ReturnType<ReturnType<typeof fetchTransport>>>;
     try {
-      res = await fetchTransport(info.url)({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal });
+      res = await fetchTransport(info.url, () => P.forwardHeaders(info))({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal });
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       const why = err instanceof UnreachableError ? `no answer from the model server on port ${PREDICTOR_PORT} of ${'pod' in info.status ? info.status.pod : 'the predictor'}` : (err as Error).message;

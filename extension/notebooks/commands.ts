@@ -4,6 +4,7 @@
  * notebook file, and the token of a server that asks for one.
  */
 import * as vscode from 'vscode';
+import * as P from '../../companion-daemon/src/protocol';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { createServer, deleteServer, offerStart, startServer, stopServer, waitRunning } from './actions';
@@ -100,7 +101,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       const s = await serverOf(item, () => true, 'Notebook server to open');
       if (!s || !(await offerStart(ctx.kube, store, s))) return;
       const info = await d.forwards.ensure(store.ref(s.name));
-      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(`${info.url}lab`)));
+      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(info, `${new URL(info.url).pathname}lab`))));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.selectServer', guarded('Cannot use the notebook server', async (arg?: unknown) => {
       const nb = needNotebook(arg);
