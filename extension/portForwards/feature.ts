@@ -63,7 +63,8 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
       const f = await pick(item);
       if (!f) return;
       // asExternalUri maps 127.0.0.1 through the remote's tunnel where the window is remote (code-server, SSH).
-      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(f.url)));
+      // A forward with a secret (the editor's own) lets a browser in through its login path (sets the cookie).
+      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(f, new URL(f.url).pathname))));
     })),
     vscode.commands.registerCommand('kubeflow.portForwards.refresh', guarded('Cannot list the port-forwards', () => view.load())),
     vscode.commands.registerCommand('kubeflow.daemon.restart', guarded('Cannot restart the companion daemon', () => ctx.daemon.restart())),
