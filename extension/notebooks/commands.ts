@@ -116,7 +116,10 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.notebooks.restartKernel', guarded('Cannot restart the kernel', async (arg?: unknown) => {
       const nb = needNotebook(arg);
       const a = await showWarningMessage('Restart the kernel? Its variables are lost.', { modal: true }, 'Restart');
-      if (a === 'Restart') await d.controllers.restart(nb);
+      if (a !== 'Restart') return;
+      await d.controllers.restart(nb);
+      // The server answered the restart: the kernel is new and idle.
+      vscode.window.setStatusBarMessage('$(debug-restart) Kernel restarted', 10_000);
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.upload', guarded('Cannot upload the notebook', async (arg?: unknown) => {
       const nb = needNotebook(arg);
