@@ -63,8 +63,9 @@ describe('companion daemon socket directory made by another user', function () {
     const socket = daemonPaths(kubeconfig, env).socket;
     // The other user's program: counts who connects.
     const fake = spawn('runuser', ['-u', OTHER, '--', process.execPath, '-e',
-      `let n=0;require('net').createServer((s)=>{n++;console.log('CONNECTED '+n);s.destroy()}).listen(${JSON.stringify(socket)},()=>{require('fs').chmodSync(${JSON.stringify(socket)},0o777);console.log('LISTENING')})`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    stops.push(() => fake.kill('SIGKILL'));
+      `let n=0;require('net').createServer((s)=>{n++;console.log('CONNECTED '+n);s.destroy()}).listen(${JSON.stringify(socket)},()=>{require('fs').chmodSync(${JSON.stringify(socket)},0o777);console.log('LISTENING')})`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Its own process group: runuser and the node it runs go together.
+    stops.push(() => process.kill(-fake.pid!, 'SIGKILL'));
     let out = '';
     fake.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await until('the fake daemon listening', 20_000, () => out.includes('LISTENING'));
