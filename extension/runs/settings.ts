@@ -9,6 +9,7 @@ import { showInformationMessage } from '../notify';
 
 const SECTION = 'kubeflow.pipelines';
 const SECRET_PREFIX = 'kubeflow.pipelines.credential:';
+const LEGACY_SECRET_KEY = 'kubeflow.pipelines.credential';
 
 export const pipelineSettings = {
   get(): vscode.WorkspaceConfiguration {
@@ -63,6 +64,8 @@ export class Credentials implements vscode.Disposable {
     this.sub = secrets.onDidChange((e) => {
       if (e.key.startsWith(SECRET_PREFIX)) this.cached.delete(e.key);
     });
+    // The single credential of earlier versions belonged to no endpoint in particular: it is not sent anywhere now.
+    void Promise.resolve(secrets.delete(LEGACY_SECRET_KEY)).catch(() => undefined);
   }
 
   dispose(): void {
