@@ -15,6 +15,7 @@ import { portForwardsFeature } from './portForwards/feature';
 import { runsFeature } from './runs/feature';
 import { trainingFeature } from './training/feature';
 import { VIEW_IDS, registerPlaceholderViews, type ViewId } from './views/placeholder';
+import { showErrorMessage } from './notify';
 
 /** Features in registration order. Each owns one area (see ARCHITECTURE.md) and only registers at activation. */
 const features: Feature[] = [
@@ -59,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): KubeflowApi {
     for (const feature of features) context.subscriptions.push(...feature(ctx));
   } catch (err) {
     // VS Code does not show a notification when an extension fails to activate, so do it here.
-    void vscode.window.showErrorMessage(`Kubeflow failed to start: ${errorMessage(err)}`);
+    void showErrorMessage(`Kubeflow failed to start: ${errorMessage(err)}`);
     throw err;
   }
   const activationMs = performance.now() - started;

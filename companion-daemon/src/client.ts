@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
-import { daemonPaths, type DaemonPaths } from './paths';
+import { daemonPaths, privateDirProblem, type DaemonPaths } from './paths';
 import * as P from './protocol';
 import { PACKAGE_VERSION } from './version';
 
@@ -38,6 +38,8 @@ export interface DaemonConnection {
 }
 
 export class DaemonNotRunning extends Error {}
+/** The socket directory is not this user's private directory (see `privateDirProblem`). */
+export class UnsafeRunDir extends Error {}
 
 export async function connectDaemon(o: ConnectOptions): Promise<DaemonConnection> {
   const paths = daemonPaths(o.kubeconfig, o.env ?? process.env);
@@ -46,6 +48,9 @@ export async function connectDaemon(o: ConnectOptions): Promise<DaemonConnection
   let started = false;
   let lastSpawn = 0;
   for (;;) {
+    // Before every connection attempt: a directory another user made (or swapped for a link) is refused at once.
+    const problem = privateDirProblem(paths.runDir);
+    if (problem) throw new UnsafeRunDir(`The companion daemon's socket directory cannot be trusted: ${problem}`);
     const c = await tryConnect(paths.socket, o.client).catch(() => undefined);
     if (c) {
       const sameVersion = c.hello.protocolVersion === P.PROTOCOL_VERSION && c.hello.daemonVersion === expect;

@@ -128,12 +128,38 @@ export interface ForwardInfo {
   bytesOut: number;
   /** ISO time the forward was created. */
   createdAt: string;
+  /**
+   * Set when the forward was started with `secret: true`: a connection is admitted only when its first HTTP request
+   * carries the header `FORWARD_SECRET_HEADER` with this value. Only clients of this daemon (this OS user) see it.
+   */
+  secret?: string;
+}
+
+/** The request header that carries a forward's `secret`. */
+export const FORWARD_SECRET_HEADER = 'x-kubeflow-forward-secret';
+/** For a browser: `<forward origin>/__kubeflow-forward/<secret>/<path>` sets the forward's cookie and redirects to `/<path>`. */
+export const FORWARD_LOGIN_PATH = '/__kubeflow-forward/';
+
+/** The headers a client adds to every request (and WebSocket upgrade) through this forward. */
+export function forwardHeaders(info: Pick<ForwardInfo, 'secret'>): Record<string, string> {
+  return info.secret ? { [FORWARD_SECRET_HEADER]: info.secret } : {};
+}
+
+/** The URL that opens `path` of the forward in a browser (through the login path when the forward has a secret). */
+export function browserUrl(info: Pick<ForwardInfo, 'secret' | 'localPort'>, path: string): string {
+  const p = path.startsWith('/') ? path : `/${path}`;
+  return info.secret ? `http://127.0.0.1:${info.localPort}${FORWARD_LOGIN_PATH}${info.secret}${p}` : `http://127.0.0.1:${info.localPort}${p}`;
 }
 
 export interface StartForwardParams {
   target: ForwardTarget;
   /** A fixed local port, or 0 / absent for a free one. */
   localPort?: number;
+  /**
+   * Admit only connections that carry a new per-forward secret (see `ForwardInfo.secret`); the editor always asks.
+   * Joining an existing forward of the same target keeps that forward as it is.
+   */
+  secret?: boolean;
 }
 /** Starts a forward, or returns the existing one for the same target. Resolves once the local port is listening. */
 export const startForward = new RequestType<StartForwardParams, ForwardInfo, void>('portForward/start');

@@ -11,6 +11,8 @@ export interface StoredForward {
   target: ForwardTarget;
   localPort: number;
   createdAt: string;
+  /** The forward's secret (the state dir is 0700), so a restarted daemon admits the same editor. */
+  secret?: string;
 }
 
 export interface StoredCapture {

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { resolveKubeconfigSet } from '../../companion-daemon/src/paths';
 import { config } from '../config';
 import type { Ctx } from '../ctx';
+import { showErrorMessage } from '../notify';
 
 interface KubeconfigFile {
   'current-context'?: string;
@@ -41,7 +42,7 @@ export function clusterFeature(ctx: Ctx): vscode.Disposable[] {
       const { contexts, current, problems } = readContexts(files);
       if (contexts.length === 0) {
         const detail = problems.length ? ` (${problems.join('; ')})` : '';
-        void vscode.window.showErrorMessage(`No contexts in the kubeconfig ${files}${detail}. Set "kubeflow.kubeconfig" or $KUBECONFIG.`, 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'kubeflow.kubeconfig'));
+        void showErrorMessage(`No contexts in the kubeconfig ${files}${detail}. Set "kubeflow.kubeconfig" or $KUBECONFIG.`, 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'kubeflow.kubeconfig'));
         return;
       }
       const chosen = config.context() || current;

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
 import { CancelledError, fetchTransport, RequestTimeoutError, UnreachableError, type HttpTransport } from '../../core/http/transport';
 import type { Ctx } from '../ctx';
+import { credentialProblem } from './credentialPolicy';
 
 /** How long a new forward may stay `connecting` before the request goes on anyway (it then waits in the daemon). */
 const SETTLE_MS = 10_000;
@@ -73,8 +74,15 @@ export class ServiceApi implements vscode.Disposable {
     const headers = async (): Promise<Record<string, string>> => (this.config.headers ? await this.config.headers() : {});
     const url = this.config.url()?.trim();
     if (url) {
+      // A credential goes to a gateway only over https (or to this machine): the URL may come from a repository.
+      const checked = async (): Promise<Record<string, string>> => {
+        const h = await headers();
+        const problem = credentialProblem(url, h);
+        if (problem) throw new Error(`${this.config.title}: ${problem}`);
+        return h;
+      };
       try {
-        return await fetchTransport(url, headers)(req);
+        return await fetchTransport(url, checked)(req);
       } catch (err) {
         if (err instanceof RequestTimeoutError) throw new RequestTimeoutError(`${this.config.title}: ${err.message}. Is the gateway up?`, err);
         if (err instanceof UnreachableError) throw new UnreachableError(`${this.config.title}: cannot reach ${url}. Check the URL in the settings and that the gateway is up. (${err.message})`, err);
@@ -84,7 +92,7 @@ export class ServiceApi implements vscode.Disposable {
     const info = await this.ensureForward();
     if (req.signal?.aborted) throw new CancelledError();
     try {
-      return await fetchTransport(info.url, headers)(req);
+      return await fetchTransport(info.url, async () => ({ ...(await headers()), ...P.forwardHeaders(info) }))(req);
     } catch (err) {
       if (!(err instanceof UnreachableError)) throw err;
       const message = await this.explainFailure(err);
@@ -105,7 +113,7 @@ export class ServiceApi implements vscode.Disposable {
     let info: P.ForwardInfo;
     const asked = Date.now();
     try {
-      info = await this.ctx.daemon.request(P.startForward, { target });
+      info = await this.ctx.daemon.request(P.startForward, { target, secret: true });
     } catch (err) {
       throw new UnreachableError(this.explainStartError(s, err), err);
     }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx, Feature } from '../ctx';
 import { errorMessage } from '../log';
 import { KubeflowYamlValidator, type SchemaIndexEntry } from './validate';
+import { showInformationMessage } from '../notify';
 
 const SETTING = 'kubeflow.yaml.validateOnSave';
 
@@ -77,14 +78,14 @@ export const editorAidsFeature: Feature = (ctx: Ctx) => {
     vscode.commands.registerCommand('kubeflow.yaml.validate', async () => {
       const doc = vscode.window.activeTextEditor?.document;
       if (!doc) {
-        void vscode.window.showInformationMessage('Open a Kubeflow YAML file (Notebook, PyTorchJob, TrainJob, Experiment, InferenceService, Profile) to validate it.');
+        void showInformationMessage('Open a Kubeflow YAML file (Notebook, PyTorchJob, TrainJob, Experiment, InferenceService, Profile) to validate it.');
         return;
       }
       const n = check(doc);
       if (n === undefined) {
-        void vscode.window.showInformationMessage('This file holds no Kubeflow resource this extension has a schema for (apiVersion + kind).');
+        void showInformationMessage('This file holds no Kubeflow resource this extension has a schema for (apiVersion + kind).');
       } else if (n === 0) {
-        void vscode.window.showInformationMessage('Kubeflow YAML is valid.');
+        void showInformationMessage('Kubeflow YAML is valid.');
       } else {
         await vscode.commands.executeCommand('workbench.actions.view.problems');
       }

@@ -31,6 +31,7 @@ import type { Ctx } from '../ctx';
 import { currentNamespace } from '../training/namespace';
 import { WebviewHost } from '../webviews/host';
 import { isvcPath, type EndpointsModel } from './model';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 const FIELD_MANAGER = 'kubeflow-vscode';
 
@@ -485,10 +486,10 @@ export class DeployPanel implements vscode.Disposable {
     })).then(async (s) => {
       if (!s) return;
       if (s.phase === 'Failed') {
-        void vscode.window.showErrorMessage(`InferenceService ${name} failed: ${s.reasons.join('; ') || 'no reason given'}`, 'Open Logs').then((a) => a && vscode.commands.executeCommand('kubeflow.endpoints.openLogs', { name, namespace }));
+        void showErrorMessage(`InferenceService ${name} failed: ${s.reasons.join('; ') || 'no reason given'}`, 'Open Logs').then((a) => a && vscode.commands.executeCommand('kubeflow.endpoints.openLogs', { name, namespace }));
         return;
       }
-      const a = await vscode.window.showInformationMessage(`InferenceService ${name} is Ready${s.url ? ` at ${s.url}` : ''}.`, 'Send Test Request', 'Show in Endpoints');
+      const a = await showInformationMessage(`InferenceService ${name} is Ready${s.url ? ` at ${s.url}` : ''}.`, 'Send Test Request', 'Show in Endpoints');
       if (a === 'Send Test Request') await vscode.commands.executeCommand('kubeflow.endpoints.testRequest', { name, namespace });
       if (a === 'Show in Endpoints') await vscode.commands.executeCommand('kubeflow.endpoints.reveal', { name, namespace });
     });

@@ -19,6 +19,7 @@ import { DeployPanel } from './deploy';
 import { EndpointsModel, isvcPath, type EndpointEntry } from './model';
 import { sendTestRequest } from './testRequest';
 import { EndpointsView, type EndpointsNode } from './view';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** What the endpoint commands accept: a view node, or `{ name, namespace }` (from the deploy panel, tests). */
 export type EndpointArg = EndpointsNode | { name: string; namespace?: string } | string | undefined;
@@ -41,13 +42,13 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
         const object = await ctx.kube.get<InferenceServiceObject>(isvcPath(ns, ref.name));
         return { object, summary: summarizeInferenceService(object) };
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot read InferenceService ${ref.name} in ${ns}: ${describeError(err)}`);
+        void showErrorMessage(`Cannot read InferenceService ${ref.name} in ${ns}: ${describeError(err)}`);
         return undefined;
       }
     }
     const list = model.list();
     if (!list.length) {
-      void vscode.window.showInformationMessage(model.state.kind === 'not-installed' ? 'KServe is not installed in this cluster.' : `No InferenceServices in ${model.namespace || 'the namespace'}.`);
+      void showInformationMessage(model.state.kind === 'not-installed' ? 'KServe is not installed in this cluster.' : `No InferenceServices in ${model.namespace || 'the namespace'}.`);
       return undefined;
     }
     return (await vscode.window.showQuickPick(list.map((entry) => ({ label: entry.summary.name, description: entry.summary.phase, entry })), { title: 'InferenceService' }))?.entry;
@@ -60,7 +61,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
       vscode.window.setStatusBarMessage(`$(check) ${what}: ${s.name}`, 4000);
       return true;
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot ${what.toLowerCase()} ${s.name}: ${describeError(err)}`);
+      void showErrorMessage(`Cannot ${what.toLowerCase()} ${s.name}: ${describeError(err)}`);
       return false;
     }
   };
@@ -73,7 +74,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
   const notify = async ({ entry, from }: { entry: EndpointEntry; from: string }): Promise<void> => {
     const s = entry.summary;
     if (s.phase === 'Failed' || (from === 'Ready' && s.phase === 'NotReady')) {
-      const a = await vscode.window.showWarningMessage(`InferenceService ${s.name} ${s.phase === 'Failed' ? 'failed' : 'is no longer ready'}: ${s.reasons[0] ?? 'no reason given'}`, 'Open Logs', 'Show Endpoints');
+      const a = await showWarningMessage(`InferenceService ${s.name} ${s.phase === 'Failed' ? 'failed' : 'is no longer ready'}: ${s.reasons[0] ?? 'no reason given'}`, 'Open Logs', 'Show Endpoints');
       if (a === 'Open Logs') await openJobLogs(logSource(s));
       if (a === 'Show Endpoints') await vscode.commands.executeCommand('kubeflow.endpoints.focus');
     }
@@ -101,7 +102,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
       if (!e) return;
       const s = e.summary;
       if (!s.canary && s.canaryTrafficPercent === undefined) {
-        void vscode.window.showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
+        void showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
         return;
       }
       await patchCanary(s, null, 'Promoted');
@@ -111,10 +112,10 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
       if (!e) return;
       const s = e.summary;
       if (!s.previousRolledoutRevision && !s.traffic.previous) {
-        void vscode.window.showInformationMessage(`${s.name} has no previous revision to roll back to.`);
+        void showInformationMessage(`${s.name} has no previous revision to roll back to.`);
         return;
       }
-      const ok = await vscode.window.showWarningMessage(`Send all traffic of ${s.name} back to the previous revision${s.traffic.previous?.revision ? ` (${s.traffic.previous.revision})` : s.previousRolledoutRevision ? ` (${s.previousRolledoutRevision})` : ''}? The latest revision stays deployed with 0%.`, { modal: true }, 'Roll Back');
+      const ok = await showWarningMessage(`Send all traffic of ${s.name} back to the previous revision${s.traffic.previous?.revision ? ` (${s.traffic.previous.revision})` : s.previousRolledoutRevision ? ` (${s.previousRolledoutRevision})` : ''}? The latest revision stays deployed with 0%.`, { modal: true }, 'Roll Back');
       if (ok === 'Roll Back') await patchCanary(s, 0, 'Rolled back');
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.setCanary', async (arg: EndpointArg) => {
@@ -144,7 +145,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
       if (!e) return;
       const url = e.summary.url ?? e.summary.internalUrl;
       if (!url) {
-        void vscode.window.showInformationMessage(`${e.summary.name} has no URL yet: KServe sets it once the service is routed.`);
+        void showInformationMessage(`${e.summary.name} has no URL yet: KServe sets it once the service is routed.`);
         return;
       }
       await vscode.env.clipboard.writeText(url);
@@ -157,7 +158,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
         const o = await ctx.kube.get<InferenceServiceObject>(isvcPath(e.summary.namespace, e.summary.name));
         await showReadOnly(`${e.summary.name}.inferenceservice.yaml`, YAML.stringify({ ...forDisplay(o), status: o.status }));
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot read ${e.summary.name}: ${describe(err)}`);
+        void showErrorMessage(`Cannot read ${e.summary.name}: ${describe(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.update', async (arg: EndpointArg) => {
@@ -167,12 +168,12 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
     vscode.commands.registerCommand('kubeflow.endpoints.delete', async (arg: EndpointArg) => {
       const e = await entryOf(arg);
       if (!e) return;
-      const ok = await vscode.window.showWarningMessage(`Delete InferenceService ${e.summary.name} in ${e.summary.namespace}? Its endpoint stops answering.`, { modal: true }, 'Delete');
+      const ok = await showWarningMessage(`Delete InferenceService ${e.summary.name} in ${e.summary.namespace}? Its endpoint stops answering.`, { modal: true }, 'Delete');
       if (ok !== 'Delete') return;
       try {
         await ctx.kube.request('DELETE', isvcPath(e.summary.namespace, e.summary.name));
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot delete ${e.summary.name}: ${describeError(err)}`);
+        void showErrorMessage(`Cannot delete ${e.summary.name}: ${describeError(err)}`);
       }
     }),
   ];

@@ -11,6 +11,7 @@ import { CancelledError, fetchTransport, UnreachableError } from '../../core/htt
 import { inferencePath, predictorSelector, type IsvcSummary } from '../../core/kserve/state';
 import type { Ctx } from '../ctx';
 import { showReadOnly } from '../training/readonly';
+import { showErrorMessage, showWarningMessage } from '../notify';
 
 const LAST_BODY = (ns: string, name: string) => `kubeflow.endpoints.testBody:${ns}/${name}`;
 const LAST_PATH = (ns: string, name: string) => `kubeflow.endpoints.testPath:${ns}/${name}`;
@@ -54,14 +55,14 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
   try {
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot read ${vscode.workspace.asRelativePath(uri)}: ${(err as Error).message}`);
+    void showErrorMessage(`Cannot read ${vscode.workspace.asRelativePath(uri)}: ${(err as Error).message}`);
     return;
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
-    const a = await vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)} is not valid JSON: ${(err as Error).message}. Nothing was sent.`, 'Open File');
+    const a = await showErrorMessage(`${vscode.workspace.asRelativePath(uri)} is not valid JSON: ${(err as Error).message}. Nothing was sent.`, 'Open File');
     if (a) await vscode.window.showTextDocument(uri);
     return;
   }
@@ -88,29 +89,29 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
     let info: P.ForwardInfo;
     try {
       progress.report({ message: `forwarding to ${rev.label}…` });
-      info = await ctx.daemon.request(P.startForward, { target });
+      info = await ctx.daemon.request(P.startForward, { target, secret: true });
       info = await settled(ctx, info, 10_000);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot forward to the predictor pods of ${s.name}: ${(err as Error).message}`);
+      void showErrorMessage(`Cannot forward to the predictor pods of ${s.name}: ${(err as Error).message}`);
       return;
     }
     if (info.status.state === 'waiting-for-pod') {
-      void vscode.window.showErrorMessage(`No running predictor pod of ${s.name}${rev.revision ? ` (${rev.revision})` : ''}: ${info.status.reason}. Is it Ready? (selector ${target.selector})`);
+      void showErrorMessage(`No running predictor pod of ${s.name}${rev.revision ? ` (${rev.revision})` : ''}: ${info.status.reason}. Is it Ready? (selector ${target.selector})`);
       return;
     }
     if (info.status.state === 'error') {
-      void vscode.window.showErrorMessage(`The port-forward to ${s.name}'s predictor fails: ${info.status.reason}`);
+      void showErrorMessage(`The port-forward to ${s.name}'s predictor fails: ${info.status.reason}`);
       return;
     }
     progress.report({ message: `127.0.0.1:${info.localPort} → ${'pod' in info.status ? info.status.pod : s.name}` });
     const started = performance.now();
     let res: Awaited<ReturnType<ReturnType<typeof fetchTransport>>>;
     try {
-      res = await fetchTransport(info.url)({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal, timeoutMs: 120_000 });
+      res = await fetchTransport(info.url, () => P.forwardHeaders(info))({ method: 'POST', path: requestPath, body: { json: body }, signal: abort.signal, timeoutMs: 120_000 });
     } catch (err) {
       if (err instanceof CancelledError) return;
       const why = err instanceof UnreachableError ? `no answer from the model server on port ${PREDICTOR_PORT} of ${'pod' in info.status ? info.status.pod : 'the predictor'}` : (err as Error).message;
-      void vscode.window.showErrorMessage(`Test request to ${s.name} failed: ${why}.`, 'Open Logs').then((a) => a && vscode.commands.executeCommand('kubeflow.endpoints.openLogs', { name: s.name, namespace: s.namespace }));
+      void showErrorMessage(`Test request to ${s.name} failed: ${why}.`, 'Open Logs').then((a) => a && vscode.commands.executeCommand('kubeflow.endpoints.openLogs', { name: s.name, namespace: s.namespace }));
       return;
     }
     const ms = Math.round(performance.now() - started);
@@ -126,7 +127,7 @@ export async function sendTestRequest(ctx: Ctx, s: IsvcSummary, bodyUri?: vscode
       `// ${s.name} (${s.namespace})${pod ? `, pod ${pod}` : ''}${rev.revision ? `, ${rev.revision}` : ''}, body from ${vscode.workspace.asRelativePath(uri)}`,
     ];
     await showReadOnly(`${s.name}-response.jsonc`, `${header.join('\n')}\n${pretty}\n`);
-    if (res.status >= 400) void vscode.window.showWarningMessage(`${s.name} answered ${res.status}: ${res.text.slice(0, 200)}`);
+    if (res.status >= 400) void showWarningMessage(`${s.name} answered ${res.status}: ${res.text.slice(0, 200)}`);
   });
 }
 

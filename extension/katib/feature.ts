@@ -15,6 +15,7 @@ import { showReadOnly } from '../training/readonly';
 import { KATIB, KatibModel, type ExperimentEntry } from './model';
 import { registerTrialModel } from './register';
 import { ExperimentsView, type KatibNode } from './view';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 const JOB_KINDS = ['PyTorchJob', 'TFJob', 'MPIJob', 'XGBoostJob', 'JAXJob', 'PaddleJob', 'TrainJob'];
 
@@ -35,7 +36,7 @@ export function katibFeature(ctx: Ctx): vscode.Disposable[] {
     model.start();
     const list = model.list();
     if (!list.length) {
-      void vscode.window.showInformationMessage('No Katib experiments loaded. Open the Experiments view first.');
+      void showInformationMessage('No Katib experiments loaded. Open the Experiments view first.');
       return undefined;
     }
     return (await vscode.window.showQuickPick(list.map((entry) => ({ label: entry.summary.name, description: entry.summary.phase, entry })), { title: 'Katib experiment' }))?.entry;
@@ -45,12 +46,12 @@ export function katibFeature(ctx: Ctx): vscode.Disposable[] {
     const s = e.summary;
     const best = s.optimal ? ` Best trial ${s.optimal.trial}: ${s.objective.metric} ${s.best ?? '?'} (${s.optimal.parameters.map((p) => `${p.name}=${p.value}`).join(', ')}).` : '';
     if (s.phase === 'Succeeded') {
-      const a = await vscode.window.showInformationMessage(`Experiment ${s.name} finished${s.reason ? ` (${s.reason})` : ''}.${best}`, 'Show Experiments', ...(s.optimal ? ['Register Best Model'] : []));
+      const a = await showInformationMessage(`Experiment ${s.name} finished${s.reason ? ` (${s.reason})` : ''}.${best}`, 'Show Experiments', ...(s.optimal ? ['Register Best Model'] : []));
       if (a === 'Show Experiments') await vscode.commands.executeCommand('kubeflow.katib.focus');
       if (a === 'Register Best Model') await registerTrialModel(ctx.kube, e);
       return;
     }
-    const a = await vscode.window.showErrorMessage(`Experiment ${s.name} failed: ${[s.reason, s.message].filter(Boolean).join(': ') || 'no reason given'}.${best}`, 'Show Experiments');
+    const a = await showErrorMessage(`Experiment ${s.name} failed: ${[s.reason, s.message].filter(Boolean).join(': ') || 'no reason given'}.${best}`, 'Show Experiments');
     if (a) await vscode.commands.executeCommand('kubeflow.katib.focus');
   };
 
@@ -75,7 +76,7 @@ export function katibFeature(ctx: Ctx): vscode.Disposable[] {
       if (!trial) return;
       const source = trialLogSource(trial);
       if (!source) {
-        void vscode.window.showInformationMessage(`Trial ${trial.name} runs a ${trial.jobKind ?? 'job of unknown kind'}: the editor opens the logs of Kubeflow training jobs and batch Jobs.`);
+        void showInformationMessage(`Trial ${trial.name} runs a ${trial.jobKind ?? 'job of unknown kind'}: the editor opens the logs of Kubeflow training jobs and batch Jobs.`);
         return;
       }
       await openJobLogs(source, { atError: trial.phase === 'Failed' });
@@ -94,7 +95,7 @@ export function katibFeature(ctx: Ctx): vscode.Disposable[] {
         const { managedFields: _m, ...metadata } = (o.metadata ?? {}) as Record<string, unknown>;
         await showReadOnly(`${o.metadata.name}.${isTrial ? 'trial' : 'experiment'}.yaml`, YAML.stringify({ ...o, metadata }));
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot read it: ${describe(err)}`);
+        void showErrorMessage(`Cannot read it: ${describe(err)}`);
       }
     }),
   ];

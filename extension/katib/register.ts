@@ -10,6 +10,7 @@ import { apiPath, type Kube } from '../cluster/kube';
 import { describe } from '../views/watchedList';
 import { showReadOnly } from '../training/readonly';
 import { KATIB, type ExperimentEntry } from './model';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** The command a Model Registry feature registers to take over; it receives the plan. */
 export const MODEL_REGISTRY_COMMAND = 'kubeflow.models.register';
@@ -18,7 +19,7 @@ export async function registerTrialModel(kube: Kube, entry: ExperimentEntry, tri
   const exp = entry.summary;
   const name = trialName ?? exp.optimal?.trial;
   if (!name) {
-    void vscode.window.showInformationMessage(`Experiment ${exp.name} has no best trial yet: no trial has reported ${exp.objective.metric}.`);
+    void showInformationMessage(`Experiment ${exp.name} has no best trial yet: no trial has reported ${exp.objective.metric}.`);
     return undefined;
   }
   let trial: JobObject | undefined = entry.trials.find((t) => t.summary.name === name)?.object;
@@ -26,13 +27,13 @@ export async function registerTrialModel(kube: Kube, entry: ExperimentEntry, tri
     try {
       trial = await kube.get<JobObject>(apiPath({ ...KATIB, plural: 'trials', namespace: exp.namespace, name }));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot read trial ${name}: ${describe(err)}`);
+      void showErrorMessage(`Cannot read trial ${name}: ${describe(err)}`);
       return undefined;
     }
   }
   const artifact = modelArtifactOf(trial);
   if (!artifact) {
-    void vscode.window.showWarningMessage(
+    void showWarningMessage(
       `Trial ${name} records no model artifact, so there is nothing to register. The editor looks for an annotation kubeflow.org/model-uri on the trial or its job, ` +
         'an env var MODEL_URI or MODEL_DIR, or an argument --model-dir=<uri> / --model-uri=<uri> in its containers (Katib fills ${trialSpec.Name} in the trial template).',
       { modal: true },
@@ -46,7 +47,7 @@ export async function registerTrialModel(kube: Kube, entry: ExperimentEntry, tri
     return plan;
   }
   await showReadOnly(`${plan.modelVersion.name}.registration-plan.jsonc`, planText(plan));
-  const a = await vscode.window.showWarningMessage(
+  const a = await showWarningMessage(
     `Nothing was registered: the Model Registry is not configured in this extension yet. The editor shows what registering ${artifact.uri} as ${plan.registeredModel.name} version ${plan.modelVersion.name} would send.`,
     'Copy Plan as JSON',
   );

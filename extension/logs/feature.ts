@@ -9,6 +9,7 @@ import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { ERROR_LINE, LogDocuments, SCHEME, logUri, sourceOf } from './documents';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 const JOB_KINDS: P.JobKind[] = ['PyTorchJob', 'TFJob', 'MPIJob', 'TrainJob', 'XGBoostJob', 'JAXJob', 'PaddleJob'];
 
@@ -21,7 +22,7 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
   const activeLog = (): vscode.TextEditor | undefined => {
     const e = vscode.window.activeTextEditor;
     if (e?.document.uri.scheme === SCHEME) return e;
-    void vscode.window.showInformationMessage('Open a Kubeflow job log first (Kubeflow: Open Job Logs…).');
+    void showInformationMessage('Open a Kubeflow job log first (Kubeflow: Open Job Logs…).');
     return undefined;
   };
 
@@ -46,7 +47,7 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
         if (problem) throw new Error(problem);
         await open(s);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot open the logs: ${describeError(err)}`);
+        void showErrorMessage(`Cannot open the logs: ${describeError(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.logs.filterReplicas', async () => {
@@ -72,7 +73,7 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
           return;
         }
       }
-      void vscode.window.showInformationMessage('No error or traceback in this log so far.');
+      void showInformationMessage('No error or traceback in this log so far.');
     }),
     vscode.commands.registerCommand('kubeflow.logs.toggleFollow', () => {
       const e = activeLog();

@@ -14,6 +14,7 @@ import type { Ctx } from '../ctx';
 import type { EndpointsModel } from '../endpoints/model';
 import { WebviewHost } from '../webviews/host';
 import { describe, type ModelsModel } from './model';
+import { showInformationMessage } from '../notify';
 
 export interface DetailsTarget {
   registeredModelId: string;
@@ -270,9 +271,9 @@ async function openLineage(kind: LineageRow['action'], ref: string | undefined):
       return;
     }
     await vscode.env.clipboard.writeText(o.runId);
-    void vscode.window.showInformationMessage(`Pipeline run id ${o.runId} copied.`);
+    void showInformationMessage(`Pipeline run id ${o.runId} copied.`);
   } else if (kind === 'openKatibTrial') {
     await vscode.commands.executeCommand('kubeflow.katib.focus');
-    void vscode.window.showInformationMessage(`Trial ${o.trial} of experiment ${o.experiment}${o.namespace ? ` (namespace ${o.namespace})` : ''} is in the Experiments view.`);
+    void showInformationMessage(`Trial ${o.trial} of experiment ${o.experiment}${o.namespace ? ` (namespace ${o.namespace})` : ''} is in the Experiments view.`);
   }
 }

@@ -17,6 +17,7 @@ import { describe, ModelsModel } from './model';
 import { Registries } from './registries';
 import { registerCommand, registerVersion } from './register';
 import { ModelsView, type ModelsNode } from './view';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** What model commands accept: a view node, or ids (from the details panel, the Endpoints view, tests). */
 export type ModelsArg = ModelsNode | DetailsTarget | undefined;
@@ -52,7 +53,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
         return { model: mm, ...(v ? { version: v } : {}) };
       } catch (err) {
         const missing = err instanceof ApiError && err.status === 404;
-        void vscode.window.showErrorMessage(missing ? `The Model Registry ${model.registry.label} has no such ${arg.modelVersionId ? 'version' : 'model'} (id ${arg.modelVersionId ?? arg.registeredModelId}): it may come from another registry (Kubeflow: Select Model Registry…).` : `Cannot read it from ${model.registry.label}: ${describe(err)}`);
+        void showErrorMessage(missing ? `The Model Registry ${model.registry.label} has no such ${arg.modelVersionId ? 'version' : 'model'} (id ${arg.modelVersionId ?? arg.registeredModelId}): it may come from another registry (Kubeflow: Select Model Registry…).` : `Cannot read it from ${model.registry.label}: ${describe(err)}`);
         return undefined;
       }
     }
@@ -62,18 +63,18 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
     try {
       models = (await client.listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items;
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot list the models of ${model.registry.label}: ${describe(err)}`);
+      void showErrorMessage(`Cannot list the models of ${model.registry.label}: ${describe(err)}`);
       return undefined;
     }
     if (!models.length) {
-      void vscode.window.showInformationMessage(`No registered models in ${model.registry.label}.`);
+      void showInformationMessage(`No registered models in ${model.registry.label}.`);
       return undefined;
     }
     const m = (await vscode.window.showQuickPick(models.map((x) => ({ label: x.name, description: x.state === 'ARCHIVED' ? 'archived' : x.owner, x })), { title: 'Model' }))?.x;
     if (!m || need === 'model') return m ? { model: m } : undefined;
     const versions = await client.all((o) => client.listVersions(m.id, o), { pageSize: 100, orderBy: 'CREATE_TIME', sortOrder: 'DESC' }, 1000).catch(() => []);
     if (!versions.length) {
-      void vscode.window.showInformationMessage(`${m.name} has no versions.`);
+      void showInformationMessage(`${m.name} has no versions.`);
       return undefined;
     }
     const v = (await vscode.window.showQuickPick(versions.map((x) => ({ label: x.name, description: [x.state === 'ARCHIVED' ? 'archived' : '', x.author].filter(Boolean).join(' · '), x })), { title: `Version of ${m.name}` }))?.x;
@@ -91,7 +92,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
   };
 
   const noArtifact = (r: Resolved): void => {
-    void vscode.window.showWarningMessage(`Version ${r.version?.name} of ${r.model.name} has no model artifact with a URI: there is nothing to deploy or copy. Register the version again with the URI of its model files (Register New Version…).`);
+    void showWarningMessage(`Version ${r.version?.name} of ${r.model.name} has no model artifact with a URI: there is nothing to deploy or copy. Register the version again with the URI of its model files (Register New Version…).`);
   };
 
   const setState = async (arg: ModelsArg, state: 'LIVE' | 'ARCHIVED'): Promise<void> => {
@@ -99,7 +100,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
     if (!r) return;
     const what = r.version ? `version ${r.version.name} of ${r.model.name}` : `model ${r.model.name}`;
     if (state === 'ARCHIVED') {
-      const ok = await vscode.window.showWarningMessage(`Archive ${what}? It is hidden from the lists (the registry has no delete) and can be restored.`, { modal: true }, 'Archive');
+      const ok = await showWarningMessage(`Archive ${what}? It is hidden from the lists (the registry has no delete) and can be restored.`, { modal: true }, 'Archive');
       if (ok !== 'Archive') return;
     }
     try {
@@ -112,7 +113,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
       DetailsPanel.refreshModel(r.model.id);
       vscode.window.setStatusBarMessage(`$(check) ${state === 'ARCHIVED' ? 'Archived' : 'Restored'} ${what}`, 4000);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot ${state === 'ARCHIVED' ? 'archive' : 'restore'} ${what}: ${describe(err)}`);
+      void showErrorMessage(`Cannot ${state === 'ARCHIVED' ? 'archive' : 'restore'} ${what}: ${describe(err)}`);
     }
   };
 
@@ -217,12 +218,12 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
       try {
         artifact = await modelArtifactOf(r);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot read the artifacts of ${r.model.name} ${r.version.name}: ${describe(err)}`);
+        void showErrorMessage(`Cannot read the artifacts of ${r.model.name} ${r.version.name}: ${describe(err)}`);
         return;
       }
       if (!artifact?.uri) return noArtifact(r);
       if (r.version.state === 'ARCHIVED') {
-        const go = await vscode.window.showWarningMessage(`${r.model.name} ${r.version.name} is archived. Deploy it anyway?`, { modal: true }, 'Deploy');
+        const go = await showWarningMessage(`${r.model.name} ${r.version.name} is archived. Deploy it anyway?`, { modal: true }, 'Deploy');
         if (go !== 'Deploy') return;
       }
       const reg = registries.current();
@@ -235,7 +236,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
           try {
             await recordServing(client, { ...s, registeredModelId: m.id, modelVersionId: v.id });
           } catch (err) {
-            void vscode.window.showWarningMessage(`${s.name} is deployed, but the Model Registry could not record it as serving ${m.name} ${v.name}: ${describe(err)}`);
+            void showWarningMessage(`${s.name} is deployed, but the Model Registry could not record it as serving ${m.name} ${v.name}: ${describe(err)}`);
           }
         },
         artifactUri: artifact.uri,

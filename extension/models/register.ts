@@ -12,6 +12,7 @@ import { fromPipelineArtifact, fromPlan, isPipelineArtifactArgument, isPlanArgum
 import type { RegisteredModel } from '../../core/modelRegistry/types';
 import { currentNamespace } from '../training/namespace';
 import { describe, type ModelsModel } from './model';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 function author(): string | undefined {
   try {
@@ -67,7 +68,7 @@ async function pickModel(models: ModelsModel): Promise<RegisteredModel | { creat
   try {
     list = (await models.client().listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot list the models of ${models.registry.label}: ${describe(err)}`);
+    void showErrorMessage(`Cannot list the models of ${models.registry.label}: ${describe(err)}`);
     return undefined;
   }
   const items: Item[] = [{ label: '$(add) New Model…', create: true }, ...list.filter((m) => m.state !== 'ARCHIVED').map((m) => ({ label: m.name, description: m.owner, detail: m.description, model: m }))];
@@ -88,12 +89,12 @@ export async function send(models: ModelsModel, r: Registration): Promise<Regist
       if (err instanceof RegistrationConflict) {
         const names = (await models.client().all((o) => models.client().listVersions(err.model.id, o), { pageSize: 100 }, 1000).catch(() => [])).map((v) => v.name);
         const next = nextVersionName(names);
-        const a = await vscode.window.showWarningMessage(err.message, `Register as ${next}`);
+        const a = await showWarningMessage(err.message, `Register as ${next}`);
         if (!a) return undefined;
         r = { ...r, version: { ...r.version, name: next } };
         continue;
       }
-      void vscode.window.showErrorMessage(`Nothing was registered in ${where}: ${describe(err)}`);
+      void showErrorMessage(`Nothing was registered in ${where}: ${describe(err)}`);
       return undefined;
     }
   }
@@ -104,7 +105,7 @@ export async function registered(models: ModelsModel, out: Registered): Promise<
   if (out.createdModel) await models.load();
   else models.invalidateModel(out.model.id);
   const ref = { registeredModelId: out.model.id, modelVersionId: out.version.id };
-  const a = await vscode.window.showInformationMessage(
+  const a = await showInformationMessage(
     `Registered ${out.model.name} version ${out.version.name}${out.completedVersion ? ' (the version existed without a model artifact: it has one now)' : ''} in ${models.registry.label}: ${out.artifact.uri}`,
     'Show Details', 'Deploy…',
   );
@@ -117,7 +118,7 @@ export async function registerCommand(models: ModelsModel, arg: unknown): Promis
   let r: Registration | undefined;
   if (isPlanArgument(arg)) {
     r = fromPlan(arg);
-    const pick = await vscode.window.showInformationMessage(
+    const pick = await showInformationMessage(
       `Register ${r.artifact.uri} as ${r.model.name} version ${r.version.name} in the Model Registry ${models.registry.label}?`,
       { modal: true, detail: `${r.version.description ?? ''}\n${Object.keys(r.version.customProperties ?? {}).length} properties (hyperparameters, metrics) go along.` },
       'Register', 'Change Names…',

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { apiPath, type Kube, type KubeObject } from '../cluster/kube';
 import { NOTEBOOKS, STANDARD_IMAGES, describeResources, newServerManifests, shortImage, startPatch, stopPatch, validateQuantity, validateServerName, type NewServer, type NotebookServer } from './model';
 import type { ServerStore } from './servers';
+import { showInformationMessage, showWarningMessage } from '../notify';
 
 const MERGE = 'application/merge-patch+json';
 
@@ -59,7 +60,7 @@ export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 6
 export async function offerStart(kube: Kube, store: ServerStore, s: NotebookServer): Promise<boolean> {
   if (s.phase === 'running') return true;
   if (s.phase === 'stopped' || s.phase === 'stopping') {
-    const choice = await vscode.window.showInformationMessage(`Notebook server ${s.name} is stopped. Start it?`, { modal: true, detail: `${shortImage(s.image)} · ${describeResources(s)}` }, 'Start');
+    const choice = await showInformationMessage(`Notebook server ${s.name} is stopped. Start it?`, { modal: true, detail: `${shortImage(s.image)} · ${describeResources(s)}` }, 'Start');
     if (choice !== 'Start') return false;
     await startServer(kube, store, s.name);
   }
@@ -70,7 +71,7 @@ export async function deleteServer(kube: Kube, s: NotebookServer): Promise<boole
   const detail = s.volumes.length
     ? `Its volumes (${s.volumes.join(', ')}) are kept; delete them separately if you no longer need the files.`
     : 'It has no persistent volume: files in the server are lost.';
-  const choice = await vscode.window.showWarningMessage(`Delete notebook server ${s.name} in ${s.namespace}?`, { modal: true, detail }, 'Delete');
+  const choice = await showWarningMessage(`Delete notebook server ${s.name} in ${s.namespace}?`, { modal: true, detail }, 'Delete');
   if (choice !== 'Delete') return false;
   await kube.request('DELETE', apiPath({ ...NOTEBOOKS, namespace: s.namespace, name: s.name }));
   return true;
@@ -123,7 +124,7 @@ async function askWorkspace(kube: Kube, ns: string, name: string, title: string)
   if (pick.w === 'existing') {
     const claims = await kube.list<KubeObject>(apiPath({ version: 'v1', plural: 'persistentvolumeclaims', namespace: ns }));
     if (claims.length === 0) {
-      void vscode.window.showWarningMessage(`There are no persistent volume claims in ${ns}.`);
+      void showWarningMessage(`There are no persistent volume claims in ${ns}.`);
       return undefined;
     }
     const c = await vscode.window.showQuickPick(claims.map((x) => x.metadata.name), { title, placeHolder: 'Persistent volume claim', ignoreFocusOut: true });

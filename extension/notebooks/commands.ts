@@ -4,6 +4,7 @@
  * notebook file, and the token of a server that asks for one.
  */
 import * as vscode from 'vscode';
+import * as P from '../../companion-daemon/src/protocol';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { createServer, deleteServer, offerStart, startServer, stopServer, waitRunning } from './actions';
@@ -14,6 +15,7 @@ import type { ServerClients } from './kernel';
 import { describeResources, shortImage, type NotebookServer } from './model';
 import { serverKey, type ServerRef, type ServerStore } from './servers';
 import type { ServerItem } from './view';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 export const EXTENSION_ID = 'kubeflow-vscode.kubeflow-vscode';
 
@@ -37,7 +39,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
     } catch (err) {
       if (err instanceof vscode.CancellationError) return undefined;
       ctx.log.error(`${what}: ${describeError(err)}`);
-      void vscode.window.showErrorMessage(`${what}: ${describeError(err)}`, 'Show Log').then((a) => a && ctx.log.show());
+      void showErrorMessage(`${what}: ${describeError(err)}`, 'Show Log').then((a) => a && ctx.log.show());
       return undefined;
     }
   };
@@ -73,7 +75,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       const name = await createServer(ctx.kube, store);
       if (!name) return;
       ctx.log.info(`notebooks: created ${name}`);
-      void vscode.window.showInformationMessage(`Creating notebook server ${name}…`, 'Wait Until Running').then((a) => a && waitRunning(store, name));
+      void showInformationMessage(`Creating notebook server ${name}…`, 'Wait Until Running').then((a) => a && waitRunning(store, name));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.start', guarded('Cannot start the notebook server', async (item?: ServerItem) => {
       const s = await serverOf(item, (x) => x.phase === 'stopped' || x.phase === 'stopping', 'Notebook server to start');
@@ -86,7 +88,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       if (!s) return;
       const kernels = vscode.workspace.notebookDocuments.filter((nb) => d.controllers.binding(nb)?.server.name === s.name).length;
       if (kernels > 0) {
-        const a = await vscode.window.showWarningMessage(`Stop ${s.name}? ${kernels} open notebook(s) run on it; their kernels and variables are lost.`, { modal: true }, 'Stop');
+        const a = await showWarningMessage(`Stop ${s.name}? ${kernels} open notebook(s) run on it; their kernels and variables are lost.`, { modal: true }, 'Stop');
         if (a !== 'Stop') return;
       }
       await stopServer(ctx.kube, store, s.name);
@@ -99,7 +101,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       const s = await serverOf(item, () => true, 'Notebook server to open');
       if (!s || !(await offerStart(ctx.kube, store, s))) return;
       const info = await d.forwards.ensure(store.ref(s.name));
-      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(`${info.url}lab`)));
+      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(info, `${new URL(info.url).pathname}lab`))));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.selectServer', guarded('Cannot use the notebook server', async (arg?: unknown) => {
       const nb = needNotebook(arg);
@@ -113,8 +115,11 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.restartKernel', guarded('Cannot restart the kernel', async (arg?: unknown) => {
       const nb = needNotebook(arg);
-      const a = await vscode.window.showWarningMessage('Restart the kernel? Its variables are lost.', { modal: true }, 'Restart');
-      if (a === 'Restart') await d.controllers.restart(nb);
+      const a = await showWarningMessage('Restart the kernel? Its variables are lost.', { modal: true }, 'Restart');
+      if (a !== 'Restart') return;
+      await d.controllers.restart(nb);
+      // The server answered the restart: the kernel is new and idle.
+      vscode.window.setStatusBarMessage('$(debug-restart) Kernel restarted', 10_000);
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.upload', guarded('Cannot upload the notebook', async (arg?: unknown) => {
       const nb = needNotebook(arg);
@@ -123,7 +128,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       if (!server) return;
       const { client } = await d.clients.get(server);
       const p = await upload(client, nb.uri, serverPath(nb.uri));
-      if (p) void vscode.window.showInformationMessage(`Uploaded to ${p} on ${server.name}.`);
+      if (p) void showInformationMessage(`Uploaded to ${p} on ${server.name}.`);
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.download', guarded('Cannot download the notebook', async (arg?: unknown) => {
       const nb = needNotebook(arg);
@@ -154,7 +159,7 @@ export async function pickServer(store: ServerStore, placeHolder: string, filter
   const ns = store.scope.namespace;
   if (all.length === 0) {
     const actions = offerCreate ? ['Create Notebook Server…', 'Select Namespace…'] : ['Select Namespace…'];
-    const a = await vscode.window.showWarningMessage(`There is no notebook server${store.list().length ? ' that fits' : ''} in namespace ${ns}.`, ...actions);
+    const a = await showWarningMessage(`There is no notebook server${store.list().length ? ' that fits' : ''} in namespace ${ns}.`, ...actions);
     if (a === 'Create Notebook Server…') await vscode.commands.executeCommand('kubeflow.notebooks.create');
     if (a === 'Select Namespace…') await vscode.commands.executeCommand('kubeflow.selectNamespace');
     return undefined;

@@ -7,6 +7,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { explain, type JupyterServerClient } from './jupyter';
+import { siblingPath } from './sibling';
+import { showInformationMessage, showWarningMessage } from '../notify';
 
 export interface ContentModel {
   name: string;
@@ -67,13 +69,13 @@ export async function listNotebooks(client: JupyterServerClient, dir: string): P
 export async function upload(client: JupyterServerClient, local: vscode.Uri, serverPath: string): Promise<string | undefined> {
   const doc = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === local.toString());
   if (doc?.isDirty) {
-    const a = await vscode.window.showWarningMessage(`${path.basename(local.fsPath)} has unsaved changes. Save it and upload the saved file?`, { modal: true }, 'Save and Upload');
+    const a = await showWarningMessage(`${path.basename(local.fsPath)} has unsaved changes. Save it and upload the saved file?`, { modal: true }, 'Save and Upload');
     if (a !== 'Save and Upload' || !(await doc.save())) return undefined;
   }
   const json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(local))) as unknown;
   const existing = await stat(client, serverPath);
   if (existing) {
-    const a = await vscode.window.showWarningMessage(`Replace ${serverPath} on ${client.label}?`, { modal: true, detail: `The server's copy was last modified ${existing.last_modified ?? 'at an unknown time'}.` }, 'Replace');
+    const a = await showWarningMessage(`Replace ${serverPath} on ${client.label}?`, { modal: true, detail: `The server's copy was last modified ${existing.last_modified ?? 'at an unknown time'}.` }, 'Replace');
     if (a !== 'Replace') return undefined;
   }
   await putNotebook(client, serverPath, json);
@@ -88,22 +90,23 @@ export async function download(client: JupyterServerClient, local: vscode.Uri, s
   const dir = path.posix.dirname(serverPath) === '.' ? '' : path.posix.dirname(serverPath);
   const choices = await listNotebooks(client, dir);
   if (choices.length === 0) {
-    void vscode.window.showInformationMessage(`There is no notebook in ${dir || 'the home folder'} on ${client.label}.`);
+    void showInformationMessage(`There is no notebook in ${dir || 'the home folder'} on ${client.label}.`);
     return undefined;
   }
   const pick = choices.length === 1 && choices[0].path === serverPath
     ? choices[0]
     : (await vscode.window.showQuickPick(choices.map((c) => ({ label: c.name, description: c.path === serverPath ? 'same path as this notebook (replaces the local file)' : `saved next to ${path.basename(local.fsPath)}`, detail: c.last_modified, c })), { title: `Download from ${client.label}` }))?.c;
   if (!pick) return undefined;
-  const target = pick.path === serverPath ? local : vscode.Uri.joinPath(local, '..', pick.name);
+  // The name is the server's: a plain file name in the notebook's own folder, or nothing is written.
+  const target = pick.path === serverPath ? local : local.with({ path: siblingPath(local.path, pick.name) });
   const open = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === target.toString());
   if (open?.isDirty) {
-    void vscode.window.showWarningMessage(`${path.basename(target.fsPath)} has unsaved changes; save or revert them before downloading over it.`);
+    void showWarningMessage(`${path.basename(target.fsPath)} has unsaved changes; save or revert them before downloading over it.`);
     return undefined;
   }
   const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
   if (exists) {
-    const a = await vscode.window.showWarningMessage(`Replace the local ${path.basename(target.fsPath)} with the server's copy?`, { modal: true, detail: `${pick.path} on ${client.label}, modified ${pick.last_modified ?? '?'}` }, 'Replace');
+    const a = await showWarningMessage(`Replace the local ${path.basename(target.fsPath)} with the server's copy?`, { modal: true, detail: `${pick.path} on ${client.label}, modified ${pick.last_modified ?? '?'}` }, 'Replace');
     if (a !== 'Replace') return undefined;
   }
   const content = await getNotebook(client, pick.path);

@@ -17,6 +17,7 @@ import { NotebookKernel, type ServerClients } from './kernel';
 import { describeResources, shortImage, type NotebookServer } from './model';
 import { noticeOutput } from './outputs';
 import { serverKey, type ServerRef, type ServerStore } from './servers';
+import { showErrorMessage, showWarningMessage } from '../notify';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 const STATE_KEY = 'kubeflow.notebooks.bindings';
@@ -169,7 +170,7 @@ export class KernelControllers implements vscode.Disposable {
     }
     const hadKernel = kernel.ref.kernelId;
     const k = await kernel.ensure();
-    if (hadKernel && hadKernel !== k.id) void vscode.window.showWarningMessage(`The previous kernel on ${kernel.server.name} is gone (the server restarted or culled it); started a new one. Variables from earlier runs are lost.`);
+    if (hadKernel && hadKernel !== k.id) void showWarningMessage(`The previous kernel on ${kernel.server.name} is gone (the server restarted or culled it); started a new one. Variables from earlier runs are lost.`);
   }
 
   private async execute(cells: vscode.NotebookCell[], nb: vscode.NotebookDocument, server: ServerRef): Promise<void> {
@@ -260,7 +261,7 @@ export class KernelControllers implements vscode.Disposable {
     try {
       await k?.interrupt();
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot interrupt the kernel: ${errorMessage(err)}`);
+      void showErrorMessage(`Cannot interrupt the kernel: ${errorMessage(err)}`);
     }
   }
 
@@ -273,7 +274,7 @@ export class KernelControllers implements vscode.Disposable {
   private reportError(nb: vscode.NotebookDocument, kernel: NotebookKernel, err: unknown): void {
     this.ctx.log.error(`notebooks: ${nb.uri.fsPath} on ${kernel.server.name}: ${errorMessage(err)}`);
     const actions = err instanceof JupyterError && err.problem === 'auth' ? ['Enter Token…', 'Show Log'] : ['Show Log'];
-    void vscode.window.showErrorMessage(errorMessage(err), ...actions).then(async (a) => {
+    void showErrorMessage(errorMessage(err), ...actions).then(async (a) => {
       if (a === 'Show Log') this.ctx.log.show();
       if (a === 'Enter Token…') await vscode.commands.executeCommand('kubeflow.notebooks.setToken', kernel.server);
     });

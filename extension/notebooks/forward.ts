@@ -59,7 +59,8 @@ export class ServerForwards implements vscode.Disposable {
     const target: P.ForwardTarget = { kind: 'notebook', namespace: server.namespace, name: server.name, ...(server.context ? { context: server.context } : {}) };
     let info: P.ForwardInfo;
     try {
-      info = await this.daemon.request(P.startForward, { target });
+      // The editor's own forward: only connections that carry its secret reach the (token-less) server.
+      info = await this.daemon.request(P.startForward, { target, secret: true });
     } catch (err) {
       throw new ForwardError(`Cannot forward to notebook server ${server.name}: ${(err as Error).message}`, (err as { code?: number }).code);
     }

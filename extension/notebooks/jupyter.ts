@@ -217,3 +217,26 @@ export async function kernelExists(client: JupyterServerClient, kernelId: string
     clearTimeout(timer);
   }
 }
+
+/**
+ * After the tunnel came back: if the server still has the kernel, reconnect its socket when it is down (same
+ * clientId: the server replays buffered output) → `connected`; if the server answers that the kernel is gone (server
+ * restarted, kernel culled) the connection is marked dead → `gone`. The library alone would retry the socket for
+ * minutes and never say so. Throws when the server does not answer.
+ */
+export async function resumeKernel(client: JupyterServerClient, kernel: Kernel.IKernelConnection, log?: (m: string) => void): Promise<'connected' | 'gone'> {
+  if (!(await kernelExists(client, kernel.id))) {
+    // What the library does when its manager notices a kernel is gone: status 'dead', then dispose.
+    const k = kernel as unknown as { handleShutdown?(): void };
+    if (!kernel.isDisposed) {
+      if (typeof k.handleShutdown === 'function') k.handleShutdown();
+      else kernel.dispose();
+    }
+    return 'gone';
+  }
+  if (kernel.connectionStatus !== 'connected') {
+    log?.(`reconnecting kernel ${kernel.id} on ${client.label}`);
+    await kernel.reconnect();
+  }
+  return 'connected';
+}

@@ -5,6 +5,7 @@
  * own controllers work alone. Typed against the documented API (`createJupyterServerCollection`), checked at run time.
  */
 import * as vscode from 'vscode';
+import * as P from '../../companion-daemon/src/protocol';
 import type { Log } from '../log';
 import { offerStart } from './actions';
 import type { ServerForwards } from './forward';
@@ -69,7 +70,7 @@ export function contributeToJupyter(deps: { kube: Kube; store: ServerStore; forw
           const ref = deps.store.ref(name);
           const info = await deps.forwards.ensure(ref);
           const auth = await deps.auth(ref);
-          return { ...server, connectionInformation: { baseUrl: vscode.Uri.parse(info.url), ...(auth.token ? { token: auth.token } : {}), headers: requestHeaders({ headers: auth.headers }) } };
+          return { ...server, connectionInformation: { baseUrl: vscode.Uri.parse(info.url), ...(auth.token ? { token: auth.token } : {}), headers: requestHeaders({ headers: { ...auth.headers, ...P.forwardHeaders(info) } }) } };
         },
       });
       deps.log.info('notebooks: Kubeflow notebook servers are listed in the Jupyter extension\'s kernel picker');

@@ -6,10 +6,11 @@
  */
 import type { Kernel, Session } from '@jupyterlab/services';
 import * as vscode from 'vscode';
+import * as P from '../../companion-daemon/src/protocol';
 import type { Log } from '../log';
 import type { CellRun } from './execute';
 import type { ServerForwards } from './forward';
-import { JupyterError, JupyterServerClient, explain, jupyterSettings, kernelExists, openSession, probeServer, type KernelSpecs, type ServerAuth, type SessionRef } from './jupyter';
+import { JupyterError, JupyterServerClient, explain, jupyterSettings, resumeKernel, openSession, probeServer, type KernelSpecs, type ServerAuth, type SessionRef } from './jupyter';
 import { serverKey, type ServerRef } from './servers';
 
 /** One `@jupyterlab/services` client per server and forward URL, shared by the notebooks on that server. */
@@ -26,9 +27,11 @@ export class ServerClients implements vscode.Disposable {
     const info = await this.forwards.ensure(server);
     const key = serverKey(server);
     let entry = this.clients.get(key);
-    if (!entry || entry.url !== info.url) {
+    const url = `${info.url}#${info.secret ?? ''}`;
+    if (!entry || entry.url !== url) {
       entry?.client.dispose();
-      entry = { url: info.url, client: new JupyterServerClient(jupyterSettings(info.url, await this.auth(server)), server.name) };
+      const auth = await this.auth(server);
+      entry = { url, client: new JupyterServerClient(jupyterSettings(info.url, { ...auth, headers: { ...auth.headers, ...P.forwardHeaders(info) } }), server.name) };
       this.clients.set(key, entry);
     }
     if (!entry.specs) {
@@ -192,20 +195,12 @@ export class NotebookKernel implements vscode.Disposable {
     this.verifying = true;
     try {
       const { client } = await this.clients.get(this.server);
-      if (!(await kernelExists(client, kernel.id))) {
-        this.log.warn(`notebooks: ${this.server.name} no longer has kernel ${kernel.id}`);
-        // What the library does when its manager notices a kernel is gone: status 'dead', then dispose.
-        const k = kernel as unknown as { handleShutdown?(): void };
-        if (kernel === this.kernel && !kernel.isDisposed) {
-          if (typeof k.handleShutdown === 'function') k.handleShutdown();
-          else this.onStatus(kernel, 'dead');
-        }
-        return;
-      }
-      if (kernel.connectionStatus !== 'connected') {
-        this.log.info(`notebooks: reconnecting kernel ${kernel.id} on ${this.server.name}`);
-        await kernel.reconnect().catch((e: unknown) => this.log.warn(`notebooks: reconnect to ${this.server.name}: ${(e as Error).message}`));
-      }
+      if (kernel !== this.kernel) return;
+      const r = await resumeKernel(client, kernel, (m) => this.log.info(`notebooks: ${m}`)).catch((e: unknown) => {
+        this.log.warn(`notebooks: reconnect to ${this.server.name}: ${(e as Error).message}`);
+        return undefined;
+      });
+      if (r === 'gone') this.log.warn(`notebooks: ${this.server.name} no longer has kernel ${kernel.id}`);
     } catch (err) {
       this.log.debug(`notebooks: checking kernel ${kernel.id} on ${this.server.name}: ${(err as Error).message}`);
     } finally {

@@ -9,6 +9,7 @@ import { pipelineDiagnostics } from './diagnostics';
 import { PipelineCodeLens } from './codelens';
 import type { GraphRestore } from './panel';
 import { registerPanelSerializer } from '../webviews/host';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 const PIPELINE_FILES_KEY = 'kubeflow.pipelineFiles';
 const IR_FILE = /\.(ya?ml|json)$/i;
@@ -23,14 +24,14 @@ export const pipelinesFeature: Feature = (ctx) => {
   const showGraph = async (arg?: vscode.Uri, pipeline?: string) => {
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
-      void vscode.window.showInformationMessage('Open a compiled KFP pipeline (.yaml/.json) or a Python pipeline (.py) first.');
+      void showInformationMessage('Open a compiled KFP pipeline (.yaml/.json) or a Python pipeline (.py) first.');
       return undefined;
     }
     try {
       const { GraphPanel } = await import('./panel');
       return await GraphPanel.show(ctx, diagnostics, uri, typeof pipeline === 'string' ? pipeline : await pickPipeline(uri));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot show the pipeline graph: ${errorMessage(err)}`);
+      void showErrorMessage(`Kubeflow: cannot show the pipeline graph: ${errorMessage(err)}`);
       return undefined;
     }
   };
@@ -87,7 +88,7 @@ export const pipelinesFeature: Feature = (ctx) => {
     vscode.commands.registerCommand('kubeflow.pipelines.showGraph', showGraph),
     vscode.commands.registerCommand('kubeflow.pipelines.keepGraph', async () => {
       const { GraphPanel } = await import('./panel');
-      if (!GraphPanel.keepActive()) void vscode.window.showInformationMessage('No graph preview is open: every graph panel is kept already.');
+      if (!GraphPanel.keepActive()) void showInformationMessage('No graph preview is open: every graph panel is kept already.');
     }),
     registerPanelSerializer<GraphRestore>('kubeflow.pipelineGraph', async (panel, data) => {
       const { GraphPanel } = await import('./panel');
@@ -140,7 +141,7 @@ async function exportGraph(ctx: Ctx, arg?: vscode.Uri): Promise<void> {
     loadPipeline(uri, pipeline, new AbortController().signal, ctx.log),
   );
   if (!res.ok) {
-    void vscode.window.showErrorMessage(`Kubeflow: ${res.message}`);
+    void showErrorMessage(`Kubeflow: ${res.message}`);
     return;
   }
   const text = exportPipeline(res.model, format.id);

@@ -29,6 +29,8 @@ export async function loadPipeline(uri: vscode.Uri, pipeline: string | undefined
     return { ok: true, model: parsePipeline(text), source: { label, kind: 'ir' }, text };
   }
   if (uri.scheme !== 'file') return { ok: false, message: `Only Python files on disk can be compiled (this one is ${uri.scheme}:).` };
+  // Compiling imports the file, i.e. runs its code: not in a workspace the user has not trusted.
+  if (!vscode.workspace.isTrusted) return { ok: false, message: 'Restricted Mode: compiling a Python pipeline runs its code. Trust this workspace to see its graph, or open the compiled YAML.' };
   const { compilePythonPipeline } = await import('../../core/pipeline/compile.node');
   const python = await resolvePython(uri, log);
   log.info(`compiling ${uri.fsPath}${pipeline ? ` (${pipeline})` : ''} with ${describeChoice(python)}`);

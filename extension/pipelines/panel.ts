@@ -13,6 +13,7 @@ import { WebviewHost } from '../webviews/host';
 import type { PipelineDiagnostics } from './diagnostics';
 import { isPythonFile, loadPipeline } from './load';
 import { revealLine, revealTask } from './source-nav';
+import { showErrorMessage } from '../notify';
 
 export interface GraphSummary {
   uri: string;
@@ -265,7 +266,7 @@ export class GraphPanel implements vscode.Disposable {
           break;
       }
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: ${errorMessage(err)}`);
+      void showErrorMessage(`Kubeflow: ${errorMessage(err)}`);
     }
   }
 

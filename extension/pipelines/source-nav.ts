@@ -5,6 +5,7 @@ import { resolvePath } from '../../core/pipeline/describe';
 import type { PipelineModel, Range } from '../../core/pipeline/model';
 import { findFunction, findPipelineFunctions, functionCandidates } from '../../core/pipeline/python-source';
 import { isPythonFile } from './load';
+import { showInformationMessage } from '../notify';
 
 function toRange(r: Range): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -48,7 +49,7 @@ export async function revealTask(uri: vscode.Uri, model: PipelineModel, taskPath
   const pipelines = findPipelineFunctions(text);
   const owner = pipelines.find((p) => p.name === pipelineFunction) ?? pipelines[0];
   if (owner) await show(uri, new vscode.Range(owner.line, 0, owner.line, 0));
-  void vscode.window.showInformationMessage(
+  void showInformationMessage(
     task.kind === 'sub-dag' && task.role !== 'pipeline'
       ? `${task.name} is a ${task.role === 'loop' ? 'dsl.ParallelFor' : task.role === 'exit-handler' ? 'dsl.ExitHandler' : 'dsl.If/Condition'} block of the pipeline; it has no function of its own.`
       : `Could not find the Python function of ${task.name} (component ${task.component}).`,

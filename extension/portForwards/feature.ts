@@ -9,6 +9,7 @@ import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { ForwardItem, PortForwardsView } from './view';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
   const view = new PortForwardsView(ctx.daemon);
@@ -17,7 +18,7 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
     if (item) return item.info;
     const list = await ctx.daemon.request(P.listForwards);
     if (list.length === 0) {
-      void vscode.window.showInformationMessage('There are no Kubeflow port-forwards.');
+      void showInformationMessage('There are no Kubeflow port-forwards.');
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(list.map((f) => ({ label: f.url, description: describeTarget(f.target), f })), { placeHolder: 'Port-forward' });
@@ -28,7 +29,7 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
       await fn(item);
     } catch (err) {
       ctx.log.error(`${what}: ${describeError(err)}`);
-      void vscode.window.showErrorMessage(`${what}: ${describeError(err)}`, 'Show Log').then((a) => a && ctx.log.show());
+      void showErrorMessage(`${what}: ${describeError(err)}`, 'Show Log').then((a) => a && ctx.log.show());
     }
   };
 
@@ -40,7 +41,7 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
       if (!target) return;
       const info = await ctx.daemon.request(P.startForward, { target });
       view.upsert(info);
-      void vscode.window.showInformationMessage(`Forwarding ${info.url}`, 'Copy URL').then((a) => a && vscode.env.clipboard.writeText(info.url));
+      void showInformationMessage(`Forwarding ${info.url}`, 'Copy URL').then((a) => a && vscode.env.clipboard.writeText(info.url));
     })),
     vscode.commands.registerCommand('kubeflow.portForwards.stop', guarded('Cannot stop the port-forward', async (item) => {
       const f = await pick(item);
@@ -62,7 +63,8 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
       const f = await pick(item);
       if (!f) return;
       // asExternalUri maps 127.0.0.1 through the remote's tunnel where the window is remote (code-server, SSH).
-      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(f.url)));
+      // A forward with a secret (the editor's own) lets a browser in through its login path (sets the cookie).
+      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(f, new URL(f.url).pathname))));
     })),
     vscode.commands.registerCommand('kubeflow.portForwards.refresh', guarded('Cannot list the port-forwards', () => view.load())),
     vscode.commands.registerCommand('kubeflow.daemon.restart', guarded('Cannot restart the companion daemon', () => ctx.daemon.restart())),

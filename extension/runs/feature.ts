@@ -22,6 +22,7 @@ import { askCredentials, pipelineSettings } from './settings';
 import { RunStatusBar } from './status';
 import { prepare, preparedFromSpec, presetKey, submit, SubmitError, type Prepared, type Submitted } from './submit';
 import { runDuration, RunsView, type RunsNode } from './view';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 const RUN_FILES_KEY = 'kubeflow.runFiles';
 const PIPELINE_FILE = /\.(py|ya?ml|json)$/i;
@@ -52,7 +53,7 @@ export const runsFeature: Feature = (ctx) => {
     try {
       await RunPanel.show(deps, runId, name);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot open the run: ${api.explain(err)}`);
+      void showErrorMessage(`Kubeflow: cannot open the run: ${api.explain(err)}`);
     }
   };
 
@@ -85,7 +86,7 @@ export const runsFeature: Feature = (ctx) => {
       },
     );
     if ('error' in res) {
-      const a = await vscode.window.showErrorMessage(`Kubeflow: cannot submit ${label}: ${res.error}`, 'Show Problems');
+      const a = await showErrorMessage(`Kubeflow: cannot submit ${label}: ${res.error}`, 'Show Problems');
       if (a) await vscode.commands.executeCommand('workbench.actions.view.problems');
       return undefined;
     }
@@ -95,7 +96,7 @@ export const runsFeature: Feature = (ctx) => {
   const submitRun = async (arg?: vscode.Uri, pipeline?: string): Promise<void> => {
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
     if (!uri || !PIPELINE_FILE.test(uri.path)) {
-      void vscode.window.showInformationMessage('Open or select a pipeline file first: a Python file with @dsl.pipeline, or a compiled pipeline (.yaml).');
+      void showInformationMessage('Open or select a pipeline file first: a Python file with @dsl.pipeline, or a compiled pipeline (.yaml).');
       return;
     }
     try {
@@ -104,7 +105,7 @@ export const runsFeature: Feature = (ctx) => {
       const p = await prepareFile(uri, fn);
       if (p) RunFormPanel.show(ctx, api, presets, p, hooks);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot submit: ${errorMessage(err)}`);
+      void showErrorMessage(`Kubeflow: cannot submit: ${errorMessage(err)}`);
     }
   };
 
@@ -147,7 +148,7 @@ export const runsFeature: Feature = (ctx) => {
       await afterSubmit(done, p);
     } catch (err) {
       const message = err instanceof SubmitError ? err.message : `Nothing was submitted: ${api.explain(err)}`;
-      const a = await vscode.window.showErrorMessage(`Kubeflow: ${message}`, 'Open the Form');
+      const a = await showErrorMessage(`Kubeflow: ${message}`, 'Open the Form');
       if (a) RunFormPanel.show(ctx, api, presets, p, hooks, last.values);
     }
   };
@@ -161,7 +162,7 @@ export const runsFeature: Feature = (ctx) => {
     try {
       await fn(run);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot ${what} run ${run.display_name ?? run.run_id}: ${api.explain(err)}`);
+      void showErrorMessage(`Kubeflow: cannot ${what} run ${run.display_name ?? run.run_id}: ${api.explain(err)}`);
     }
     void model.refresh();
     void RunPanel.refreshRun(run.run_id);
@@ -187,7 +188,7 @@ export const runsFeature: Feature = (ctx) => {
       }
       RunFormPanel.show(ctx, api, presets, p, hooks, run.runtime_config?.parameters);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot clone the run: ${api.explain(err)}`);
+      void showErrorMessage(`Kubeflow: cannot clone the run: ${api.explain(err)}`);
     }
   };
 
@@ -197,13 +198,13 @@ export const runsFeature: Feature = (ctx) => {
     const dur = runDuration(run);
     const took = dur ? ` in ${dur}` : '';
     if (run.state === 'SUCCEEDED') {
-      const a = await vscode.window.showInformationMessage(`Pipeline run ${name} succeeded${took}.`, 'Open Run');
+      const a = await showInformationMessage(`Pipeline run ${name} succeeded${took}.`, 'Open Run');
       if (a) await openRun(run.run_id!, name);
       return;
     }
     const why = run.error?.message ? `: ${run.error.message}` : '.';
     const verb = run.state === 'CANCELED' ? 'was canceled' : run.state === 'SKIPPED' ? 'was skipped' : 'failed';
-    const a = await vscode.window.showErrorMessage(`Pipeline run ${name} ${verb}${dur ? ` after ${dur}` : ''}${why}`, 'Open Run', ...(run.state === 'FAILED' || run.state === 'CANCELED' ? ['Retry'] : []));
+    const a = await showErrorMessage(`Pipeline run ${name} ${verb}${dur ? ` after ${dur}` : ''}${why}`, 'Open Run', ...(run.state === 'FAILED' || run.state === 'CANCELED' ? ['Retry'] : []));
     if (a === 'Open Run') await openRun(run.run_id!, name);
     if (a === 'Retry') await vscode.commands.executeCommand('kubeflow.runs.retry', run.run_id);
   };
@@ -217,12 +218,12 @@ export const runsFeature: Feature = (ctx) => {
       const client = await api.client();
       await (verb === 'enable' ? client.enableRecurringRun(id) : verb === 'disable' ? client.disableRecurringRun(id) : client.deleteRecurringRun(id));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: cannot ${verb} recurring run ${name}: ${api.explain(err)}`);
+      void showErrorMessage(`Kubeflow: cannot ${verb} recurring run ${name}: ${api.explain(err)}`);
     }
     await model.refresh();
   };
 
-  const confirm = async (message: string, action: string): Promise<boolean> => (await vscode.window.showWarningMessage(message, { modal: true }, action)) === action;
+  const confirm = async (message: string, action: string): Promise<boolean> => (await showWarningMessage(message, { modal: true }, action)) === action;
 
   const versionSpec = async (node: PipelineNode): Promise<{ spec: Record<string, unknown>; pipelineId: string; versionId: string; name: string } | undefined> => {
     const client = await api.client();
@@ -274,7 +275,7 @@ export const runsFeature: Feature = (ctx) => {
         const editor = await showReadOnly(`${v.name}.yaml`, `# PIPELINE DEFINITION (uploaded version ${v.name})\n${text}`);
         await vscode.commands.executeCommand('kubeflow.pipelines.showGraph', editor.document.uri);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Kubeflow: cannot show the version: ${api.explain(err)}`);
+        void showErrorMessage(`Kubeflow: cannot show the version: ${api.explain(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.pipelines.createRun', async (node?: PipelineNode) => {
@@ -284,7 +285,7 @@ export const runsFeature: Feature = (ctx) => {
         if (!v) return;
         RunFormPanel.show(ctx, api, presets, preparedFromSpec(v.spec, { fixed: { pipelineId: v.pipelineId, versionId: v.versionId, versionName: v.name }, label: `version ${v.name}` }), hooks);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Kubeflow: cannot open the run form: ${api.explain(err)}`);
+        void showErrorMessage(`Kubeflow: cannot open the run form: ${api.explain(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.pipelines.deletePipeline', async (node?: PipelineNode) => {
@@ -294,7 +295,7 @@ export const runsFeature: Feature = (ctx) => {
       try {
         await (await api.client()).deletePipeline(node.pipeline.pipeline_id, true);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Kubeflow: cannot delete pipeline ${name}: ${api.explain(err)}`);
+        void showErrorMessage(`Kubeflow: cannot delete pipeline ${name}: ${api.explain(err)}`);
       }
       await pipelinesView.refresh();
     }),
@@ -306,7 +307,7 @@ export const runsFeature: Feature = (ctx) => {
       try {
         await (await api.client()).deletePipelineVersion(pid, node.version.pipeline_version_id);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Kubeflow: cannot delete version ${name}: ${api.explain(err)}`);
+        void showErrorMessage(`Kubeflow: cannot delete version ${name}: ${api.explain(err)}`);
       }
       await pipelinesView.refresh();
     }),

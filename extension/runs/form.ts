@@ -9,6 +9,7 @@ import { eq } from '../../core/kfp/filter';
 import type { ExperimentChoice, FromForm, SubmitRequest, ToForm } from '../../webviews/run-form/protocol';
 import type { Ctx } from '../ctx';
 import { WebviewHost } from '../webviews/host';
+import { showErrorMessage } from '../notify';
 import type { PipelinesApi } from './api';
 import type { Presets } from './presets';
 import { pipelineSettings } from './settings';
@@ -244,7 +245,7 @@ export class RunFormPanel implements vscode.Disposable {
     } catch (err) {
       const message = err instanceof SubmitError ? err.message : `Nothing was submitted: ${this.api.explain(err)}`;
       this.ctx.log.warn(`submit of ${p.label} failed: ${message}`);
-      if (this.host.closed) void vscode.window.showErrorMessage(`Kubeflow: the run of ${p.name} was not submitted. ${message}`);
+      if (this.host.closed) void showErrorMessage(`Kubeflow: the run of ${p.name} was not submitted. ${message}`);
       else this.host.post({ type: 'failed', message, ...(err instanceof SubmitError && err.errors ? { errors: err.errors } : {}) });
     } finally {
       this.busy = undefined;

@@ -7,6 +7,7 @@ import { apiPath, type KubeObject } from '../cluster/kube';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { showReadOnly } from '../training/readonly';
+import { showErrorMessage } from '../notify';
 
 /**
  * The pod of an orchestrator node: the pod named by the node id, else the run's pod that carries the node id
@@ -49,6 +50,6 @@ export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: stri
     // Named after the step and the run, not the pod (`…-system-container-impl-690511402`).
     await showReadOnly(`${o.task} · ${o.runName ?? o.runId}.kflog`, text || '(the log is empty)\n');
   } catch (err) {
-    void vscode.window.showErrorMessage(`No log for ${o.task}: the ${podProblem}, and the KFP API server has no copy (${describeError(err)}).`);
+    void showErrorMessage(`No log for ${o.task}: the ${podProblem}, and the KFP API server has no copy (${describeError(err)}).`);
   }
 }

@@ -16,6 +16,7 @@ import { openStepLogs } from './logs';
 import type { RunsModel } from './model';
 import { pipelineSettings } from './settings';
 import { prepare } from './submit';
+import { showErrorMessage, showInformationMessage } from '../notify';
 
 export interface LocalSource {
   uri: vscode.Uri;
@@ -192,7 +193,7 @@ export class RunPanel implements vscode.Disposable {
           const attempt = m.node ? o?.attempts.find((a) => a.node === m.node) : o?.attempts[o.attempts.length - 1];
           const node = m.node ?? attempt?.node;
           if (!node) {
-            void vscode.window.showInformationMessage(`${m.task} has not started a pod yet.`);
+            void showInformationMessage(`${m.task} has not started a pod yet.`);
             return;
           }
           const info = await api.info();
@@ -206,7 +207,7 @@ export class RunPanel implements vscode.Disposable {
           break;
       }
     } catch (err) {
-      void vscode.window.showErrorMessage(`Kubeflow: ${api.explain(err)}`);
+      void showErrorMessage(`Kubeflow: ${api.explain(err)}`);
     }
   }
 

@@ -1,10 +1,15 @@
-// The `kubeflow.pipelines.*` settings (where the KFP API is, who the user is) and the credential kept in
-// SecretStorage. The credential is read only to build request headers; it is never logged or shown.
+// The `kubeflow.pipelines.*` settings (where the KFP API is, who the user is) and the credentials kept in
+// SecretStorage, one per endpoint (a gateway's origin, or the service a port-forward reaches): a token set for one
+// gateway is never sent to another URL a repository's settings name. A credential is read only to build request
+// headers; it is never logged or shown.
 import * as vscode from 'vscode';
+import { endpointOrigin } from '../cluster/credentialPolicy';
 import { config } from '../config';
+import { showInformationMessage } from '../notify';
 
 const SECTION = 'kubeflow.pipelines';
-const SECRET_KEY = 'kubeflow.pipelines.credential';
+const SECRET_PREFIX = 'kubeflow.pipelines.credential:';
+const LEGACY_SECRET_KEY = 'kubeflow.pipelines.credential';
 
 export const pipelineSettings = {
   get(): vscode.WorkspaceConfiguration {
@@ -37,6 +42,13 @@ export const pipelineSettings = {
   refreshSeconds(): number {
     return Math.max(2, this.get().get<number>('refreshInterval', 5));
   },
+  /** What a credential belongs to: `url:<origin>` of the gateway, or `service:<namespace>/<name>:<port>` of the forward. */
+  credentialTarget(): string {
+    const url = this.endpoint();
+    if (url) return `url:${endpointOrigin(url)}`;
+    const s = this.service();
+    return `service:${s.namespace}/${s.name}:${s.port}`;
+  },
   /** Settings whose change means a new connection. */
   keys: ['kubeflow.pipelines', 'kubeflow.context', 'kubeflow.kubeconfig', 'kubeflow.namespace'],
 };
@@ -44,35 +56,46 @@ export const pipelineSettings = {
 export type Credential = { kind: 'bearer'; token: string } | { kind: 'cookie'; cookie: string };
 
 export class Credentials implements vscode.Disposable {
-  private cached: Credential | null | undefined;
+  private readonly cached = new Map<string, Credential | null>();
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  /** `target` says which endpoint's credential applies now (`pipelineSettings.credentialTarget`). */
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly target = () => pipelineSettings.credentialTarget()) {
     this.sub = secrets.onDidChange((e) => {
-      if (e.key === SECRET_KEY) this.cached = undefined;
+      if (e.key.startsWith(SECRET_PREFIX)) this.cached.delete(e.key);
     });
+    // The single credential of earlier versions belonged to no endpoint in particular: it is not sent anywhere now.
+    void Promise.resolve(secrets.delete(LEGACY_SECRET_KEY)).catch(() => undefined);
   }
 
   dispose(): void {
     this.sub.dispose();
   }
 
+  private key(): string {
+    return `${SECRET_PREFIX}${this.target()}`;
+  }
+
   async get(): Promise<Credential | undefined> {
-    if (this.cached === undefined) {
-      const raw = await this.secrets.get(SECRET_KEY);
+    const key = this.key();
+    if (!this.cached.has(key)) {
+      const raw = await this.secrets.get(key);
+      let c: Credential | null = null;
       try {
-        this.cached = raw ? (JSON.parse(raw) as Credential) : null;
+        c = raw ? (JSON.parse(raw) as Credential) : null;
       } catch {
-        this.cached = null;
+        c = null;
       }
+      this.cached.set(key, c);
     }
-    return this.cached ?? undefined;
+    return this.cached.get(key) ?? undefined;
   }
 
   async set(c: Credential | undefined): Promise<void> {
-    this.cached = c ?? null;
-    if (c) await this.secrets.store(SECRET_KEY, JSON.stringify(c));
-    else await this.secrets.delete(SECRET_KEY);
+    const key = this.key();
+    this.cached.set(key, c ?? null);
+    if (c) await this.secrets.store(key, JSON.stringify(c));
+    else await this.secrets.delete(key);
   }
 
   /** The request headers: the credential and `kubeflow-userid`. */
@@ -96,12 +119,12 @@ export async function askCredentials(creds: Credentials): Promise<boolean> {
       { label: '$(globe) Session cookie', description: 'oauth2_proxy_kubeflow=… from a browser logged in to the gateway', id: 'cookie' as const },
       ...(current ? [{ label: '$(trash) Forget the stored credential', description: current.kind === 'bearer' ? 'bearer token' : 'cookie', id: 'clear' as const }] : []),
     ],
-    { title: 'Kubeflow Pipelines API credentials', placeHolder: 'Stored in the editor\'s secret storage; never written to settings or logs' },
+    { title: `Kubeflow Pipelines API credentials for ${pipelineSettings.endpoint() ? endpointOrigin(pipelineSettings.endpoint()) : 'the port-forwarded service'}`, placeHolder: 'Stored in the editor\'s secret storage; never written to settings or logs' },
   );
   if (!pick) return false;
   if (pick.id === 'clear') {
     await creds.set(undefined);
-    void vscode.window.showInformationMessage('Kubeflow: the Pipelines API credential was removed.');
+    void showInformationMessage('Kubeflow: the Pipelines API credential was removed.');
     return true;
   }
   const value = await vscode.window.showInputBox({
@@ -113,6 +136,6 @@ export async function askCredentials(creds: Credentials): Promise<boolean> {
   });
   if (!value) return false;
   await creds.set(pick.id === 'bearer' ? { kind: 'bearer', token: value.trim().replace(/^Bearer\s+/i, '') } : { kind: 'cookie', cookie: value.trim() });
-  void vscode.window.showInformationMessage(`Kubeflow: the Pipelines API ${pick.id === 'bearer' ? 'token' : 'cookie'} is stored in the editor's secret storage.`);
+  void showInformationMessage(`Kubeflow: the Pipelines API ${pick.id === 'bearer' ? 'token' : 'cookie'} is stored in the editor's secret storage.`);
   return true;
 }

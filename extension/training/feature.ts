@@ -20,6 +20,7 @@ import { registerReadOnlyDocuments, showReadOnly } from './readonly';
 import { JobProgress, jobSource } from './progress';
 import { Submitter } from './submit';
 import { TrainingJobsView, type TrainingNode } from './view';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** Opens the merged log of a job, or of some of its replicas; optionally at the first error or traceback. */
 export async function openJobLogs(source: P.LogSource, o: { replicas?: string[]; atError?: boolean } = {}): Promise<void> {
@@ -32,7 +33,7 @@ export async function openJobLogs(source: P.LogSource, o: { replicas?: string[];
     }
     if (o.atError) await vscode.commands.executeCommand('kubeflow.logs.jumpToError');
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot open the logs: ${describeError(err)}`);
+    void showErrorMessage(`Cannot open the logs: ${describeError(err)}`);
   }
 }
 
@@ -46,7 +47,7 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
     model.start();
     const jobs = model.jobs();
     if (jobs.length === 0) {
-      void vscode.window.showInformationMessage(`No training jobs in ${model.namespace || 'the namespace'} yet.`);
+      void showInformationMessage(`No training jobs in ${model.namespace || 'the namespace'} yet.`);
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(jobs.map((entry) => ({ label: entry.summary.name, description: `${entry.summary.kind} · ${entry.summary.phase}`, entry })), { title: 'Training job' });
@@ -58,13 +59,13 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
     const s = e.summary;
     const took = s.startedAt && s.finishedAt ? ` in ${formatDuration(s.finishedAt - s.startedAt)}` : '';
     if (s.phase === 'Succeeded') {
-      const a = await vscode.window.showInformationMessage(`${s.kind} ${s.name} succeeded${took}.`, 'Open Logs');
+      const a = await showInformationMessage(`${s.kind} ${s.name} succeeded${took}.`, 'Open Logs');
       if (a) await openJobLogs(jobSource(s));
       return;
     }
     const failed = failedReplicas(s);
     const why = [s.reason, s.message].filter(Boolean).join(': ') || 'no reason given';
-    const a = await vscode.window.showErrorMessage(`${s.kind} ${s.name} failed${took}: ${why}${failed.length ? ` — failed replicas: ${failed.join(', ')}` : ''}`, 'Show First Error', 'Open Logs');
+    const a = await showErrorMessage(`${s.kind} ${s.name} failed${took}: ${why}${failed.length ? ` — failed replicas: ${failed.join(', ')}` : ''}`, 'Show First Error', 'Open Logs');
     if (a) await openJobLogs(jobSource(s), { atError: a === 'Show First Error' });
   };
 
@@ -83,7 +84,7 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.training.submit', async (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
       if (!target) {
-        void vscode.window.showInformationMessage('Open or select a job YAML to submit.');
+        void showInformationMessage('Open or select a job YAML to submit.');
         return;
       }
       try {
@@ -94,12 +95,12 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
         const first = created[0]!;
         const jobLike = created.find((c) => ['PyTorchJob', 'TFJob', 'MPIJob', 'XGBoostJob', 'JAXJob', 'PaddleJob', 'TrainJob'].includes(c.kind));
         const actions = jobLike ? ['Open Logs', 'Show Training Jobs'] : created.some((c) => c.kind === 'Experiment') ? ['Show Experiments'] : [];
-        const a = await vscode.window.showInformationMessage(`Submitted ${created.map((c) => `${c.kind} ${c.name}`).join(', ')} to ${first.namespace || 'the cluster'}.`, ...actions);
+        const a = await showInformationMessage(`Submitted ${created.map((c) => `${c.kind} ${c.name}`).join(', ')} to ${first.namespace || 'the cluster'}.`, ...actions);
         if (a === 'Open Logs' && jobLike) await openJobLogs(jobSource({ kind: jobLike.kind as never, name: jobLike.name, namespace: jobLike.namespace }));
         if (a === 'Show Training Jobs') await vscode.commands.executeCommand('kubeflow.trainingJobs.focus');
         if (a === 'Show Experiments') await vscode.commands.executeCommand('kubeflow.katib.focus');
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot submit: ${describeError(err)}`);
+        void showErrorMessage(`Cannot submit: ${describeError(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.training.openLogs', async (node?: TrainingNode) => {
@@ -117,7 +118,7 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.training.filterLogsByRole', async () => {
       const e = vscode.window.activeTextEditor;
       if (e?.document.uri.scheme !== SCHEME) {
-        void vscode.window.showInformationMessage('Open a Kubeflow job log first.');
+        void showInformationMessage('Open a Kubeflow job log first.');
         return;
       }
       const { source, replicas } = sourceOf(e.document.uri);
@@ -145,19 +146,19 @@ export function trainingFeature(ctx: Ctx): vscode.Disposable[] {
         const { managedFields: _m, ...metadata } = (o.metadata ?? {}) as Record<string, unknown>;
         await showReadOnly(`${summary.name}.${summary.kind.toLowerCase()}.yaml`, YAML.stringify({ ...o, metadata }));
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot read the job: ${describe(err)}`);
+        void showErrorMessage(`Cannot read the job: ${describe(err)}`);
       }
     }),
     vscode.commands.registerCommand('kubeflow.training.delete', async (node?: TrainingNode) => {
       const entry = await entryOf(node);
       if (!entry) return;
       const { info, summary } = entry;
-      const ok = await vscode.window.showWarningMessage(`Delete ${summary.kind} ${summary.name} in ${summary.namespace}? Its pods go too.`, { modal: true }, 'Delete');
+      const ok = await showWarningMessage(`Delete ${summary.kind} ${summary.name} in ${summary.namespace}? Its pods go too.`, { modal: true }, 'Delete');
       if (ok !== 'Delete') return;
       try {
         await ctx.kube.request('DELETE', apiPath({ group: info.group, version: info.version, plural: info.plural, namespace: summary.namespace, name: summary.name }), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' } });
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot delete ${summary.name}: ${describe(err)}`);
+        void showErrorMessage(`Cannot delete ${summary.name}: ${describe(err)}`);
       }
     }),
   ];

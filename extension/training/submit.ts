@@ -13,6 +13,7 @@ import { apiPath, type Kube } from '../cluster/kube';
 import type { Log } from '../log';
 import { describe } from '../views/watchedList';
 import { currentNamespace } from './namespace';
+import { showErrorMessage, showWarningMessage } from '../notify';
 
 const SOURCE = 'kubeflow dry run';
 const FIELD_MANAGER = 'kubeflow-vscode';
@@ -86,7 +87,7 @@ export class Submitter implements vscode.Disposable {
       try {
         found = await this.resourceOf(o.apiVersion, o.kind);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot submit: ${describe(err)}`);
+        void showErrorMessage(`Cannot submit: ${describe(err)}`);
         return undefined;
       }
       if (!found) {
@@ -105,7 +106,7 @@ export class Submitter implements vscode.Disposable {
     }
     if (diags.length) return this.fail(doc, diags, 'cannot be submitted');
     if (targets.length === 0) {
-      void vscode.window.showWarningMessage('Nothing to submit: the file has no Kubernetes object.');
+      void showWarningMessage('Nothing to submit: the file has no Kubernetes object.');
       return undefined;
     }
 
@@ -121,7 +122,7 @@ export class Submitter implements vscode.Disposable {
     }
     if (diags.length) return this.fail(doc, diags, 'was rejected by the dry run');
     if (exists.length) {
-      const replace = await vscode.window.showWarningMessage(
+      const replace = await showWarningMessage(
         `${exists.map((t) => t.label).join(', ')} already exist${exists.length === 1 ? 's' : ''}. Training jobs cannot be changed in place: delete and submit again?`,
         { modal: true },
         'Delete and Submit',
@@ -190,7 +191,7 @@ export class Submitter implements vscode.Disposable {
   private fail(doc: vscode.TextDocument, diags: vscode.Diagnostic[], what: string): undefined {
     this.diagnostics.set(doc.uri, diags);
     const name = doc.isUntitled ? 'The job' : vscode.workspace.asRelativePath(doc.uri);
-    void vscode.window.showErrorMessage(`${name} ${what}: ${diags.length} problem${diags.length === 1 ? '' : 's'} — ${diags[0]!.message}`, 'Show Problems').then((a) => {
+    void showErrorMessage(`${name} ${what}: ${diags.length} problem${diags.length === 1 ? '' : 's'} — ${diags[0]!.message}`, 'Show Problems').then((a) => {
       if (a) void vscode.commands.executeCommand('workbench.actions.view.problems');
     });
     return undefined;

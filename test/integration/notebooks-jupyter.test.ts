@@ -1,8 +1,10 @@
 // The notebook kernel connection (extension/notebooks/jupyter.ts, no vscode) against the sandbox: a real Jupyter
 // server behind a Notebook's pod, reached through the companion daemon's forward as the extension reaches it.
 // Sessions start in the notebook's folder on the volume; a dropped connection rejoined with the same clientId gets
-// the output it missed; a forward that comes back reconnects with reconnect(); a restarted server's kernel is
-// reported dead (never hangs); password servers and missing kernel specs give errors that say so.
+// the output it missed; a forward that comes back resumes the same kernel (resumeKernel); a restarted server's
+// kernel is reported dead (never hangs); password servers and missing kernel specs give errors that say so. The
+// forward is the editor's (with its per-forward secret): a local connection without the secret gets nothing.
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { KernelMessage, type Kernel } from '@jupyterlab/services';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
-import { JupyterError, JupyterServerClient, chooseKernelSpec, jupyterSettings, kernelExists, openSession, probeServer, type SessionRef } from '../../extension/notebooks/jupyter';
+import { JupyterError, JupyterServerClient, chooseKernelSpec, jupyterSettings, kernelExists, openSession, probeServer, resumeKernel, type SessionRef } from '../../extension/notebooks/jupyter';
 import { startJupyter } from '../rigs/jupyter/index';
 import { startSandbox, type Sandbox } from '../rigs/sandbox';
 import { distFile } from '../support/build';
@@ -35,10 +37,12 @@ describe('notebook kernels through the daemon forward (sandbox)', function () {
   let sandbox: Sandbox;
   let daemon: DaemonConnection;
   let url = '';
+  let forward: P.ForwardInfo;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-nbk-'));
   const clients: JupyterServerClient[] = [];
   const client = (u = url): JupyterServerClient => {
-    const c = new JupyterServerClient(jupyterSettings(u), 'sandbox-nb');
+    // As the editor connects (extension/notebooks/kernel.ts): the forward's secret on every request and upgrade.
+    const c = new JupyterServerClient(jupyterSettings(u, { headers: P.forwardHeaders(forward) }), 'sandbox-nb');
     clients.push(c);
     return c;
   };
@@ -46,8 +50,8 @@ describe('notebook kernels through the daemon forward (sandbox)', function () {
   before(async () => {
     sandbox = await startSandbox();
     daemon = await connectDaemon({ kubeconfig: sandbox.rig.kubeconfigPath, client: 'notebooks-test', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
-    const info = await daemon.connection.sendRequest(P.startForward, { target: { kind: 'notebook', namespace: sandbox.namespace, name: sandbox.notebook } });
-    url = info.url;
+    forward = await daemon.connection.sendRequest(P.startForward, { target: { kind: 'notebook', namespace: sandbox.namespace, name: sandbox.notebook }, secret: true });
+    url = forward.url;
     fs.mkdirSync(path.join(sandbox.volume, 'work'), { recursive: true });
   });
   after(async () => {
@@ -74,6 +78,32 @@ describe('notebook kernels through the daemon forward (sandbox)', function () {
     const other = await openSession(c, { path: 'elsewhere/deep/x.ipynb', kernelName: 'python3', clientId: randomUUID() });
     assert.equal((await run(other.kernel, 'import os; print(os.getcwd())')).out.trim(), fs.realpathSync(sandbox.volume));
     await other.kernel.shutdown();
+  });
+
+  it('another local user\'s connection without the forward secret is refused; a browser gets in through the login URL', async () => {
+    assert.ok(forward.secret && forward.secret.length >= 32, 'the editor\'s forward has a secret');
+    const get = (p: string, headers: Record<string, string> = {}) => new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: forward.localPort, path: p, headers, agent: false, timeout: 30_000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      }).on('error', reject);
+    });
+    const api = `${new URL(url).pathname}api/kernels`;
+    const none = await get(api);
+    assert.equal(none.status, 403);
+    assert.match(none.body, /admits only the editor that started it/);
+    assert.equal((await get(api, { [P.FORWARD_SECRET_HEADER]: `${forward.secret!.slice(0, -1)}x` })).status, 403);
+    // A kernel's channels cannot be opened without it either (what running code in the pod would take).
+    const ws = await get(`${api}/x/channels`, { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    assert.equal(ws.status, 403);
+    assert.equal((await get(api, P.forwardHeaders(forward))).status, 200);
+    // "Open in Browser": the login path sets this port's cookie and redirects; with the cookie the server answers.
+    const login = await get(new URL(P.browserUrl(forward, api)).pathname);
+    assert.equal(login.status, 302);
+    assert.equal(login.headers.location, api);
+    const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0];
+    assert.equal((await get(api, { cookie })).status, 200);
   });
 
   it('a window that comes back with the same clientId gets the output of the cell that kept running', async () => {
@@ -109,15 +139,16 @@ describe('notebook kernels through the daemon forward (sandbox)', function () {
     assert.ok(after.includes('tick 5'), `the replay delivered the ticks after the reload: ${after}`);
   });
 
-  it('when the pod is replaced and the forward is ready again, reconnect() resumes the same kernel at once', async () => {
+  it('when the pod is replaced and the forward is ready again, the editor\'s resume (resumeKernel) gets the same kernel back at once', async () => {
     const { kernel } = await openSession(client(), { path: 'work/drop.ipynb', kernelName: 'python3', clientId: randomUUID() });
     await run(kernel, 'x = 41');
     const states: string[] = [];
     daemon.connection.onNotification(P.didChangeForward, (i) => states.push(i.status.state));
     await sandbox.restartNotebookPod();
     await until('the forward to be ready again', 60_000, () => states.includes('waiting-for-pod') && states.at(-1) === 'ready');
+    // What the extension does once the forward is ready again.
     const t0 = Date.now();
-    if (kernel.connectionStatus !== 'connected') await kernel.reconnect();
+    assert.equal(await resumeKernel(client(), kernel), 'connected');
     const reconnectMs = Date.now() - t0;
     const r = await run(kernel, 'x + 1');
     assert.equal(r.result, '42', 'the same kernel, with its variables');
@@ -140,7 +171,7 @@ describe('notebook kernels through the daemon forward (sandbox)', function () {
     const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer in ${ms} ms`)), ms))]);
     assert.equal(await until('the new server to answer', 30_000, async () => ((await within(kernelExists(c, opened.kernel.id), 5000)) ? undefined : 'gone')), 'gone');
     assert.ok(Date.now() - t0 < 10_000, `known within ${Date.now() - t0} ms`);
-    (opened.kernel as unknown as { handleShutdown(): void }).handleShutdown();
+    assert.equal(await resumeKernel(c, opened.kernel), 'gone');
     assert.ok(statuses.includes('dead'), statuses.join(' → '));
     const fresh = await within(openSession(client(), ref), 30_000);
     assert.equal(fresh.reattached, false);

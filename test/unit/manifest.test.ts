@@ -107,6 +107,23 @@ describe('package.json manifest', () => {
     assert.deepEqual(bad, []);
   });
 
+  // Settings that run a program (a kubeconfig's exec plugin, the Python that compiles) or decide where a stored
+  // credential goes: a repository's .vscode/settings.json must not set them.
+  const SENSITIVE = ['kubeflow.kubeconfig', 'kubeflow.pythonPath', 'kubeflow.pipelines.endpoint'];
+
+  it('settings that run programs or send credentials are machine-scoped (user settings only)', () => {
+    const props = c.configuration.properties as Record<string, { scope?: string }>;
+    assert.deepEqual(SENSITIVE.filter((k) => props[k]?.scope !== 'machine'), []);
+  });
+
+  it('declares limited support for untrusted workspaces, naming the restricted settings', () => {
+    const u = pkg.capabilities?.untrustedWorkspaces as { supported?: unknown; description?: string; restrictedConfigurations?: string[] } | undefined;
+    assert.equal(u?.supported, 'limited');
+    assert.ok(u?.description?.trim(), 'a description of what Restricted Mode turns off');
+    assert.deepEqual([...(u?.restrictedConfigurations ?? [])].sort(), [...SENSITIVE].sort());
+    for (const k of u?.restrictedConfigurations ?? []) assert.ok(k in c.configuration.properties, `${k} is a contributed setting`);
+  });
+
   it('snippet, grammar and schema files exist; yamlValidation points at dist/schemas files the build writes', () => {
     for (const s of c.snippets as { path: string }[]) JSON.parse(fs.readFileSync(path.join(REPO, s.path), 'utf8'));
     for (const g of c.grammars as { path: string }[]) assert.ok(fs.existsSync(path.join(REPO, g.path)), g.path);

@@ -10,6 +10,7 @@ import { checkAuth } from '../kube/config';
 import { DaemonError, toDaemonError } from '../kube/errors';
 import { ResilientInformer } from '../kube/informer';
 import { ErrorCode, type ForwardInfo, type ForwardState, type ForwardTarget } from '../protocol';
+import { admit } from './gate';
 import { PodLink } from './link';
 import { describeTarget, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
 
@@ -17,6 +18,8 @@ export interface ForwardDeps {
   kubeConfig: (context?: string) => KubeConfig;
   log: (msg: string) => void;
   onChange: (info: ForwardInfo) => void;
+  /** When set, connections must carry this per-forward secret (`gate.ts`). */
+  secret?: string;
 }
 
 /** How long a connection waits for a pod before it is dropped. */
@@ -63,6 +66,7 @@ export class Forward {
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,
       createdAt: this.createdAt,
+      ...(this.deps.secret ? { secret: this.deps.secret } : {}),
     };
   }
 
@@ -170,6 +174,7 @@ export class Forward {
     });
     socket.on('error', () => socket.destroy());
     this.changed();
+    if (this.deps.secret && !(await admit(socket, this.deps.secret))) return;
     // A connection that arrives while the pod is being replaced waits for the new one (up to CONNECT_WAIT_MS),
     // and gets a second try if the tunnel to a pod that just went away fails.
     for (let attempt = 0; attempt < 2 && !socket.destroyed; attempt++) {

@@ -2,7 +2,7 @@
  * All forwards of the daemon: start (or find) by target, stop, restart, list; persisted in the store and restored
  * on daemon start with their local ports.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { DaemonError } from '../kube/errors';
 import { ErrorCode, type ForwardInfo, type StartForwardParams } from '../protocol';
@@ -29,7 +29,7 @@ export class ForwardManager {
     }
     const existing = [...this.forwards.values()].find((f) => sameTarget(f.target, params.target));
     if (existing && (localPort === 0 || localPort === existing.localPort)) return existing.info();
-    const f = this.create(randomUUID().slice(0, 8), params, new Date().toISOString());
+    const f = this.create(randomUUID().slice(0, 8), params, new Date().toISOString(), params.secret ? randomBytes(24).toString('base64url') : undefined);
     await f.start();
     this.forwards.set(f.id, f);
     this.persist();
@@ -56,7 +56,7 @@ export class ForwardManager {
   /** Brings back the stored forwards on their old ports. One that cannot listen stays stopped, with a log line. */
   async restore(): Promise<void> {
     for (const s of this.store.get().forwards) {
-      const f = this.create(s.id, { target: s.target, localPort: s.localPort }, s.createdAt);
+      const f = this.create(s.id, { target: s.target, localPort: s.localPort }, s.createdAt, s.secret);
       try {
         await f.start();
         this.forwards.set(f.id, f);
@@ -71,11 +71,12 @@ export class ForwardManager {
     for (const f of this.forwards.values()) f.stop();
   }
 
-  private create(id: string, params: StartForwardParams, createdAt: string): Forward {
+  private create(id: string, params: StartForwardParams, createdAt: string, secret: string | undefined): Forward {
     return new Forward(id, params.target, params.localPort ?? 0, createdAt, {
       kubeConfig: this.kubeConfig,
       log: this.log,
       onChange: this.onChange,
+      ...(secret ? { secret } : {}),
     });
   }
 
@@ -87,7 +88,10 @@ export class ForwardManager {
 
   private persist(): void {
     this.store.update((d) => {
-      d.forwards = [...this.forwards.values()].map((f) => ({ id: f.id, target: f.target, localPort: f.localPort, createdAt: f.createdAt }));
+      d.forwards = [...this.forwards.values()].map((f) => {
+        const { secret } = f.info();
+        return { id: f.id, target: f.target, localPort: f.localPort, createdAt: f.createdAt, ...(secret ? { secret } : {}) };
+      });
     });
   }
 }

@@ -167,7 +167,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const runDir = opts.runDir ? path.resolve(opts.runDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-cs-'));
   for (const d of ['xdg/config', 'xdg/data', 'xdg/cache', 'user-data/User', 'extensions']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
   fs.writeFileSync(path.join(runDir, 'config.yaml'), ''); // else code-server writes ~/.config/code-server/config.yaml
-  fs.writeFileSync(path.join(runDir, 'user-data/User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  // A code-server window is a remote window: machine-scoped settings (kubeflow.kubeconfig, pythonPath, pipelines
+  // endpoint) are read from the server's Machine settings, not from User settings. Both get the same settings.
+  for (const d of ['User', 'Machine']) {
+    fs.mkdirSync(path.join(runDir, 'user-data', d), { recursive: true });
+    fs.writeFileSync(path.join(runDir, 'user-data', d, 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  }
   for (const v of opts.vsix ?? []) installVsix(runDir, v);
 
   const port = await freePort();

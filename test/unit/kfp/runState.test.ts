@@ -4,7 +4,7 @@
 // (executor skipped after its driver succeeded) and a branch not taken.
 import assert from 'node:assert/strict';
 import { buildOverlay } from '../../../core/kfp/overlay';
-import { argoNodeIds, describeCounts, fnv32a, foldStates, mapTaskDetails, taskKey } from '../../../core/kfp/runState';
+import { argoNodeIds, describeCounts, foldStates, mapTaskDetails, taskKey } from '../../../core/kfp/runState';
 import type { PipelineTaskDetail, RuntimeState } from '../../../core/kfp/types';
 import { parsePipeline } from '../../../core/pipeline/parse';
 
@@ -161,11 +161,30 @@ describe('run task states on the graph', () => {
   it('the API\'s own shape: no node id on a task detail, children by node id — ids rebuilt from Argo\'s node names', () => {
     // Argo: node name `<parent name>.<display>`, id `<wf>-<fnv32a(name)>`; the server sends task_id (a UUID) only.
     const wf = 'flow-x7k2p';
+    // Argo's node ids of these node names, computed apart from the product with Go's hash/fnv as Argo does
+    // (`fmt.Sprintf("%s-%v", wf, h.Sum32())` with `h := fnv.New32a(); h.Write([]byte(nodeName))`, go1 `go run`),
+    // and checked with a Python FNV-1a loop.
+    const ARGO_ID: Record<string, string> = {
+      'flow-x7k2p.root': 'flow-x7k2p-2697867782',
+      'flow-x7k2p.root.producer': 'flow-x7k2p-3997923906',
+      'flow-x7k2p.root.producer.pod': 'flow-x7k2p-75128087',
+      'flow-x7k2p.root.for-loop-3': 'flow-x7k2p-3070662248',
+      'flow-x7k2p.root.for-loop-3(0)': 'flow-x7k2p-15988987',
+      'flow-x7k2p.root.for-loop-3(0).train': 'flow-x7k2p-3053506423',
+      'flow-x7k2p.root.for-loop-3(0).train.pod': 'flow-x7k2p-900414458',
+      'flow-x7k2p.root.for-loop-3(1)': 'flow-x7k2p-3841330046',
+      'flow-x7k2p.root.for-loop-3(1).train': 'flow-x7k2p-3868710786',
+      'flow-x7k2p.root.for-loop-3(1).train.pod': 'flow-x7k2p-1592240855',
+    };
+    const argoId = (name: string): string => {
+      assert.ok(ARGO_ID[name], `golden id of ${name}`);
+      return ARGO_ID[name];
+    };
     const nodes: PipelineTaskDetail[] = [];
     let uuid = 0;
     const add = (parent: string | undefined, display: string, state: RuntimeState, start: number, kids: string[] = []): string => {
       const name = parent ? `${parent}.${display}` : display;
-      nodes.push({ task_id: `00000000-0000-0000-0000-${String(uuid++).padStart(12, '0')}`, display_name: display, state, start_time: at(start), end_time: at(start + 5), child_tasks: kids.map((k) => ({ pod_name: `${wf}-${fnv32a(k)}` })) });
+      nodes.push({ task_id: `00000000-0000-0000-0000-${String(uuid++).padStart(12, '0')}`, display_name: display, state, start_time: at(start), end_time: at(start + 5), child_tasks: kids.map((k) => ({ pod_name: argoId(k) })) });
       return name;
     };
     const root = `${wf}.root`;
@@ -189,7 +208,7 @@ describe('run task states on the graph', () => {
     assert.deepEqual(unplaced, []);
     const train = tasks['for-loop-3/train']!;
     assert.deepEqual(train.instances.map((x) => [x.iteration, x.state, x.attempts.map((a) => a.state)]), [[0, 'succeeded', ['succeeded']], [1, 'failed', ['failed']]]);
-    assert.equal(train.instances[1]!.attempts[0]!.node, `${wf}-${fnv32a(`${loop}(1).train.pod`)}`, 'the failed iteration\'s own pod (for its log)');
+    assert.equal(train.instances[1]!.attempts[0]!.node, 'flow-x7k2p-1592240855', 'the failed iteration\'s own pod (for its log)');
     assert.equal(tasks.producer!.state, 'succeeded');
   });
 

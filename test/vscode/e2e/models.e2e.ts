@@ -163,7 +163,8 @@ describe('models and endpoints in the editor (UI)', function () {
     assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled while the form has a problem');
     await wb.screenshot('deploy-form-bad-uri');
     await problem.locator('vscode-link', { hasText: 'Use s3://ml-models/fraud-detector/v3/model.onnx' }).click();
-    await problem.filter({ hasText: /^$/ }).waitFor({ timeout: 10_000 }).catch(() => undefined);
+    // The fix clears the problem (the empty slot stays in the page, so wait for it attached, not visible).
+    await form.locator('#p-storageUri', { hasNotText: 'MinIO speaks S3' }).waitFor({ state: 'attached', timeout: 10_000 });
     await yaml.filter({ hasText: 'storageUri: s3://ml-models/fraud-detector/v3/model.onnx' }).waitFor({ timeout: 10_000 });
     await form.locator('#f-gpus input').fill('1');
     await yaml.filter({ hasText: 'nvidia.com/gpu: "1"' }).waitFor({ timeout: 10_000 });

@@ -237,7 +237,8 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await output('x is defined: True');
     await wb!.runCommand('Kubeflow: Restart Kernel');
     await clickDialogButton('Restart');
-    await page().waitForTimeout(1500);
+    // The status bar says when the server has restarted the kernel; a cell run before that could reach the old one.
+    await page().locator('.statusbar-item', { hasText: 'Kernel restarted' }).first().waitFor({ timeout: 60_000 });
     await runCell(4);
     await output('x is defined: False', 60_000);
     await wb!.screenshot('7-restarted');

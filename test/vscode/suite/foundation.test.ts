@@ -58,8 +58,11 @@ suite('foundation (extension host)', () => {
 
   test('every Kubeflow view can be focused', async () => {
     await extension().activate();
+    // `<view>.focus` exists only for a view the workbench knows, and rejects when the view cannot be shown.
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(VIEWS.filter((id) => !registered.has(`${id}.focus`)), []);
     for (const id of VIEWS) {
-      await vscode.commands.executeCommand(`${id}.focus`);
+      await assert.doesNotReject(Promise.resolve(vscode.commands.executeCommand(`${id}.focus`)), `focusing ${id}`);
     }
   });
 
@@ -73,7 +76,14 @@ suite('foundation (extension host)', () => {
     assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
 
-  test('Kubeflow: Show Log runs', async () => {
+  test('Kubeflow: Show Log shows the Kubeflow output channel', async () => {
+    const shown = () => vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'output' && /\.Kubeflow(\.log)?$/.test(e.document.uri.path));
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('kubeflow.showLog');
+    const deadline = Date.now() + 20_000;
+    while (!shown()) {
+      if (Date.now() > deadline) throw new Error(`the Kubeflow output channel is not shown; visible: ${vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });

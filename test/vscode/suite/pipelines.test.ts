@@ -87,7 +87,11 @@ suite('pipeline graphs (extension host)', function () {
     const other = vscode.Uri.file(path.join(tmp, 'config.yaml'));
     fs.writeFileSync(other.fsPath, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nextra: [\n');
     await vscode.window.showTextDocument(other);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Files are looked at in the order they open: once a broken pipeline opened after it has its diagnostics, the
+    // ConfigMap has been looked at too, and it must have none.
+    const after = copy(path.join(shared, 'sdk-compiled/invalid/invalid_yaml.yaml'), 'opened-after.yaml');
+    await vscode.window.showTextDocument(after);
+    await until('diagnostics of the pipeline opened after it', () => (vscode.languages.getDiagnostics(after).length ? true : undefined));
     assert.deepEqual(vscode.languages.getDiagnostics(other).filter((d) => d.source === 'Kubeflow'), []);
   });
 
