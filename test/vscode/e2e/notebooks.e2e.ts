@@ -30,12 +30,17 @@ const CELLS = [
   /* 5 */ 'import time\nfor i in range(10):\n    print("tick", i, flush=True)\n    time.sleep(1)\n"ticks done"',
   /* 6 */ 'print("after the pod came back:", 6 * 7)',
   /* 7 */ 'name = input("Your name: ")\nprint("hello", name)',
+  /* 8 */ 'import matplotlib.pyplot as plt\nimport pandas as pd\ndf = pd.DataFrame({"step": [1, 2, 3], "loss": [0.9, 0.5, 0.3]})\ndf.plot(x="step", y="loss")\nplt.show()',
 ];
+
+interface SavedCell { execution_count: number | null; outputs: Array<{ output_type: string; traceback?: string[]; data?: Record<string, unknown> }> }
+interface SavedNotebook { cells: SavedCell[]; metadata: { kernelspec?: { name: string; display_name: string; language: string }; language_info?: { name: string } } }
 
 function notebookJson(): string {
   return JSON.stringify({
     cells: CELLS.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
+    // No kernelspec: a new notebook; the server's default kernel runs it, and saving records it.
+    metadata: {},
     nbformat: 4, nbformat_minor: 5,
   }, null, 1);
 }
@@ -296,6 +301,63 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().keyboard.press('Enter');
     await output('hello Ada');
     await cellState(7, 'success');
+  });
+
+  it('plots with matplotlib and pandas: the figure is a PNG output, as on a Kubeflow Jupyter image', async () => {
+    await runCell(8);
+    await cellState(8, 'success', 90_000);
+    let image = false;
+    for (let i = 0; i < 60 && !image; i++) {
+      for (const f of page().frames()) if (await f.locator('img[src^="blob:"], img[src^="data:image/png"]').count().catch(() => 0) > 1) image = true;
+      if (!image) await page().waitForTimeout(500);
+    }
+    assert.ok(image, 'the figure is rendered next to the earlier PNG');
+    await reveal(8);
+    await wb!.screenshot('12b-matplotlib-figure');
+  });
+
+  it('saves the notebook as Jupyter does (tracebacks, execution counts, kernelspec) and it reopens and saves unchanged', async () => {
+    const local = path.join(ws, 'analysis', 'demo.ipynb');
+    const read = () => JSON.parse(fs.readFileSync(local, 'utf8')) as SavedNotebook;
+    await focusCell(0);
+    await page().keyboard.press('Control+S');
+    await page().locator('.tab.active:not(.dirty)', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    const saved = read();
+    // The error output keeps the kernel's traceback lines as they came (the serializer re-splitting the joined stack
+    // added a "\n" to each: double-spaced in JupyterLab and in VS Code after reopening).
+    const error = saved.cells[2].outputs.find((o) => o.output_type === 'error')!;
+    assert.ok(error.traceback!.length > 1, 'a traceback of several lines');
+    assert.deepEqual(error.traceback!.filter((l) => l.endsWith('\n')), [], 'no traceback line ends in a newline');
+    assert.match(error.traceback!.join('\n'), /ZeroDivisionError/);
+    // Cell 5 last finished after the window reload rejoined it; every run cell has its count.
+    for (const i of [0, 1, 2, 5, 7, 8]) assert.equal(typeof saved.cells[i].execution_count, 'number', `cell ${i} has an execution count`);
+    assert.ok(saved.cells[8].outputs.some((o) => typeof o.data?.['image/png'] === 'string'), 'the figure is saved as image/png');
+    assert.equal(saved.metadata.kernelspec?.name, 'python3');
+    assert.equal(saved.metadata.kernelspec?.language, 'python');
+    assert.equal(saved.metadata.language_info?.name, 'python');
+    const before = fs.readFileSync(local, 'utf8');
+    const savedAt = fs.statSync(local).mtimeMs;
+    // Reopen from disk (the built-in serializer reads it back), touch a cell's source and put it back, save again.
+    await wb!.runCommand('View: Close All Editors');
+    await page().keyboard.press('Control+P');
+    await page().locator('.quick-input-widget input').fill('demo.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.tab.active', { hasText: 'demo.ipynb' }).waitFor({ timeout: 30_000 });
+    await output('ZeroDivisionError');
+    await reveal(2);
+    await wb!.screenshot('12c-reopened-traceback');
+    await focusCell(7);
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Control+End');
+    await page().keyboard.type('#');
+    await page().locator('.tab.active.dirty', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Backspace');
+    await page().keyboard.press('Control+S');
+    await page().locator('.tab.active:not(.dirty)', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 120 && fs.statSync(local).mtimeMs === savedAt; i++) await page().waitForTimeout(250);
+    assert.notEqual(fs.statSync(local).mtimeMs, savedAt, 'the second save wrote the file');
+    assert.equal(fs.readFileSync(local, 'utf8'), before, 'the reopened notebook saves byte for byte as it was');
   });
 
   it('uploads the notebook to the server\'s volume and downloads the server\'s copy back', async () => {
