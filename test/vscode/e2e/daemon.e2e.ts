@@ -53,6 +53,28 @@ describe('companion daemon in the editor (UI)', function () {
     await wb!.screenshot('port-forward-ready');
   });
 
+  it('Start Port-Forward… lists notebook servers, services and pods; picking a forwarded one says the forward is reused', async () => {
+    const page = wb!.page;
+    await wb!.runCommand('Kubeflow: Start Port-Forward…');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    // The notebook server forwarded by the test before: marked, and picking it reuses that forward.
+    const nbRow = rows.filter({ hasText: 'already forwarded at' }).filter({ hasText: sandbox!.notebook });
+    await nbRow.first().waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: `${sandbox!.notebook}-0:8888` }).first().waitFor({ timeout: 30_000 });
+    assert.ok(await rows.filter({ hasText: 'stopped-nb' }).count(), 'the stopped server is listed too');
+    await wb!.screenshot('port-forward-pick-list');
+    await nbRow.first().click();
+    const note = page.locator('.notification-toast', { hasText: `Reusing the existing port-forward to notebook ${sandbox!.notebook} in ${sandbox!.namespace}` });
+    await note.first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('port-forward-reused');
+    // A pod's container port from the list starts a new forward, and a typed target still works.
+    await wb!.runCommand('Kubeflow: Start Port-Forward…');
+    await rows.filter({ hasText: `${sandbox!.notebook}-0:8888` }).first().click();
+    await page.locator('.notification-toast', { hasText: `Forwarding pod ${sandbox!.notebook}-0 in ${sandbox!.namespace}` }).first().waitFor({ timeout: 30_000 });
+    const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) });
+    await pane.locator('.monaco-list-row', { hasText: `${sandbox!.notebook}-0` }).filter({ hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
+  });
+
   it('opens the merged, replica-tagged logs of a PyTorchJob and jumps to the failing worker\'s traceback', async () => {
     const page = wb!.page;
     await wb!.runCommand('Kubeflow: Open Job Logs…');
