@@ -13,6 +13,9 @@ import { ForwardItem, PortForwardsView } from './view';
 
 export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
   const view = new PortForwardsView(ctx.daemon);
+  // After a reload the Kubeflow views may stay closed: a daemon that runs already (with forwards) is joined now, so
+  // the status bar counts its forwards. None is started here.
+  void ctx.daemon.attachIfRunning().then((joined) => joined && ctx.log.info('joined the running companion daemon at start-up'));
   const tree = vscode.window.createTreeView('kubeflow.portForwards', { treeDataProvider: view, showCollapseAll: false });
   const pick = async (item?: ForwardItem): Promise<P.ForwardInfo | undefined> => {
     if (item) return item.info;

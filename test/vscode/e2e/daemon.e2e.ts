@@ -96,4 +96,51 @@ describe('companion daemon in the editor (UI)', function () {
     await page.locator('.editor-instance .view-line', { hasText: 'Traceback (most recent call last)' }).first().waitFor({ timeout: 10_000 });
     await wb!.screenshot('jump-to-error');
   });
+
+  it('filters the log: a replica picked with Enter, then text; the filtered log takes the tab\'s place and names the filter', async () => {
+    const page = wb!.page;
+    const tabs = page.locator('.tabs-container .tab', { hasText: sandbox!.job });
+    await tabs.first().waitFor({ timeout: 10_000 });
+    assert.equal(await tabs.count(), 1, 'one log tab');
+    await wb!.runCommand('Kubeflow: Filter Log by Replica…');
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'worker-2' }).first().waitFor({ timeout: 10_000 });
+    // Nothing is pre-checked: typing the replica and Enter shows it.
+    assert.equal(await page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-checked="true"]').count(), 0, 'no replica pre-checked');
+    await input.fill('worker-2');
+    await wb!.screenshot('log-filter-replica');
+    await input.press('Enter');
+    const filtered = page.locator('.tabs-container .tab.active', { hasText: `${sandbox!.job} (worker-2)` });
+    await filtered.waitFor({ timeout: 30_000 });
+    const editor = page.locator('.editor-instance .view-lines');
+    await editor.locator('text=CUDA out of memory').first().waitFor({ timeout: 30_000 });
+    const text = await editor.innerText();
+    assert.ok(!/\[(master-0|worker-0|worker-1)/.test(text), `only worker-2:\n${text}`);
+    assert.equal(await tabs.count(), 1, 'the filtered log replaced the tab');
+    await wb!.runCommand('Kubeflow: Filter Log by Text…');
+    await input.fill('/loss [01]\\./');
+    await input.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: `${sandbox!.job} (worker-2 · “∕loss [01]∕.∕”)` }).waitFor({ timeout: 30_000 });
+    await editor.locator('text=epoch 2').first().waitFor({ timeout: 30_000 });
+    const lines = (await editor.innerText()).split('\n').filter((l) => l.trim());
+    // epoch 1 has loss 2.3000: only epochs 2 and 3 (loss 1.15, 0.7667) of worker-2 are left.
+    assert.deepEqual(lines.map((l) => /epoch (\d)/.exec(l)?.[1]), ['2', '3'], lines.join('\n'));
+    assert.equal(await tabs.count(), 1);
+    await wb!.screenshot('log-filter-text');
+  });
+
+  it('after a reload with the side bar hidden, the status bar counts the running forwards before any Kubeflow view opens', async () => {
+    const page = wb!.page;
+    await wb!.runCommand('View: Close All Editors');
+    await wb!.runCommand('View: Close Primary Side Bar');
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The daemon still runs the forwards the earlier tests started (the notebook and its pod at least).
+    const count = page.locator('.statusbar-item[id$="kubeflow.portForwards"], .statusbar-item', { hasText: /^\D*[2-9]\d*$/ }).filter({ has: page.locator('.codicon-plug') });
+    await count.first().waitFor({ timeout: 60_000 });
+    assert.ok(await page.locator('.part.sidebar').isHidden(), 'no view was opened for it');
+    await wb!.screenshot('status-bar-after-reload');
+  });
 });
