@@ -125,9 +125,11 @@ function pickReplicas(all: string[], title: string): Promise<string[] | undefine
   return new Promise((resolve) => {
     let answer: string[] | undefined;
     qp.onDidAccept(() => {
-      const rows = qp.selectedItems.length ? qp.selectedItems : qp.activeItems.slice(0, 1);
+      // Checked rows; else the highlighted one; else (a multi-select list may not report it) those the text matches.
+      const text = qp.value.trim().toLowerCase();
+      const rows = qp.selectedItems.length ? qp.selectedItems.map((r) => r.label) : qp.activeItems.length ? [qp.activeItems[0].label] : all.filter((r) => text && r.toLowerCase().includes(text));
       if (!rows.length) return;
-      answer = rows.some((r) => r.label === ALL) ? all : rows.map((r) => r.label);
+      answer = rows.includes(ALL) ? all : rows;
       qp.hide();
     });
     qp.onDidHide(() => {

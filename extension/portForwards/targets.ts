@@ -88,10 +88,12 @@ export function pickTarget(kube: Kube, running: P.ForwardInfo[]): Promise<P.Forw
     let done = false;
     qp.onDidChangeValue(render);
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (!item?.target) return; // a row that says what is wrong with the text
+      // Enter right after typing can come before the row for the text is rendered: the text itself decides then.
+      const typed = qp.value.trim() ? parseTarget(qp.value, namespace) : undefined;
+      const target = (qp.selectedItems[0] ?? qp.activeItems[0])?.target ?? (typeof typed === 'object' ? typed : undefined);
+      if (!target) return; // nothing picked, or text that is not a target (its row says why)
       done = true;
-      resolve(item.target);
+      resolve(target);
       qp.hide();
     });
     qp.onDidHide(() => {
