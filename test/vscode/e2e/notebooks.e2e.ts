@@ -286,6 +286,8 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().reload();
     await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().waitFor({ timeout: 60_000 });
+    // Outputs render only near the viewport: bring the cell into view (the reopened editor may start at the top).
+    await focusCell(5);
     await output('ticks done', 90_000);
     await output('tick 9');
     await reveal(5);
@@ -323,12 +325,14 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().keyboard.press('Control+S');
     await page().locator('.tab.active:not(.dirty)', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
     const saved = read();
-    // The error output keeps the kernel's traceback lines as they came (the serializer re-splitting the joined stack
-    // added a "\n" to each: double-spaced in JupyterLab and in VS Code after reopening).
+    // The error output keeps the kernel's traceback entries as they came: IPython sends one entry per frame (several
+    // lines each) and the error line last. The serializer re-splitting the joined stack made every line an entry
+    // ending in "\n", which JupyterLab and VS Code show double-spaced.
     const error = saved.cells[2].outputs.find((o) => o.output_type === 'error')!;
-    assert.ok(error.traceback!.length > 1, 'a traceback of several lines');
-    assert.deepEqual(error.traceback!.filter((l) => l.endsWith('\n')), [], 'no traceback line ends in a newline');
-    assert.match(error.traceback!.join('\n'), /ZeroDivisionError/);
+    const tb = error.traceback!;
+    assert.ok(tb.length >= 3 && tb.length < 8, `one entry per frame, not per line (${tb.length} entries)`);
+    assert.ok(tb.some((l) => l.slice(0, -1).includes('\n')), 'frame entries keep their lines together');
+    assert.match(tb.at(-1)!, /ZeroDivisionError.*division by zero$/);
     // Cell 5 last finished after the window reload rejoined it; every run cell has its count.
     for (const i of [0, 1, 2, 5, 7, 8]) assert.equal(typeof saved.cells[i].execution_count, 'number', `cell ${i} has an execution count`);
     assert.ok(saved.cells[8].outputs.some((o) => typeof o.data?.['image/png'] === 'string'), 'the figure is saved as image/png');
@@ -358,6 +362,38 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     for (let i = 0; i < 120 && fs.statSync(local).mtimeMs === savedAt; i++) await page().waitForTimeout(250);
     assert.notEqual(fs.statSync(local).mtimeMs, savedAt, 'the second save wrote the file');
     assert.equal(fs.readFileSync(local, 'utf8'), before, 'the reopened notebook saves byte for byte as it was');
+  });
+
+  it('completes `df.` and shows hover from the live kernel (the DataFrame a previous cell made)', async () => {
+    // Cell 8 made `df`; at the end of cell 4, `df.` lists the DataFrame's columns and methods.
+    await runCell(8);
+    await cellState(8, 'success', 90_000);
+    await focusCell(4);
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Control+End');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('df.');
+    const suggest = page().locator('.editor-widget.suggest-widget.visible');
+    if (!(await suggest.waitFor({ timeout: 15_000 }).then(() => true, () => false))) await page().keyboard.press('Control+Space');
+    await suggest.locator('.monaco-list-row', { hasText: 'groupby' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.type('lo');
+    // A column of this DataFrame: only the kernel knows it.
+    await suggest.locator('.monaco-list-row', { hasText: 'loss' }).first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('12d-kernel-completions');
+    await page().keyboard.press('Escape');
+    await page().keyboard.type('ss.mean()');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('Control+K');
+    await page().keyboard.press('Control+I');
+    const hover = page().locator('.monaco-hover:visible', { hasText: /Series\.mean|Return the mean/ });
+    await hover.first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('12e-kernel-hover');
+    await page().keyboard.press('Escape');
+    // Leave the cell as it was.
+    for (let i = 0; i < 2; i++) await page().keyboard.press('Control+Z');
+    await page().keyboard.press('Escape');
   });
 
   it('uploads the notebook to the server\'s volume and downloads the server\'s copy back', async () => {
