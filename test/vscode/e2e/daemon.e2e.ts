@@ -142,20 +142,4 @@ describe('companion daemon in the editor (UI)', function () {
     await wb!.screenshot('log-filter-text');
   });
 
-  it('after a reload with the Kubeflow views closed, the status bar counts the running forwards before any Kubeflow view opens', async () => {
-    const page = wb!.page;
-    await wb!.runCommand('View: Close All Editors');
-    // No Kubeflow view on screen after the reload: the side bar shows the Explorer (a hidden side bar is not always
-    // remembered across a page reload in code-server).
-    await wb!.runCommand('View: Show Explorer');
-    const kubeflowPane = page.locator('.part.sidebar .pane-header', { hasText: 'Port Forwards' });
-    await kubeflowPane.first().waitFor({ state: 'hidden', timeout: 10_000 });
-    await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    // The daemon still runs the forwards the earlier tests started (the notebook and its pod at least).
-    const count = page.locator('.statusbar-item[id$="kubeflow.portForwards"], .statusbar-item', { hasText: /^\D*[1-9]\d*$/ }).filter({ has: page.locator('.codicon-plug') });
-    await count.first().waitFor({ timeout: 60_000 });
-    assert.ok(await kubeflowPane.first().isHidden(), 'no Kubeflow view was opened for it');
-    await wb!.screenshot('status-bar-after-reload');
-  });
 });
