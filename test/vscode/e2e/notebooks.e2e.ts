@@ -362,7 +362,8 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().keyboard.type('df.');
     const suggest = page().locator('.editor-widget.suggest-widget.visible');
     if (!(await suggest.waitFor({ timeout: 15_000 }).then(() => true, () => false))) await page().keyboard.press('Control+Space');
-    await suggest.locator('.monaco-list-row', { hasText: 'groupby' }).first().waitFor({ timeout: 30_000 });
+    // The DataFrame's methods (the list is virtual: its first rows), with the kernel's type.
+    await suggest.locator('.monaco-list-row', { hasText: 'add_prefix' }).first().waitFor({ timeout: 30_000 });
     await page().keyboard.type('lo');
     // A column of this DataFrame: only the kernel knows it.
     await suggest.locator('.monaco-list-row', { hasText: 'loss' }).first().waitFor({ timeout: 30_000 });
