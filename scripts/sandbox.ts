@@ -2,7 +2,8 @@
  * `npm start`: builds the extension, installs it into a real VS Code (code-server, opened in your browser) and points
  * it at a cluster: your kubeconfig when it has a reachable current context, else (or with `--sandbox`) a local
  * sandbox cluster (real kube-apiserver + kwok) with a Notebook server on a real Jupyter and a PyTorchJob with logs.
- * Stops everything on Ctrl-C.
+ * The window opens a workspace outside the git tree (test/rigs/sandbox-workspace.ts; `KFVS_WORKSPACE` names another)
+ * and compiles `.py` pipelines with the rig's venv (kfp). Stops everything on Ctrl-C.
  *
  *   npm start                      your kubeconfig, or the sandbox if it has none
  *   npm start -- --sandbox         always the sandbox
@@ -11,8 +12,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { venvDir } from '../test/rigs/jupyter/index';
 import { startSandbox, type Sandbox } from '../test/rigs/sandbox';
-import { REPO, startCodeServer, WORKSPACE } from '../test/rigs/vscode/codeserver';
+import { sandboxWorkspace } from '../test/rigs/sandbox-workspace';
+import { REPO, startCodeServer } from '../test/rigs/vscode/codeserver';
 
 function userKubeconfig(): string | undefined {
   const file = process.env.KUBECONFIG?.split(path.delimiter)[0] || path.join(os.homedir(), '.kube', 'config');
@@ -38,11 +41,18 @@ async function main(): Promise<void> {
   console.log('[start] packaging the extension…');
   const pkg = spawnSync('npm', ['run', 'package', '--silent'], { cwd: REPO, stdio: 'inherit' });
   if (pkg.status !== 0) throw new Error('npm run package failed');
+  // The rig's venv has kfp: .py pipelines compile and submit out of the box (the system Python usually has none).
+  const python = path.join(venvDir(), 'bin', 'python');
   const cs = await startCodeServer({
     vsix: [path.join(REPO, 'dist/kubeflow-vscode.vsix')],
-    settings: { 'kubeflow.kubeconfig': kubeconfig, ...(sandbox ? { 'kubeflow.namespace': sandbox.namespace } : {}) },
+    settings: {
+      'kubeflow.kubeconfig': kubeconfig,
+      ...(sandbox ? { 'kubeflow.namespace': sandbox.namespace } : {}),
+      ...(fs.existsSync(python) ? { 'kubeflow.pythonPath': python } : {}),
+    },
   });
-  const folder = process.env.KFVS_WORKSPACE ?? WORKSPACE;
+  // A folder outside the git tree with copies of the sample files (pipelines, a notebook, a PyTorchJob).
+  const folder = process.env.KFVS_WORKSPACE ?? sandboxWorkspace();
   console.log(`\n  Kubeflow for VS Code is running: ${cs.workbenchUrl({ folder })}\n  kubeconfig: ${kubeconfig}\n  Ctrl-C stops it.\n`);
   const stop = async (): Promise<void> => {
     await cs.stop();

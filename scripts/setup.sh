@@ -27,12 +27,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# --- npm packages (reinstalled only when package-lock.json changed)
+# --- npm packages (reinstalled only when package-lock.json changed). Without the stamp (node_modules installed by
+# another command or copied), npm's own record of what it installed decides, so a start does not rerun `npm ci`.
 stamp=node_modules/.kfvs-lock-hash
 hash=$(sha256sum package-lock.json | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  if [ -d node_modules ] && node scripts/lib/npm-current.mjs; then
+    log "node_modules matches package-lock.json"
+  else
+    log "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
   echo "$hash" > "$stamp"
 fi
 

@@ -8,6 +8,7 @@ import { ResponseError, type MessageConnection, type NotificationType, type Requ
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import { resolveKubeconfigSet } from '../../companion-daemon/src/paths';
 import * as P from '../../companion-daemon/src/protocol';
+import { PACKAGE_VERSION } from '../../companion-daemon/src/version';
 import { config } from '../config';
 import type { Log } from '../log';
 
@@ -102,6 +103,23 @@ export class DaemonClient implements vscode.Disposable {
   private setHealth(h: DaemonHealth): void {
     this.health = h;
     this._onDidChangeHealth.fire(h);
+  }
+
+  /**
+   * Connects only when a daemon of this version runs already, starting none: at activation after a reload, so the
+   * forwards of the daemon (the status-bar count) show before any Kubeflow view opens. Resolves whether it did.
+   */
+  async attachIfRunning(): Promise<boolean> {
+    if (this.conn) return true;
+    if (!this.connecting) {
+      const c = await connectDaemon({ kubeconfig: this.kubeconfig(), client: `vscode ${vscode.version}`, daemonScript: '', start: false, timeoutMs: 3000 }).catch(() => undefined);
+      if (!c) return false;
+      const current = c.hello.protocolVersion === P.PROTOCOL_VERSION && c.hello.daemonVersion === PACKAGE_VERSION;
+      c.dispose();
+      // Another version is replaced on first real use, as usual; nothing to show from it now.
+      if (!current || this.conn) return !!this.conn;
+    }
+    return this.connection().then(() => true, () => false);
   }
 
   private async connect(): Promise<DaemonConnection> {

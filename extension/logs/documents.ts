@@ -1,7 +1,7 @@
 /**
  * Job logs as read-only documents (`kubeflow-logs:` URIs): the daemon's merged, replica-tagged stream of a job,
- * updated live while it is followed, optionally filtered to some replicas. The URI carries the source and the filter,
- * so a filtered view is just another document.
+ * updated live while it is followed, in time order across replicas, optionally filtered to some replicas and by text
+ * (filter.ts). The URI carries the source and the filter, so a filtered view is just another document.
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -9,6 +9,7 @@ import type { MessageConnection } from 'vscode-jsonrpc';
 import { compareTags, describeSource } from '../../companion-daemon/src/logs/replicas';
 import * as P from '../../companion-daemon/src/protocol';
 import type { DaemonClient } from '../daemon/client';
+import { byTime, describeFilter, textMatcher, textProblem } from './filter';
 
 export const SCHEME = 'kubeflow-logs';
 /** Lines kept per open document; the capture on disk keeps more. */
@@ -17,6 +18,8 @@ const MAX_LINES = 200_000;
 interface OpenLog {
   source: P.LogSource;
   replicas: Set<string> | undefined;
+  /** The text filter's test, when there is one. */
+  matches: ((line: string) => boolean) | undefined;
   lines: P.LogLine[];
   known: Set<string>;
   subscription: string;
@@ -24,19 +27,22 @@ interface OpenLog {
   ready: Promise<void>;
 }
 
-export function logUri(source: P.LogSource, replicas?: string[]): vscode.Uri {
+export function logUri(source: P.LogSource, replicas?: string[], text?: string): vscode.Uri {
   const what = source.kind === 'job' ? `${source.jobKind}/${source.name}` : source.kind === 'pod' ? `pod/${source.name}` : `selector/${encodeURIComponent(source.selector)}`;
   const query = new URLSearchParams({ source: JSON.stringify(source) });
   if (replicas?.length) query.set('replicas', replicas.join(','));
-  // The `.kflog` extension gives the document the Kubeflow log language (colours for replica tags and tracebacks).
-  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}.kflog`, query: query.toString() });
+  if (text) query.set('text', text);
+  // The `.kflog` extension gives the document the Kubeflow log language (colours for replica tags and tracebacks);
+  // the name before it says what the document shows, so a filtered log's tab names its filter.
+  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}${describeFilter({ replicas, text })}.kflog`, query: query.toString() });
 }
 
-export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[] } {
+export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[]; text?: string } {
   const q = new URLSearchParams(uri.query);
   const source = JSON.parse(q.get('source') ?? 'null') as P.LogSource;
   const replicas = q.get('replicas')?.split(',').filter(Boolean);
-  return { source, ...(replicas ? { replicas } : {}) };
+  const text = q.get('text') || undefined;
+  return { source, ...(replicas ? { replicas } : {}), ...(text ? { text } : {}) };
 }
 
 export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -66,13 +72,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     let doc = this.docs.get(uri.toString());
     if (!doc) {
-      const { source, replicas } = sourceOf(uri);
+      const { source, replicas, text } = sourceOf(uri);
       // The id is ours, so lines that arrive before the answer are routed here too.
-      const d: OpenLog = { source, replicas: replicas ? new Set(replicas) : undefined, lines: [], known: new Set(), subscription: randomUUID(), ready: Promise.resolve() };
+      const d: OpenLog = { source, replicas: replicas ? new Set(replicas) : undefined, matches: text && !textProblem(text) ? textMatcher(text) : undefined, lines: [], known: new Set(), subscription: randomUUID(), ready: Promise.resolve() };
       this.docs.set(uri.toString(), d);
       this.following.add(uri.toString());
       d.ready = this.daemon.request(P.subscribeLogs, { source, backlog: MAX_LINES, subscription: d.subscription }).then((r) => {
-        d.lines = [...r.lines, ...d.lines];
+        d.lines = [...byTime(r.lines), ...d.lines];
         for (const rep of r.capture.replicas) d.known.add(rep.replica);
         for (const l of r.lines) d.known.add(l.replica);
       });
@@ -131,14 +137,14 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       doc.subscription = randomUUID();
       const early = (doc.lines = []);
       const r = await c.sendRequest(P.subscribeLogs, { source: doc.source, backlog: MAX_LINES, subscription: doc.subscription });
-      doc.lines = [...r.lines, ...early];
+      doc.lines = [...byTime(r.lines), ...early];
       this.pendingChange.add(uri);
     }
   }
 }
 
 function render(doc: OpenLog): string {
-  const lines = doc.replicas ? doc.lines.filter((l) => doc.replicas!.has(l.replica)) : doc.lines;
+  const lines = doc.replicas || doc.matches ? doc.lines.filter((l) => (!doc.replicas || doc.replicas.has(l.replica)) && (!doc.matches || doc.matches(l.text))) : doc.lines;
   // One pod's log (a pipeline step): the title names the pod, a tag on every line would only take the width.
   if (doc.source.kind === 'pod' && doc.known.size <= 1) return lines.map((l) => `${l.text}\n`).join('');
   const width = Math.min(24, Math.max(0, ...[...doc.known].map((r) => r.length)));

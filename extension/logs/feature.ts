@@ -1,6 +1,7 @@
 /**
- * Job logs in the editor: open the merged log of a job (or pod, or selector), filter by replica, jump to the first
- * error or traceback, and follow (keep the end in view).
+ * Job logs in the editor: open the merged log of a job (or pod, or selector), filter by replica and by text (the
+ * filtered document takes the tab's place, its title names the filter), jump to the first error or traceback, and
+ * follow (keep the end in view).
  */
 import * as vscode from 'vscode';
 import type * as P from '../../companion-daemon/src/protocol';
@@ -10,6 +11,7 @@ import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { ERROR_LINE, LogDocuments, SCHEME, logUri, sourceOf } from './documents';
 import { showErrorMessage, showInformationMessage } from '../notify';
+import { textProblem } from './filter';
 
 const JOB_KINDS: P.JobKind[] = ['PyTorchJob', 'TFJob', 'MPIJob', 'TrainJob', 'XGBoostJob', 'JAXJob', 'PaddleJob'];
 
@@ -18,6 +20,15 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
   const open = async (source: P.LogSource, replicas?: string[]): Promise<vscode.TextEditor> => {
     const doc = await vscode.workspace.openTextDocument(logUri(source, replicas));
     return vscode.window.showTextDocument(doc, { preview: false });
+  };
+  /** Shows `uri` in the tab of `from` (same column; the old tab closes): a filter changes what the tab shows. */
+  const replace = async (from: vscode.TextEditor, uri: vscode.Uri): Promise<vscode.TextEditor> => {
+    if (from.document.uri.toString() === uri.toString()) return from;
+    const old = from.document.uri.toString();
+    const tab = vscode.window.tabGroups.all.find((g) => g.viewColumn === from.viewColumn)?.tabs.find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === old);
+    const shown = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: from.viewColumn, preview: false });
+    if (tab) await vscode.window.tabGroups.close(tab, true);
+    return shown;
   };
   const activeLog = (): vscode.TextEditor | undefined => {
     const e = vscode.window.activeTextEditor;
@@ -53,14 +64,24 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.logs.filterReplicas', async () => {
       const e = activeLog();
       if (!e) return;
-      const { source, replicas } = sourceOf(e.document.uri);
+      const { source, text } = sourceOf(e.document.uri);
       const all = docs.replicas(e.document.uri);
-      const picked = await vscode.window.showQuickPick(
-        all.map((r) => ({ label: r, picked: !replicas || replicas.includes(r) })),
-        { canPickMany: true, title: `Replicas of ${docs.title(e.document.uri)}` },
-      );
+      const picked = await pickReplicas(all, `Show replicas of ${docs.title(e.document.uri)}`);
       if (!picked) return;
-      await open(source, picked.length === all.length ? undefined : picked.map((p) => p.label));
+      await replace(e, logUri(source, picked.length === all.length ? undefined : picked, text));
+    }),
+    vscode.commands.registerCommand('kubeflow.logs.filterText', async () => {
+      const e = activeLog();
+      if (!e) return;
+      const { source, replicas, text } = sourceOf(e.document.uri);
+      const value = await vscode.window.showInputBox({
+        title: `Show lines of ${docs.title(e.document.uri)} containing`,
+        prompt: 'Text (any case), or /regular expression/flags. Empty shows every line.',
+        value: text ?? '',
+        validateInput: (v) => (v.trim() ? textProblem(v.trim()) : undefined),
+      });
+      if (value === undefined) return;
+      await replace(e, logUri(source, replicas, value.trim() || undefined));
     }),
     vscode.commands.registerCommand('kubeflow.logs.jumpToError', () => {
       const e = activeLog();
@@ -88,6 +109,36 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
       vscode.window.setStatusBarMessage(`Follow ${docs.following.has(key) ? 'on' : 'off'}`, 2000);
     }),
   ];
+}
+
+/**
+ * Which replicas to show: nothing pre-checked; Enter takes the checked rows, or the highlighted one when none is
+ * checked (type `worker-2`, Enter). "All replicas" clears the filter.
+ */
+function pickReplicas(all: string[], title: string): Promise<string[] | undefined> {
+  const ALL = '$(list-flat) All replicas';
+  const qp = vscode.window.createQuickPick();
+  qp.title = title;
+  qp.placeholder = 'Type to find a replica; Enter shows it (check several to see them together)';
+  qp.canSelectMany = true;
+  qp.items = [{ label: ALL, alwaysShow: true }, ...all.map((r) => ({ label: r }))];
+  qp.selectedItems = [];
+  return new Promise((resolve) => {
+    let answer: string[] | undefined;
+    qp.onDidAccept(() => {
+      // Checked rows; else the highlighted one; else (a multi-select list may not report it) those the text matches.
+      const text = qp.value.trim().toLowerCase();
+      const rows = qp.selectedItems.length ? qp.selectedItems.map((r) => r.label) : qp.activeItems.length ? [qp.activeItems[0].label] : all.filter((r) => text && r.toLowerCase().includes(text));
+      if (!rows.length) return;
+      answer = rows.includes(ALL) ? all : rows;
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(answer);
+      qp.dispose();
+    });
+    qp.show();
+  });
 }
 
 async function askSource(): Promise<P.LogSource | undefined> {

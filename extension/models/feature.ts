@@ -34,7 +34,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
   const view = new ModelsView(model);
 
   /** The model (and version, artifact) an argument names, read from the registry when only ids are given. */
-  const resolve = async (arg: ModelsArg, need: 'model' | 'version'): Promise<Resolved | undefined> => {
+  const resolve = async (arg: ModelsArg, need: 'model' | 'version', only?: { state: 'LIVE' | 'ARCHIVED'; title: string }): Promise<Resolved | undefined> => {
     if (arg && 'type' in arg) {
       if (arg.type === 'model') return { model: arg.model };
       if (arg.type === 'version') return { model: arg.model, version: arg.version };
@@ -61,16 +61,16 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
     model.start();
     let models: RegisteredModel[];
     try {
-      models = (await client.listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items;
+      models = (await client.listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items.filter((x) => !only || (x.state ?? 'LIVE') === only.state);
     } catch (err) {
       void showErrorMessage(`Cannot list the models of ${model.registry.label}: ${describe(err)}`);
       return undefined;
     }
     if (!models.length) {
-      void showInformationMessage(`No registered models in ${model.registry.label}.`);
+      void showInformationMessage(`No ${only ? `${only.state === 'LIVE' ? 'live' : 'archived'} ` : ''}registered models in ${model.registry.label}.`);
       return undefined;
     }
-    const m = (await vscode.window.showQuickPick(models.map((x) => ({ label: x.name, description: x.state === 'ARCHIVED' ? 'archived' : x.owner, x })), { title: 'Model' }))?.x;
+    const m = (await vscode.window.showQuickPick(models.map((x) => ({ label: x.name, description: x.state === 'ARCHIVED' ? 'archived' : x.owner, x })), { title: only?.title ?? 'Model' }))?.x;
     if (!m || need === 'model') return m ? { model: m } : undefined;
     const versions = await client.all((o) => client.listVersions(m.id, o), { pageSize: 100, orderBy: 'CREATE_TIME', sortOrder: 'DESC' }, 1000).catch(() => []);
     if (!versions.length) {
@@ -96,7 +96,8 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
   };
 
   const setState = async (arg: ModelsArg, state: 'LIVE' | 'ARCHIVED'): Promise<void> => {
-    const r = await resolve(arg, 'model');
+    // From the palette: only the models this can change (live ones to archive, archived ones to restore).
+    const r = await resolve(arg, 'model', { state: state === 'ARCHIVED' ? 'LIVE' : 'ARCHIVED', title: state === 'ARCHIVED' ? 'Registered model to archive' : 'Archived model to restore' });
     if (!r) return;
     const what = r.version ? `version ${r.version.name} of ${r.model.name}` : `model ${r.model.name}`;
     if (state === 'ARCHIVED') {

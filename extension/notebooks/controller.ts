@@ -7,6 +7,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { Kernel } from '@jupyterlab/services';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../log';
@@ -171,6 +173,25 @@ export class KernelControllers implements vscode.Disposable {
     const hadKernel = kernel.ref.kernelId;
     const k = await kernel.ensure();
     if (hadKernel && hadKernel !== k.id) void showWarningMessage(`The previous kernel on ${kernel.server.name} is gone (the server restarted or culled it); started a new one. Variables from earlier runs are lost.`);
+    await this.recordKernel(nb, kernel, k).catch((err: unknown) => this.ctx.log.warn(`notebooks: cannot record the kernel in ${nb.uri.fsPath}: ${errorMessage(err)}`));
+  }
+
+  /**
+   * The notebook names its kernel as Jupyter front ends do (`metadata.kernelspec`, `metadata.language_info` from the
+   * kernel's info reply), so JupyterLab and the Jupyter extension open the saved file on the same kernel. No edit when
+   * it already does (a saved notebook reopens and saves unchanged).
+   */
+  private async recordKernel(nb: vscode.NotebookDocument, kernel: NotebookKernel, k: Kernel.IKernelConnection): Promise<void> {
+    const name = kernel.ref.kernelName;
+    const { specs } = await this.clients.get(kernel.server);
+    const info = await k.info;
+    const nbMeta = (nb.metadata as { metadata?: Record<string, unknown> }).metadata ?? {};
+    const kernelspec = { display_name: specs.specs[name]?.display ?? name, language: specs.specs[name]?.language || info.language_info.name, name };
+    const languageInfo = { ...info.language_info };
+    if (isDeepStrictEqual(nbMeta.kernelspec, kernelspec) && isDeepStrictEqual(nbMeta.language_info, languageInfo)) return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...nb.metadata, metadata: { ...nbMeta, kernelspec, language_info: languageInfo } })]);
+    await vscode.workspace.applyEdit(edit);
   }
 
   private async execute(cells: vscode.NotebookCell[], nb: vscode.NotebookDocument, server: ServerRef): Promise<void> {
@@ -241,7 +262,7 @@ export class KernelControllers implements vscode.Disposable {
       this.ctx.log.info(`notebooks: following run ${running.msgId} of cell ${target.index + 1} after a reload`);
       // The restored outputs belong to this run only if the restored execution count is this run's.
       const stale = running.count === undefined || target.executionSummary?.executionOrder !== running.count;
-      const done = run.resume(k, running.msgId, running.startedAt, stale);
+      const done = run.resume(k, running.msgId, running.startedAt, stale, running.count);
       // Nothing to replay and the kernel idle: the run ended while no window was connected.
       void k.info.then(() => setTimeout(() => {
         if (!run.ended && k.status === 'idle') void run.fail('RunFinished', 'The run finished while the window was reloading; the server did not keep its remaining output.');

@@ -69,9 +69,11 @@ export class CellRun {
    * Follows a run started before a window reload. Resolves like `run`. `settle` ends it if the kernel turns out to be
    * idle with nothing to replay (the run finished while the window was away and its output was not kept).
    */
-  resume(kernel: Kernel.IKernelConnection, msgId: string, startedAt: number, staleOutputs = false): Promise<boolean> {
+  resume(kernel: Kernel.IKernelConnection, msgId: string, startedAt: number, staleOutputs = false, count?: number): Promise<boolean> {
     this.msgId = msgId;
     this.execution.start(startedAt);
+    // The kernel's execute_input came before the reload: the count it carried was kept with the run.
+    if (typeof count === 'number') this.setCount(count);
     // The restored cell may show an earlier run's outputs (a backup older than this run): those go.
     if (staleOutputs) this.chain = this.chain.then(() => this.clear());
     const last = staleOutputs ? undefined : this.cell.outputs.at(-1);
@@ -84,9 +86,12 @@ export class CellRun {
       }
     };
     let replyOk: boolean | undefined;
+    let replyCount: number | undefined;
     const onReply = (_k: Kernel.IKernelConnection, msg: KernelMessage.IMessage) => {
       if ((msg.parent_header as KernelMessage.IHeader | undefined)?.msg_id === msgId && msg.header.msg_type === 'execute_reply') {
-        replyOk = (msg.content as { status?: string }).status === 'ok';
+        const reply = msg.content as { status?: string; execution_count?: number };
+        replyOk = reply.status === 'ok';
+        replyCount = reply.execution_count;
         this.settleLater();
       }
     };
@@ -94,7 +99,7 @@ export class CellRun {
     kernel.unhandledMessage.connect(onReply);
     this.settleLater = () => {
       // The reply and the idle status can come in either order; give the other a moment.
-      setTimeout(() => void this.complete(replyOk ?? true), 300);
+      setTimeout(() => void this.complete(replyOk ?? true, replyCount), 300);
     };
     void this.done.finally(() => {
       kernel.iopubMessage.disconnect(onIOPub);

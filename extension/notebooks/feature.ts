@@ -1,6 +1,6 @@
 /**
- * Notebooks: cluster kernels for local notebooks. Registers the Notebooks view, the commands, and kernel
- * controllers for `.ipynb` files. Nothing talks to the cluster until the view is shown, a command runs or a Jupyter
+ * Notebooks: cluster kernels for local notebooks. Registers the Notebooks view, the commands, kernel
+ * controllers for `.ipynb` files, and completions and hover from the live kernel in their cells. Nothing talks to the cluster until the view is shown, a command runs or a Jupyter
  * notebook is open (then the namespace's servers are listed so they appear in the kernel picker).
  */
 import * as vscode from 'vscode';
@@ -10,6 +10,7 @@ import { KernelControllers, NOTEBOOK_TYPE } from './controller';
 import { ServerForwards } from './forward';
 import type { ServerAuth } from './jupyter';
 import { contributeToJupyter } from './jupyterExtension';
+import { registerKernelIntelligence } from './intellisense';
 import { ServerClients } from './kernel';
 import { ServerStore, type ServerRef } from './servers';
 import { NotebooksView } from './view';
@@ -48,6 +49,7 @@ export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.workspace.onDidOpenNotebookDocument(onNotebook),
     vscode.workspace.onDidCloseNotebookDocument((nb) => controllers.release(nb)),
     ...registerNotebookCommands({ ctx, store, forwards, clients, controllers }),
+    ...registerKernelIntelligence(controllers),
     new vscode.Disposable(() => jupyter?.dispose()),
   ];
 }

@@ -2,7 +2,9 @@
  * Jupyter IOPub messages → what a cell's outputs should do: append a rich output, append stream text, clear, update a
  * display by id, set the execution count. Items carry the bytes VS Code's renderers expect (images decoded from
  * base64, JSON as JSON text, errors as `application/vnd.code.notebook.error`), and metadata the built-in `.ipynb`
- * serializer uses to save them back as the same nbformat output types. Pure: no `vscode`, no I/O.
+ * serializer uses to save them back as the same nbformat output types: an error carries `originalError` (the nbformat
+ * error as the kernel sent it), else the serializer splits the joined stack into lines ending in `\n` and every
+ * traceback reopens double-spaced. Pure: no `vscode`, no I/O.
  */
 import type { KernelMessage } from '@jupyterlab/services';
 
@@ -63,9 +65,14 @@ export function errorItem(ename: string, evalue: string, traceback: string[]): I
   return { mime: MIME.error, data: enc.encode(JSON.stringify({ name: ename, message: evalue, stack: traceback.join('\n') })) };
 }
 
+/** An nbformat error output as an output: the item VS Code renders, and the error itself for the serializer. */
+export function errorOutput(ename: string, evalue: string, traceback: string[]): Output {
+  return { items: [errorItem(ename, evalue, traceback)], metadata: { outputType: 'error', originalError: { output_type: 'error', ename, evalue, traceback } } };
+}
+
 /** An error output for something that happened around the kernel (it died, the server restarted, the forward failed). */
 export function noticeOutput(name: string, message: string): Output {
-  return { items: [errorItem(name, message, [])], metadata: { outputType: 'error' } };
+  return errorOutput(name, message, []);
 }
 
 export function toOps(msg: KernelMessage.IIOPubMessage): OutputOp[] {
@@ -97,7 +104,7 @@ export function toOps(msg: KernelMessage.IIOPubMessage): OutputOp[] {
       return [{ op: 'update', displayId: transient.display_id, output: { items: bundleItems((c.data as Record<string, unknown>) ?? {}), metadata: { outputType: 'display_data', metadata: c.metadata ?? {}, transient } } }];
     }
     case 'error':
-      return [{ op: 'append', output: { items: [errorItem(String(c.ename ?? 'Error'), String(c.evalue ?? ''), (c.traceback as string[]) ?? [])], metadata: { outputType: 'error' } } }];
+      return [{ op: 'append', output: errorOutput(String(c.ename ?? 'Error'), String(c.evalue ?? ''), Array.isArray(c.traceback) ? c.traceback.map(String) : []) }];
     case 'clear_output':
       return [{ op: 'clear', wait: c.wait === true }];
     default:

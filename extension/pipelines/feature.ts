@@ -95,6 +95,11 @@ export const pipelinesFeature: Feature = (ctx) => {
       await GraphPanel.revive(ctx, diagnostics, panel, data);
     }, ctx.log),
     vscode.commands.registerCommand('kubeflow.pipelines.exportGraph', (uri?: vscode.Uri) => exportGraph(ctx, uri)),
+    vscode.commands.registerCommand('kubeflow.pipelines.installKfp', async (python?: string, requirement?: string) => {
+      const [{ installKfp }, { preferredPython }] = await Promise.all([import('./kfp-install'), import('./python-env')]);
+      const choice = typeof python === 'string' ? { path: python, from: 'setting' as const } : await preferredPython(vscode.window.activeTextEditor?.document.uri, ctx.log);
+      return installKfp(choice, ctx.log, typeof requirement === 'string' ? requirement : undefined);
+    }),
     vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, codeLens),
     vscode.workspace.onDidOpenTextDocument((d) => diagnoseSoon(d, 0)),
     vscode.workspace.onDidChangeTextDocument((e) => {

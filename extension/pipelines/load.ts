@@ -37,8 +37,9 @@ export async function loadPipeline(uri: vscode.Uri, pipeline: string | undefined
   const res = await compilePythonPipeline({ python: python.path, file: uri.fsPath, signal, ...(pipeline ? { pipeline } : {}) });
   if (!res.ok) {
     if (res.output) log.debug(res.output);
+    if (res.kind === 'no-kfp') void import('./kfp-install').then((m) => m.offerKfpInstall(python, log));
     const hint =
-      res.kind === 'no-kfp' ? ` Install it into that environment (pip install kfp), or choose another interpreter.`
+      res.kind === 'no-kfp' ? ' No other Python environment found here has it either. Install it into that environment (pip install kfp, or Kubeflow: Install kfp into the Python Environment), or choose another interpreter.'
       : res.kind === 'no-python' ? ' Install Python, select an interpreter in the Python extension, or set kubeflow.pythonPath.'
       : '';
     const what = res.kind === 'no-kfp' ? `kfp is not installed for ${describeChoice(python)}: ${res.error}.` : res.error;

@@ -3,16 +3,20 @@
  * The daemon does the forwarding; this only asks and renders.
  */
 import * as vscode from 'vscode';
-import { describeTarget, validateTarget } from '../../companion-daemon/src/forwards/resolve';
+import { describeTarget } from '../../companion-daemon/src/forwards/resolve';
 import * as P from '../../companion-daemon/src/protocol';
-import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
+import { ignoreOwnPorts } from './ports';
+import { pickTarget } from './targets';
 import { ForwardItem, PortForwardsView } from './view';
 import { showErrorMessage, showInformationMessage } from '../notify';
 
 export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
   const view = new PortForwardsView(ctx.daemon);
+  // After a reload the Kubeflow views may stay closed: a daemon that runs already (with forwards) is joined now, so
+  // the status bar counts its forwards. None is started here.
+  void ctx.daemon.attachIfRunning().then((joined) => joined && ctx.log.info('joined the running companion daemon at start-up'));
   const tree = vscode.window.createTreeView('kubeflow.portForwards', { treeDataProvider: view, showCollapseAll: false });
   const pick = async (item?: ForwardItem): Promise<P.ForwardInfo | undefined> => {
     if (item) return item.info;
@@ -36,12 +40,22 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
   return [
     view,
     tree,
+    ignoreOwnPorts(view, ctx.log),
     vscode.commands.registerCommand('kubeflow.portForwards.start', guarded('Cannot start the port-forward', async () => {
-      const target = await askTarget();
+      const before = await ctx.daemon.request(P.listForwards);
+      const target = await pickTarget(ctx.kube, before);
       if (!target) return;
       const info = await ctx.daemon.request(P.startForward, { target });
       view.upsert(info);
-      void showInformationMessage(`Forwarding ${info.url}`, 'Copy URL').then((a) => a && vscode.env.clipboard.writeText(info.url));
+      // The daemon answers a target it forwards already with that forward: say so, with its age.
+      const reused = before.find((f) => f.id === info.id);
+      const text = reused
+        ? `Reusing the existing port-forward to ${describeTarget(info.target)} (started ${new Date(reused.createdAt).toLocaleTimeString()}): ${info.url}`
+        : `Forwarding ${describeTarget(info.target)} at ${info.url}`;
+      void showInformationMessage(text, 'Copy URL', 'Open in Browser').then(async (a) => {
+        if (a === 'Copy URL') await vscode.env.clipboard.writeText(info.url);
+        if (a === 'Open in Browser') await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(info, new URL(info.url).pathname))));
+      });
     })),
     vscode.commands.registerCommand('kubeflow.portForwards.stop', guarded('Cannot stop the port-forward', async (item) => {
       const f = await pick(item);
@@ -69,33 +83,4 @@ export function portForwardsFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.portForwards.refresh', guarded('Cannot list the port-forwards', () => view.load())),
     vscode.commands.registerCommand('kubeflow.daemon.restart', guarded('Cannot restart the companion daemon', () => ctx.daemon.restart())),
   ];
-}
-
-/** Asks for a target as people write them: `notebook/NAME`, `pod/NAME:PORT`, `svc/NAME:PORT`. */
-async function askTarget(): Promise<P.ForwardTarget | undefined> {
-  const text = await vscode.window.showInputBox({
-    title: 'Kubeflow: Start Port-Forward',
-    prompt: 'notebook/NAME, pod/NAME:PORT or svc/NAME:PORT, optionally NAMESPACE/ in front (e.g. kubeflow/svc/ml-pipeline:8888)',
-    placeHolder: 'svc/ml-pipeline:8888',
-    validateInput: (v) => {
-      const t = parseTarget(v);
-      return typeof t === 'string' ? t : undefined;
-    },
-  });
-  if (!text) return undefined;
-  const t = parseTarget(text);
-  return typeof t === 'string' ? undefined : t;
-}
-
-/** Parses `[ns/]kind/name[:port]`; returns the target or the problem. */
-export function parseTarget(text: string): P.ForwardTarget | string {
-  const m = /^(?:([a-z0-9-]+)\/)?(notebook|pod|svc|service)\/([a-z0-9.-]+)(?::([a-z0-9-]+))?$/.exec(text.trim());
-  if (!m) return 'Write notebook/NAME, pod/NAME:PORT or svc/NAME:PORT';
-  const namespace = m[1] ?? (config.namespace() || 'default');
-  const port = m[4] === undefined ? undefined : /^\d+$/.test(m[4]) ? Number(m[4]) : m[4];
-  const kind = m[2] === 'svc' ? 'service' : (m[2] as 'notebook' | 'pod' | 'service');
-  const target = (kind === 'notebook'
-    ? { kind, namespace, name: m[3], ...(port !== undefined ? { port } : {}) }
-    : { kind, namespace, name: m[3], port: port ?? '' }) as P.ForwardTarget;
-  return validateTarget(target) ?? target;
 }

@@ -79,6 +79,11 @@ export class PortForwardsView implements vscode.TreeDataProvider<ForwardItem>, v
     return this.forwards.get(id);
   }
 
+  /** The local ports of the daemon's forwards this window knows of. */
+  localPorts(): Set<number> {
+    return new Set([...this.forwards.values()].map((f) => f.localPort));
+  }
+
   dispose(): void {
     this.subs.forEach((s) => s.dispose());
     this.status.dispose();

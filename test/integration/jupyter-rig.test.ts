@@ -95,4 +95,31 @@ describe('Jupyter rig (jupyter_server 2.x, Kubeflow-style)', function () {
     const running = (await (await fetch(`${jup.url}api/kernels`)).json()) as unknown[];
     assert.deepEqual(running, []);
   });
+
+  it('is what a Kubeflow Jupyter image serves: JupyterLab at the server root, matplotlib plots as image/png', async () => {
+    assert.ok(jup);
+    // The server's default URL (what "Open in Browser" and a bare server link show) is JupyterLab.
+    const root = await fetch(jup.url, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(new URL(root.headers.get('location')!, jup.url).pathname, `${jup.baseUrl}lab`);
+    const lab = await fetch(`${jup.url}lab`);
+    assert.equal(lab.status, 200);
+    assert.match(await lab.text(), /<title>JupyterLab<\/title>/);
+    manager ??= new KernelManager({ serverSettings: kubeflowSettings(jup.url) });
+    await manager.ready;
+    const kernel = await manager.startNew({ name: 'python3' });
+    try {
+      const future = kernel.requestExecute({ code: 'import matplotlib.pyplot as plt, pandas as pd, numpy as np\npd.DataFrame({"x": np.arange(5), "y": np.arange(5) ** 2}).plot(x="x", y="y")\nplt.show()' });
+      const images: string[] = [];
+      future.onIOPub = (msg) => {
+        if (KernelMessage.isDisplayDataMsg(msg) && typeof msg.content.data['image/png'] === 'string') images.push(msg.content.data['image/png'] as string);
+      };
+      const reply = await future.done;
+      assert.equal(reply.content.status, 'ok', JSON.stringify(reply.content));
+      assert.equal(images.length, 1);
+      assert.deepEqual([...Buffer.from(images[0], 'base64').subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+    } finally {
+      await kernel.shutdown();
+    }
+  });
 });

@@ -59,6 +59,17 @@ describe('package.json manifest', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('the walkthrough notices what the user did anywhere, covers runs, models and endpoints, and gives users no developer command', () => {
+    const [w] = c.walkthroughs as { steps: { id: string; title: string; description: string; completionEvents: string[]; media: { markdown?: string } }[] }[];
+    // A step checks itself when the user does it outside the walkthrough too: a view opened, a context reached, a
+    // setting changed, not only a command run from the step's own link (onCommand fires from anywhere, and a job is
+    // submitted only by its command).
+    for (const s of w.steps.filter((x) => x.id !== 'submit')) assert.ok(s.completionEvents.some((e) => /^on(View|Context|SettingChanged):/.test(e)), `${s.id}: ${s.completionEvents.join(', ')}`);
+    for (const id of ['runs', 'models', 'endpoints']) assert.ok(w.steps.some((s) => s.id === id), `a ${id} step`);
+    const texts = w.steps.flatMap((s) => [s.title, s.description, s.media.markdown ? fs.readFileSync(path.join(REPO, s.media.markdown), 'utf8') : '']);
+    assert.deepEqual(texts.filter((t) => /npm (start|run)|--sandbox|clone of this repository/.test(t)), []);
+  });
+
   it('every command has category Kubeflow, a title, and a unique id', () => {
     assert.equal(ids.size, commands.length, 'no duplicate command ids');
     const bad = commands.filter((x) => x.category !== 'Kubeflow' || !x.title?.trim() || /^Kubeflow:/.test(x.title));

@@ -135,7 +135,8 @@ export async function startJupyter(opts: JupyterOptions = {}): Promise<JupyterSe
       '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
       `--ServerApp.token=${opts.token ?? ''}`, '--ServerApp.password=', "--ServerApp.allow_origin=*",
       `--ServerApp.base_url=${baseUrl}`, `--ServerApp.root_dir=${rootDir}`,
-      '--ServerApp.open_browser=False', '--allow-root',
+      // JupyterLab at the server's root, as Kubeflow's notebook images start it.
+      '--ServerApp.open_browser=False', '--ServerApp.default_url=/lab', '--allow-root',
       ...(opts.args ?? []),
     ];
     const child = spawn(python, args, {

@@ -40,6 +40,8 @@ describe('notebook outputs from Jupyter messages', () => {
     const item = (op as Extract<OutputOp, { op: 'append' }>).output.items[0];
     assert.equal(item.mime, MIME.error);
     assert.deepEqual(JSON.parse(dec(item.data)), { name: 'ZeroDivisionError', message: 'division by zero', stack: '\x1b[31mTraceback\x1b[0m\nline 1' });
+    // What the .ipynb serializer saves instead of re-splitting the stack (lines ending in \n: double-spaced on reopen).
+    assert.deepEqual((op as Extract<OutputOp, { op: 'append' }>).output.metadata.originalError, { output_type: 'error', ename: 'ZeroDivisionError', evalue: 'division by zero', traceback: ['\x1b[31mTraceback\x1b[0m', 'line 1'] });
     assert.equal(stripAnsi('\x1b[31mTraceback\x1b[0m'), 'Traceback');
   });
 

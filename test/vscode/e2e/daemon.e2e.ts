@@ -16,6 +16,19 @@ describe('companion daemon in the editor (UI)', function () {
     session = await startSandboxSession({ suite: 'daemon' });
     ({ sandbox, wb } = session);
   });
+  /** A notification with `text`: as a toast, or in the center (a toast may hide before it is seen). */
+  async function notification(text: string): Promise<void> {
+    const page = wb!.page;
+    const item = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
+    const deadline = Date.now() + 30_000;
+    while (!(await item.isVisible().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`no notification says: ${text}`);
+      if (!(await page.locator('.notifications-center.visible').isVisible().catch(() => false))) await wb!.runCommand('Notifications: Show Notifications');
+      await page.waitForTimeout(300);
+    }
+    await wb!.runCommand('Notifications: Clear All Notifications');
+    await page.keyboard.press('Escape');
+  }
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
@@ -53,6 +66,27 @@ describe('companion daemon in the editor (UI)', function () {
     await wb!.screenshot('port-forward-ready');
   });
 
+  it('Start Port-Forward… lists notebook servers, services and pods; picking a forwarded one says the forward is reused', async () => {
+    const page = wb!.page;
+    await wb!.runCommand('Kubeflow: Start Port-Forward…');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    // The notebook server forwarded by the test before: marked, and picking it reuses that forward.
+    const nbRow = rows.filter({ hasText: 'already forwarded at' }).filter({ hasText: sandbox!.notebook });
+    await nbRow.first().waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: `${sandbox!.notebook}-0:8888` }).first().waitFor({ timeout: 30_000 });
+    assert.ok(await rows.filter({ hasText: 'stopped-nb' }).count(), 'the stopped server is listed too');
+    await wb!.screenshot('port-forward-pick-list');
+    await nbRow.first().click();
+    await notification(`Reusing the existing port-forward to notebook ${sandbox!.notebook} in ${sandbox!.namespace}`);
+    await wb!.screenshot('port-forward-reused');
+    // A pod's container port from the list starts a new forward, and a typed target still works.
+    await wb!.runCommand('Kubeflow: Start Port-Forward…');
+    await rows.filter({ hasText: `${sandbox!.notebook}-0:8888` }).first().click();
+    await notification(`Forwarding pod ${sandbox!.notebook}-0 in ${sandbox!.namespace}`);
+    const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) });
+    await pane.locator('.monaco-list-row', { hasText: `${sandbox!.notebook}-0` }).filter({ hasText: 'ready' }).first().waitFor({ timeout: 60_000 });
+  });
+
   it('opens the merged, replica-tagged logs of a PyTorchJob and jumps to the failing worker\'s traceback', async () => {
     const page = wb!.page;
     await wb!.runCommand('Kubeflow: Open Job Logs…');
@@ -74,4 +108,38 @@ describe('companion daemon in the editor (UI)', function () {
     await page.locator('.editor-instance .view-line', { hasText: 'Traceback (most recent call last)' }).first().waitFor({ timeout: 10_000 });
     await wb!.screenshot('jump-to-error');
   });
+
+  it('filters the log: a replica picked with Enter, then text; the filtered log takes the tab\'s place and names the filter', async () => {
+    const page = wb!.page;
+    const tabs = page.locator('.tabs-container .tab', { hasText: sandbox!.job });
+    await tabs.first().waitFor({ timeout: 10_000 });
+    assert.equal(await tabs.count(), 1, 'one log tab');
+    await wb!.runCommand('Kubeflow: Filter Log by Replica…');
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'worker-2' }).first().waitFor({ timeout: 10_000 });
+    // Nothing is pre-checked: typing the replica and Enter shows it.
+    assert.equal(await page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-checked="true"]').count(), 0, 'no replica pre-checked');
+    await input.fill('worker-2');
+    await wb!.screenshot('log-filter-replica');
+    await input.press('Enter');
+    const filtered = page.locator('.tabs-container .tab.active', { hasText: `${sandbox!.job} (worker-2)` });
+    await filtered.waitFor({ timeout: 30_000 });
+    const editor = page.locator('.editor-instance .view-lines');
+    await editor.locator('text=CUDA out of memory').first().waitFor({ timeout: 30_000 });
+    const text = await editor.innerText();
+    assert.ok(!/\[(master-0|worker-0|worker-1)/.test(text), `only worker-2:\n${text}`);
+    assert.equal(await tabs.count(), 1, 'the filtered log replaced the tab');
+    await wb!.runCommand('Kubeflow: Filter Log by Text…');
+    await input.fill('/loss [01]\\./');
+    await input.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: `${sandbox!.job} (worker-2 · “∕loss [01]∕.∕”)` }).waitFor({ timeout: 30_000 });
+    await editor.locator('text=epoch 2').first().waitFor({ timeout: 30_000 });
+    const lines = (await editor.innerText()).replace(/\u00a0/g, ' ').split('\n').filter((l) => l.trim());
+    // epoch 1 has loss 2.3000: only epochs 2 and 3 (loss 1.15, 0.7667) of worker-2 are left.
+    assert.deepEqual(lines.map((l) => /epoch (\d)/.exec(l)?.[1]), ['2', '3'], lines.join('\n'));
+    assert.equal(await tabs.count(), 1);
+    await wb!.screenshot('log-filter-text');
+  });
+
 });

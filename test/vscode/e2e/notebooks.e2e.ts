@@ -30,12 +30,17 @@ const CELLS = [
   /* 5 */ 'import time\nfor i in range(10):\n    print("tick", i, flush=True)\n    time.sleep(1)\n"ticks done"',
   /* 6 */ 'print("after the pod came back:", 6 * 7)',
   /* 7 */ 'name = input("Your name: ")\nprint("hello", name)',
+  /* 8 */ 'import matplotlib.pyplot as plt\nimport pandas as pd\ndf = pd.DataFrame({"step": [1, 2, 3], "loss": [0.9, 0.5, 0.3]})\ndf.plot(x="step", y="loss")\nplt.show()',
 ];
+
+interface SavedCell { execution_count: number | null; outputs: Array<{ output_type: string; traceback?: string[]; data?: Record<string, unknown> }> }
+interface SavedNotebook { cells: SavedCell[]; metadata: { kernelspec?: { name: string; display_name: string; language: string }; language_info?: { name: string } } }
 
 function notebookJson(): string {
   return JSON.stringify({
     cells: CELLS.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
+    // No kernelspec: a new notebook; the server's default kernel runs it, and saving records it.
+    metadata: {},
     nbformat: 4, nbformat_minor: 5,
   }, null, 1);
 }
@@ -282,6 +287,8 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().reload();
     await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().waitFor({ timeout: 60_000 });
+    // Outputs render only near the viewport: bring the cell into view (the reopened editor may start at the top).
+    await focusCell(5);
     await output('ticks done', 90_000);
     await output('tick 9');
     await reveal(5);
@@ -297,6 +304,85 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await page().keyboard.press('Enter');
     await output('hello Ada');
     await cellState(7, 'success');
+  });
+
+  it('plots with matplotlib and pandas: the figure is a PNG output, as on a Kubeflow Jupyter image', async () => {
+    await runCell(8);
+    await cellState(8, 'success', 90_000);
+    let image = false;
+    for (let i = 0; i < 60 && !image; i++) {
+      for (const f of page().frames()) if (await f.locator('img[src^="blob:"], img[src^="data:image/png"]').count().catch(() => 0) > 1) image = true;
+      if (!image) await page().waitForTimeout(500);
+    }
+    assert.ok(image, 'the figure is rendered next to the earlier PNG');
+    await reveal(8);
+    await wb!.screenshot('12b-matplotlib-figure');
+  });
+
+  it('saves the notebook as Jupyter does (tracebacks, execution counts, kernelspec) and it reopens', async () => {
+    const local = path.join(ws, 'analysis', 'demo.ipynb');
+    const read = () => JSON.parse(fs.readFileSync(local, 'utf8')) as SavedNotebook;
+    await focusCell(0);
+    await page().keyboard.press('Control+S');
+    await page().locator('.tab.active:not(.dirty)', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    const saved = read();
+    // The error output keeps the kernel's traceback entries as they came: IPython sends one entry per frame (several
+    // lines each) and the error line last. The serializer re-splitting the joined stack made every line an entry
+    // ending in "\n", which JupyterLab and VS Code show double-spaced.
+    const error = saved.cells[2].outputs.find((o) => o.output_type === 'error')!;
+    const tb = error.traceback!;
+    assert.ok(tb.length >= 3 && tb.length < 8, `one entry per frame, not per line (${tb.length} entries)`);
+    assert.ok(tb.some((l) => l.slice(0, -1).includes('\n')), 'frame entries keep their lines together');
+    assert.match(tb.at(-1)!, /ZeroDivisionError.*division by zero$/);
+    // Cell 5 last finished after the window reload rejoined it; every run cell has its count.
+    for (const i of [0, 1, 2, 5, 7, 8]) assert.equal(typeof saved.cells[i].execution_count, 'number', `cell ${i} has an execution count`);
+    assert.ok(saved.cells[8].outputs.some((o) => typeof o.data?.['image/png'] === 'string'), 'the figure is saved as image/png');
+    assert.equal(saved.metadata.kernelspec?.name, 'python3');
+    assert.equal(saved.metadata.kernelspec?.language, 'python');
+    assert.equal(saved.metadata.language_info?.name, 'python');
+    // Reopen from disk (the built-in serializer reads it back): the traceback shows as it did, single-spaced.
+    await wb!.runCommand('View: Close All Editors');
+    await page().keyboard.press('Control+P');
+    await page().locator('.quick-input-widget input').fill('demo.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'demo.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().locator('.tab.active', { hasText: 'demo.ipynb' }).waitFor({ timeout: 30_000 });
+    await output('ZeroDivisionError');
+    await reveal(2);
+    await wb!.screenshot('12c-reopened-traceback');
+  });
+
+  it('completes `df.` and shows hover from the live kernel (the DataFrame a previous cell made)', async () => {
+    // Cell 8 made `df`; at the end of cell 4, `df.` lists the DataFrame's columns and methods.
+    await runCell(8);
+    await cellState(8, 'success', 90_000);
+    await focusCell(4);
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('Control+End');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('df.');
+    const suggest = page().locator('.editor-widget.suggest-widget.visible');
+    if (!(await suggest.waitFor({ timeout: 15_000 }).then(() => true, () => false))) await page().keyboard.press('Control+Space');
+    // The DataFrame's methods (the list is virtual: its first rows), with the kernel's type.
+    await suggest.locator('.monaco-list-row', { hasText: 'add_prefix' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.type('lo');
+    // A column of this DataFrame: only the kernel knows it.
+    await suggest.locator('.monaco-list-row', { hasText: 'loss' }).first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('12d-kernel-completions');
+    await page().keyboard.press('Escape');
+    await page().keyboard.type('ss.mean()');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.press('Control+K');
+    await page().keyboard.press('Control+I');
+    const hover = page().locator('.monaco-hover:visible', { hasText: /Series\.mean|Return the mean/ });
+    await hover.first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('12e-kernel-hover');
+    await page().keyboard.press('Escape');
+    // Leave the cell as it was.
+    for (let i = 0; i < 2; i++) await page().keyboard.press('Control+Z');
+    await page().keyboard.press('Escape');
   });
 
   it('uploads the notebook to the server\'s volume and downloads the server\'s copy back', async () => {

@@ -1,6 +1,7 @@
 // Pipeline graphs inside a real VS Code extension host: the show-graph command on compiled and Python pipelines,
 // diagnostics of broken files at the right line, CodeLenses on @dsl.pipeline, compile errors on the .py file.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,5 +130,42 @@ suite('pipeline graphs (extension host)', function () {
     assert.match(failed.failure ?? '', /InconsistentTypeException/);
     const diag = vscode.languages.getDiagnostics(bad)[0];
     assert.equal(diag?.range.start.line, 16, 'line 17 of the file');
+  });
+
+  test('with no kubeflow.pythonPath and no kfp in python3 on PATH, the workspace\'s .venv that has kfp compiles the pipeline', async () => {
+    assert.ok(fs.existsSync(VENV_PYTHON), `${VENV_PYTHON} missing: run test/rigs/jupyter/install.sh (scripts/setup.sh test does)`);
+    await vscode.workspace.getConfiguration('kubeflow').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the test window has a workspace folder');
+    const venv = path.join(folder, '.venv');
+    assert.ok(!fs.existsSync(venv), `${venv} exists already`);
+    fs.symlinkSync(path.dirname(path.dirname(VENV_PYTHON)), venv);
+    try {
+      const uri = copy(path.join(PIPELINES, 'hello_world.py'), 'hello_world.py');
+      const summary = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri, 'hello_world');
+      assert.equal(summary.failure, undefined, `compiled (${summary.failure ?? ''})`);
+      assert.equal(summary.pipeline, 'hello-world');
+    } finally {
+      fs.rmSync(venv, { force: true });
+    }
+  });
+
+  test('"Install kfp into the Python Environment" pip-installs kfp into an environment without it; the pipeline then compiles there', async function () {
+    this.timeout(600_000);
+    const env = path.join(tmp, 'env');
+    const made = spawnSync('python3', ['-m', 'venv', env], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const python = path.join(env, 'bin', 'python');
+    await vscode.workspace.getConfiguration('kubeflow').update('pythonPath', python, vscode.ConfigurationTarget.Global);
+    const uri = copy(path.join(PIPELINES, 'hello_world.py'), 'hello_again.py');
+    const before = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', uri, 'hello_world');
+    assert.match(before.failure ?? '', /kfp is not installed/);
+    // The rig's pin, so the test installs what the rest of the suite compiles with.
+    const pin = /^kfp==\S+$/m.exec(fs.readFileSync(path.join(ROOT, 'test/rigs/jupyter/requirements.txt'), 'utf8'))![0];
+    const version = await vscode.commands.executeCommand<string | undefined>('kubeflow.pipelines.installKfp', python, pin);
+    assert.equal(version, pin.split('==')[1]);
+    const after = await vscode.commands.executeCommand<GraphSummary>('kubeflow.pipelines.showGraph', copy(path.join(PIPELINES, 'hello_world.py'), 'hello_after.py'), 'hello_world');
+    assert.equal(after.failure, undefined, `compiled after the install (${after.failure ?? ''})`);
+    assert.equal(after.pipeline, 'hello-world');
   });
 });
