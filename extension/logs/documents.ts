@@ -9,7 +9,7 @@ import type { MessageConnection } from 'vscode-jsonrpc';
 import { compareTags, describeSource } from '../../companion-daemon/src/logs/replicas';
 import * as P from '../../companion-daemon/src/protocol';
 import type { DaemonClient } from '../daemon/client';
-import { byTime, describeFilter, textMatcher, textProblem } from './filter';
+import { byTime, logPath, textMatcher, textProblem } from './filter';
 
 export const SCHEME = 'kubeflow-logs';
 /** Lines kept per open document; the capture on disk keeps more. */
@@ -27,22 +27,23 @@ interface OpenLog {
   ready: Promise<void>;
 }
 
-export function logUri(source: P.LogSource, replicas?: string[], text?: string): vscode.Uri {
-  const what = source.kind === 'job' ? `${source.jobKind}/${source.name}` : source.kind === 'pod' ? `pod/${source.name}` : `selector/${encodeURIComponent(source.selector)}`;
+/** `label` names the document instead of its source (a pipeline step's `<task> · <run name>`); filters keep it. */
+export function logUri(source: P.LogSource, replicas?: string[], text?: string, label?: string): vscode.Uri {
   const query = new URLSearchParams({ source: JSON.stringify(source) });
   if (replicas?.length) query.set('replicas', replicas.join(','));
   if (text) query.set('text', text);
-  // The `.kflog` extension gives the document the Kubeflow log language (colours for replica tags and tracebacks);
-  // the name before it says what the document shows, so a filtered log's tab names its filter.
-  return vscode.Uri.from({ scheme: SCHEME, path: `/${source.namespace}/${what}${describeFilter({ replicas, text })}.kflog`, query: query.toString() });
+  if (label) query.set('label', label);
+  // The name says what the document shows, so a filtered log's tab names its filter.
+  return vscode.Uri.from({ scheme: SCHEME, path: logPath(source, { replicas, text }, label), query: query.toString() });
 }
 
-export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[]; text?: string } {
+export function sourceOf(uri: vscode.Uri): { source: P.LogSource; replicas?: string[]; text?: string; label?: string } {
   const q = new URLSearchParams(uri.query);
   const source = JSON.parse(q.get('source') ?? 'null') as P.LogSource;
   const replicas = q.get('replicas')?.split(',').filter(Boolean);
   const text = q.get('text') || undefined;
-  return { source, ...(replicas ? { replicas } : {}), ...(text ? { text } : {}) };
+  const label = q.get('label') || undefined;
+  return { source, ...(replicas ? { replicas } : {}), ...(text ? { text } : {}), ...(label ? { label } : {}) };
 }
 
 export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -98,7 +99,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
 
   title(uri: vscode.Uri): string {
     const d = this.docs.get(uri.toString());
-    return d ? describeSource(d.source) : uri.path;
+    return sourceOf(uri).label ?? (d ? describeSource(d.source) : uri.path);
   }
 
   dispose(): void {

@@ -17,8 +17,8 @@ const JOB_KINDS: P.JobKind[] = ['PyTorchJob', 'TFJob', 'MPIJob', 'TrainJob', 'XG
 
 export function logsFeature(ctx: Ctx): vscode.Disposable[] {
   const docs = new LogDocuments(ctx.daemon);
-  const open = async (source: P.LogSource, replicas?: string[]): Promise<vscode.TextEditor> => {
-    const doc = await vscode.workspace.openTextDocument(logUri(source, replicas));
+  const open = async (source: P.LogSource, label?: string): Promise<vscode.TextEditor> => {
+    const doc = await vscode.workspace.openTextDocument(logUri(source, undefined, undefined, label));
     return vscode.window.showTextDocument(doc, { preview: false });
   };
   /** Shows `uri` in the tab of `from` (same column; the old tab closes): a filter changes what the tab shows. */
@@ -50,13 +50,14 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
         }
       }
     }),
-    vscode.commands.registerCommand('kubeflow.logs.open', async (source?: P.LogSource) => {
+    // `label` names the tab instead of the source (a pipeline step's log: `<task> · <run name>`).
+    vscode.commands.registerCommand('kubeflow.logs.open', async (source?: P.LogSource, label?: string) => {
       try {
         const s = source ?? (await askSource());
         if (!s) return;
         const problem = validateSource(s);
         if (problem) throw new Error(problem);
-        await open(s);
+        await open(s, typeof label === 'string' ? label : undefined);
       } catch (err) {
         void showErrorMessage(`Cannot open the logs: ${describeError(err)}`);
       }
@@ -64,16 +65,16 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.logs.filterReplicas', async () => {
       const e = activeLog();
       if (!e) return;
-      const { source, text } = sourceOf(e.document.uri);
+      const { source, text, label } = sourceOf(e.document.uri);
       const all = docs.replicas(e.document.uri);
       const picked = await pickReplicas(all, `Show replicas of ${docs.title(e.document.uri)}`);
       if (!picked) return;
-      await replace(e, logUri(source, picked.length === all.length ? undefined : picked, text));
+      await replace(e, logUri(source, picked.length === all.length ? undefined : picked, text, label));
     }),
     vscode.commands.registerCommand('kubeflow.logs.filterText', async () => {
       const e = activeLog();
       if (!e) return;
-      const { source, replicas, text } = sourceOf(e.document.uri);
+      const { source, replicas, text, label } = sourceOf(e.document.uri);
       const value = await vscode.window.showInputBox({
         title: `Show lines of ${docs.title(e.document.uri)} containing`,
         prompt: 'Text (any case), or /regular expression/flags. Empty shows every line.',
@@ -81,7 +82,7 @@ export function logsFeature(ctx: Ctx): vscode.Disposable[] {
         validateInput: (v) => (v.trim() ? textProblem(v.trim()) : undefined),
       });
       if (value === undefined) return;
-      await replace(e, logUri(source, replicas, value.trim() || undefined));
+      await replace(e, logUri(source, replicas, value.trim() || undefined, label));
     }),
     vscode.commands.registerCommand('kubeflow.logs.jumpToError', () => {
       const e = activeLog();

@@ -38,6 +38,21 @@ export function byTime(lines: P.LogLine[]): P.LogLine[] {
 
 /** ` (worker-2 · "loss")`: the filter, for the document's name (the tab title). Empty without a filter. */
 export function describeFilter(f: LogFilter): string {
-  const parts = [...(f.replicas?.length ? [f.replicas.join(', ')] : []), ...(f.text ? [`“${f.text.replace(/[/\\]/g, '∕')}”`] : [])];
+  const parts = [...(f.replicas?.length ? [f.replicas.join(', ')] : []), ...(f.text ? [`“${noSlash(f.text)}”`] : [])];
   return parts.length ? ` (${parts.join(' · ')})` : '';
+}
+
+/**
+ * The document's path, whose last segment is the tab title: `/<namespace>/<what><filter>.kflog`. `<what>` is the
+ * label when there is one (a pipeline step's `<task> · <run name>`, not its pod `…-system-container-impl-690511402`),
+ * else the source. The `.kflog` extension gives the document the Kubeflow log language.
+ */
+export function logPath(source: P.LogSource, f: LogFilter, label?: string): string {
+  const what = label ? noSlash(label) : source.kind === 'job' ? `${source.jobKind}/${source.name}` : source.kind === 'pod' ? `pod/${source.name}` : `selector/${encodeURIComponent(source.selector)}`;
+  return `/${source.namespace}/${what}${describeFilter(f)}.kflog`;
+}
+
+/** A path segment cannot hold a slash: a look-alike takes its place. */
+function noSlash(s: string): string {
+  return s.replace(/[/\\]/g, '∕');
 }

@@ -32,10 +32,12 @@ async function findPod(ctx: Ctx, namespace: string, runId: string, node: string)
 
 export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: string; runName?: string; namespace: string; task: string; node: string; failed?: boolean }): Promise<void> {
   let podProblem: string | undefined;
+  // Both copies are named after the step and the run, not the pod (`…-system-container-impl-690511402`).
+  const label = `${o.task} · ${o.runName ?? o.runId}`;
   try {
     const pod = await findPod(ctx, o.namespace, o.runId, o.node);
     if (pod) {
-      await vscode.commands.executeCommand('kubeflow.logs.open', { kind: 'pod', namespace: o.namespace, name: pod });
+      await vscode.commands.executeCommand('kubeflow.logs.open', { kind: 'pod', namespace: o.namespace, name: pod }, label);
       // A failed step: show where it failed (the log arrives from the daemon first).
       if (o.failed) setTimeout(() => void vscode.commands.executeCommand('kubeflow.logs.jumpToError'), 800);
       return;
@@ -47,8 +49,7 @@ export async function openStepLogs(ctx: Ctx, client: KfpClient, o: { runId: stri
   ctx.log.info(`logs of ${o.task} (${o.node}): ${podProblem}; asking the KFP API server for its copy`);
   try {
     const text = await client.readNodeLog(o.runId, o.node);
-    // Named after the step and the run, not the pod (`…-system-container-impl-690511402`).
-    await showReadOnly(`${o.task} · ${o.runName ?? o.runId}.kflog`, text || '(the log is empty)\n');
+    await showReadOnly(`${label}.kflog`, text || '(the log is empty)\n');
   } catch (err) {
     void showErrorMessage(`No log for ${o.task}: the ${podProblem}, and the KFP API server has no copy (${describeError(err)}).`);
   }

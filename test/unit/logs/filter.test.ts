@@ -2,7 +2,7 @@
 // /regex/flags), and the filter named in the document's name.
 import assert from 'node:assert/strict';
 import type * as P from '../../../companion-daemon/src/protocol';
-import { byTime, describeFilter, textMatcher, textProblem } from '../../../extension/logs/filter';
+import { byTime, describeFilter, logPath, textMatcher, textProblem } from '../../../extension/logs/filter';
 
 const line = (replica: string, time: string, text: string): P.LogLine => ({ replica, pod: `job-${replica}`, container: 'pytorch', time, text });
 
@@ -35,5 +35,17 @@ describe('job log filter (extension/logs/filter.ts)', () => {
     assert.equal(describeFilter({ replicas: ['master-0', 'worker-1'], text: 'loss' }), ' (master-0, worker-1 · “loss”)');
     // No path separator gets into the document's name.
     assert.equal(describeFilter({ text: '/a\\/b/' }), ' (“∕a∕∕b∕”)');
+  });
+
+  it('names a pipeline step\'s live log after its task and run, not its pod; other logs after their source', () => {
+    const pod: P.LogSource = { kind: 'pod', namespace: 'kubeflow-user', name: 'hello-x7k2p-system-container-impl-690511402' };
+    const name = (path: string) => path.split('/').pop();
+    // The tab title is the path's last segment: the server-side copy's name (`<task> · <run>.kflog`).
+    assert.equal(name(logPath(pod, {}, 'train-model · nightly 2026-12-06')), 'train-model · nightly 2026-12-06.kflog');
+    assert.equal(logPath(pod, {}, 'train-model · nightly'), '/kubeflow-user/train-model · nightly.kflog');
+    // A filter keeps the name and says what it shows; a slash in a run name does not split the path.
+    assert.equal(name(logPath(pod, { text: 'loss' }, 'train · a/b')), 'train · a∕b (“loss”).kflog');
+    assert.equal(logPath(pod, {}), '/kubeflow-user/pod/hello-x7k2p-system-container-impl-690511402.kflog');
+    assert.equal(logPath({ kind: 'job', namespace: 'ns', jobKind: 'PyTorchJob', name: 'mnist' }, { replicas: ['worker-2'] }), '/ns/PyTorchJob/mnist (worker-2).kflog');
   });
 });
