@@ -1,8 +1,10 @@
 /**
  * `filterQuery` strings for the registry's list calls (its SQL-like language: `=`, `!=`, `LIKE`, `ILIKE`, `IN`,
  * `AND`, `OR`, quoted strings, custom properties by name). What the user types in the search box is text, not a query:
- * it is quoted here, so a name with a quote or a percent sign stays a name.
+ * it is quoted here, so a name with a quote or a percent sign stays a name. Also which models the palette's
+ * Archive/Restore offers.
  */
+import type { RegisteredModelState } from './types';
 
 export interface ModelFilter {
   /** Text the model's name contains (case-insensitive). */
@@ -41,4 +43,9 @@ export function describeFilter(f: ModelFilter): string | undefined {
   if (f.query?.trim()) parts.push(f.query.trim());
   if (f.archived) parts.push('archived shown');
   return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The models a state change applies to: Archive offers the live ones, Restore the archived ones (no state is LIVE). */
+export function modelsToSet<T extends { state?: RegisteredModelState }>(models: T[], to: RegisteredModelState): T[] {
+  return models.filter((m) => (m.state ?? 'LIVE') !== to);
 }

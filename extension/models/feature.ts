@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { isModelArtifact } from '../../core/modelRegistry/client';
 import { recordServing } from '../../core/modelRegistry/serving';
-import type { Artifact, ModelArtifact, ModelVersion, RegisteredModel } from '../../core/modelRegistry/types';
+import { modelsToSet } from '../../core/modelRegistry/filter';
+import type { Artifact, ModelArtifact, ModelVersion, RegisteredModel, RegisteredModelState } from '../../core/modelRegistry/types';
 import { ApiError } from '../../core/http/transport';
 import type { Ctx } from '../ctx';
 import { DeployPanel, type DeployRestore } from '../endpoints/deploy';
@@ -34,7 +35,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
   const view = new ModelsView(model);
 
   /** The model (and version, artifact) an argument names, read from the registry when only ids are given. */
-  const resolve = async (arg: ModelsArg, need: 'model' | 'version', only?: { state: 'LIVE' | 'ARCHIVED'; title: string }): Promise<Resolved | undefined> => {
+  const resolve = async (arg: ModelsArg, need: 'model' | 'version', only?: { to: RegisteredModelState; title: string }): Promise<Resolved | undefined> => {
     if (arg && 'type' in arg) {
       if (arg.type === 'model') return { model: arg.model };
       if (arg.type === 'version') return { model: arg.model, version: arg.version };
@@ -61,13 +62,14 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
     model.start();
     let models: RegisteredModel[];
     try {
-      models = (await client.listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items.filter((x) => !only || (x.state ?? 'LIVE') === only.state);
+      models = (await client.listRegisteredModels({ pageSize: 200, orderBy: 'LAST_UPDATE_TIME', sortOrder: 'DESC' })).items;
+      if (only) models = modelsToSet(models, only.to);
     } catch (err) {
       void showErrorMessage(`Cannot list the models of ${model.registry.label}: ${describe(err)}`);
       return undefined;
     }
     if (!models.length) {
-      void showInformationMessage(`No ${only ? `${only.state === 'LIVE' ? 'live' : 'archived'} ` : ''}registered models in ${model.registry.label}.`);
+      void showInformationMessage(`No ${only ? `${only.to === 'ARCHIVED' ? 'live' : 'archived'} ` : ''}registered models in ${model.registry.label}.`);
       return undefined;
     }
     const m = (await vscode.window.showQuickPick(models.map((x) => ({ label: x.name, description: x.state === 'ARCHIVED' ? 'archived' : x.owner, x })), { title: only?.title ?? 'Model' }))?.x;
@@ -97,7 +99,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
 
   const setState = async (arg: ModelsArg, state: 'LIVE' | 'ARCHIVED'): Promise<void> => {
     // From the palette: only the models this can change (live ones to archive, archived ones to restore).
-    const r = await resolve(arg, 'model', { state: state === 'ARCHIVED' ? 'LIVE' : 'ARCHIVED', title: state === 'ARCHIVED' ? 'Registered model to archive' : 'Archived model to restore' });
+    const r = await resolve(arg, 'model', { to: state, title: state === 'ARCHIVED' ? 'Registered model to archive' : 'Archived model to restore' });
     if (!r) return;
     const what = r.version ? `version ${r.version.name} of ${r.model.name}` : `model ${r.model.name}`;
     if (state === 'ARCHIVED') {
