@@ -163,7 +163,8 @@ export function requestedGpus(job: JobObject, kind: TrainingKind, pods: Pod[] = 
 /** "0/3 nodes are available: 2 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint…" → one short line. */
 export function summarizeUnschedulable(message: string): string {
   const head = message.split(/\.\s*preemption:/)[0]!.trim();
-  const insufficient = [...new Set([...head.matchAll(/Insufficient ([A-Za-z0-9./_-]+)/g)].map((m) => m[1]!))];
+  // kube-scheduler ends the list with a period when no preemption part follows ("… 2 Insufficient nvidia.com/gpu.")
+  const insufficient = [...new Set([...head.matchAll(/Insufficient ([A-Za-z0-9./_-]+)/g)].map((m) => m[1]!.replace(/\.+$/, '')))];
   const avail = /^(\d+\/\d+ nodes are available)/.exec(head)?.[1];
   if (insufficient.length) return `Unschedulable: insufficient ${insufficient.join(', ')}${avail ? ` (${avail})` : ''}`;
   return `Unschedulable: ${head.replace(/\.$/, '')}`;

@@ -86,6 +86,8 @@ describe('training job state (training-operator v1)', () => {
 
   it('summarizes scheduler and quota messages', () => {
     assert.equal(summarizeUnschedulable('0/5 nodes are available: 3 Insufficient nvidia.com/gpu, 2 Insufficient memory. preemption: …'), 'Unschedulable: insufficient nvidia.com/gpu, memory (0/5 nodes are available)');
+    // As kube-scheduler 1.36 writes it when preemption has nothing to add: the list ends with a period.
+    assert.equal(summarizeUnschedulable('0/2 nodes are available: 2 Insufficient nvidia.com/gpu.'), 'Unschedulable: insufficient nvidia.com/gpu (0/2 nodes are available)');
     assert.equal(summarizeUnschedulable('0/2 nodes are available: 2 node(s) had untolerated taint {nvidia.com/gpu: present}.'), 'Unschedulable: 0/2 nodes are available: 2 node(s) had untolerated taint {nvidia.com/gpu: present}');
     assert.equal(summarizeQuota('pods "x" is forbidden: failed quota: q: must specify limits.cpu'), 'Quota: failed quota: q: must specify limits.cpu');
     assert.equal(summarizeQuota('pods "x" is forbidden: unable to validate against any security policy'), undefined);
