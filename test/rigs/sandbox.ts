@@ -45,10 +45,7 @@ export interface Sandbox {
 }
 
 export async function startSandbox(): Promise<Sandbox> {
-  // Streams still outlive a deleted pod here: with them broken (the rig's default), a kernel whose tunnel broke at a
-  // pod replacement does not come back (notebooks-jupyter.test.ts "when the pod is replaced…" hangs 240 s: its
-  // WebSocket reconnect through the forward never opens). Open item of issue 21; drop this once the forward is fixed.
-  const rig = await startKubeRig({ crds: true, controllers: true, breakDeletedPodStreams: false });
+  const rig = await startKubeRig({ crds: true, controllers: true });
   const ns = rig.namespace;
   const notebook = 'sandbox-nb';
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-sandbox-volume-'));
