@@ -169,8 +169,16 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     assert.match(await big.innerText(), /16 GPU/);
     // The scheduler's reason, from the pod's PodScheduled condition or its FailedScheduling event (whichever the
     // view has read first; the real kube-scheduler writes both).
-    await big.hover();
-    await page().locator('.monaco-hover', { hasText: /Insufficient nvidia\.com\/gpu/ }).first().waitFor({ timeout: 30_000 });
+    // The row re-renders while the controller and the scheduler update the server (status, events), which cancels
+    // a hover that is open: hover again until the reason shows.
+    const reasonHover = page().locator('.monaco-hover', { hasText: /Insufficient nvidia\.com\/gpu/ }).first();
+    const until = Date.now() + 60_000;
+    for (;;) {
+      await page().mouse.move(700, 500);
+      await big.hover();
+      if (await reasonHover.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+      if (Date.now() > until) throw new Error(`no hover with the scheduler's reason on big-gpu; the row says: ${await big.innerText()}`);
+    }
     assert.match(await page().locator('.monaco-hover').first().innerText(), /Unschedulable|FailedScheduling/);
     await wb!.screenshot('1-notebooks-view');
     await page().mouse.move(700, 500);
