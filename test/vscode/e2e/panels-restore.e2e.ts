@@ -42,6 +42,12 @@ describe('panels come back after a window reload (UI, packaged .vsix in code-ser
     throw new Error(`no webview shows ${selector}`);
   }
 
+  // The editor title button of a compiled pipeline (the palette's fuzzy match of the same command was seen to miss it).
+  const showGraphFromTitle = async () => {
+    const button = page().locator('.editor-actions [aria-label^="Show Pipeline Graph"]').first();
+    await button.waitFor({ timeout: 30_000 });
+    await button.click();
+  };
   const graphTabs = () => page().locator('.tabs-container .tab', { hasText: /^Graph: / }).allInnerTexts();
 
   before(async function () {
@@ -64,11 +70,11 @@ describe('panels come back after a window reload (UI, packaged .vsix in code-ser
 
   it('a second Show Pipeline Graph replaces the preview graph in its column; Keep Graph Open pins it', async () => {
     await openFile('identity.yaml');
-    await wb!.runCommand('Kubeflow: Show Pipeline Graph');
+    await showGraphFromTitle();
     await frameWith('[data-id="t:identity"]');
     const groups = await page().locator('.editor-group-container').count();
     await openFile('loops.yaml');
-    await wb!.runCommand('Kubeflow: Show Pipeline Graph');
+    await showGraphFromTitle();
     await frameWith('[data-id="t:condition-1"]');
     assert.deepEqual((await graphTabs()).map((t) => t.trim()), ['Graph: loops.yaml (preview)']);
     assert.equal(await page().locator('.editor-group-container').count(), groups, 'no new editor column');
