@@ -45,11 +45,9 @@ export interface Sandbox {
 }
 
 export async function startSandbox(): Promise<Sandbox> {
-  // Streams of a deleted pod outlive it here (kwok's own behaviour), unlike on a kubelet: with them broken
-  // (`breakDeletedPodStreams`, the rig's default, which the daemon's forward tests use), notebooks.e2e.ts "picking a
-  // stopped server offers to start it" failed in 3 of 4 runs on a loaded machine (the started server's first cell
-  // never answered). Open item of issue 21 (ARCHITECTURE.md, known gaps); the forward's handling of a gone pod is
-  // tested with broken streams in test/integration/daemon-forward.test.ts.
+  // Streams still outlive a deleted pod here: with them broken (the rig's default), a kernel whose tunnel broke at a
+  // pod replacement does not always come back (notebooks-jupyter.test.ts "when the pod is replaced…" hung 240 s in 1
+  // of 5 runs: the reconnect landed on the dying pod). Open item of issue 21 (ARCHITECTURE.md, known gaps).
   const rig = await startKubeRig({ crds: true, controllers: true, breakDeletedPodStreams: false });
   const ns = rig.namespace;
   const notebook = 'sandbox-nb';

@@ -12,7 +12,7 @@ import { ResilientInformer } from '../kube/informer';
 import { ErrorCode, type ForwardInfo, type ForwardState, type ForwardTarget } from '../protocol';
 import { admit } from './gate';
 import { PodLink } from './link';
-import { describeTarget, isRunning, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
+import { describeTarget, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
 
 export interface ForwardDeps {
   kubeConfig: (context?: string) => KubeConfig;
@@ -43,8 +43,6 @@ export class Forward {
   private changeTimer: NodeJS.Timeout | undefined;
   /** The way to the current pod, opened ahead of the next connection. */
   private link: PodLink | undefined;
-  /** Links that take no more connections but still carry some, until their pod is gone. */
-  private readonly retired = new Set<PodLink>();
   localPort: number;
 
   constructor(
@@ -139,7 +137,6 @@ export class Forward {
   private onPods(pods: readonly V1Pod[]): void {
     if (this.state.state === 'stopped') return;
     const pod = pickPod(pods);
-    this.dropLinksToGonePods(pods);
     if (!pod) {
       this.current = undefined;
       this.retireLink();
@@ -204,48 +201,23 @@ export class Forward {
   private linkTo(target: PodTarget): PodLink {
     const l = this.link;
     if (l && l.pod === target.pod && l.uid === target.uid && l.port === target.podPort) return l;
-    if (l) this.retire(l);
+    l?.closeWhenIdle();
     const kc = this.deps.kubeConfig(this.target.context);
     const link = new PodLink(kc, this.target.namespace, target.pod, target.uid, target.podPort, (m) => this.deps.log(`forward ${this.id}: pod ${target.pod}: ${m}`));
     this.link = link;
     return link;
   }
 
-  /** Closes the links and their connections. */
+  /** Closes the link and its connections. */
   private dropLink(): void {
     this.link?.close();
     this.link = undefined;
-    for (const l of this.retired) l.close();
-    this.retired.clear();
   }
 
   /** New connections go elsewhere; the ones under way go on until the pod side or the client ends them. */
   private retireLink(): void {
-    if (this.link) this.retire(this.link);
+    this.link?.closeWhenIdle();
     this.link = undefined;
-  }
-
-  private retire(l: PodLink): void {
-    l.closeWhenIdle();
-    this.retired.add(l);
-  }
-
-  /**
-   * Connections to a pod that is gone (deleted, being deleted, stopped) end now, with its spare session or tunnel:
-   * the pod side may never end them (a stream opened just after the kubelet ended the pod's streams), and a client
-   * that retries then waits for the new pod instead of hanging on the old one.
-   */
-  private dropLinksToGonePods(pods: readonly V1Pod[]): void {
-    const running = new Set(pods.filter(isRunning).map((p) => p.metadata?.uid));
-    for (const l of this.retired) {
-      if (running.has(l.uid)) continue;
-      l.close();
-      this.retired.delete(l);
-    }
-    if (this.link && !running.has(this.link.uid)) {
-      this.link.close();
-      this.link = undefined;
-    }
   }
 
   private waitForPod(socket: net.Socket): Promise<PodTarget | undefined> {

@@ -27,8 +27,6 @@ export class PodLink {
   /** Set once the API server answered with v4: it does not tunnel SPDY, so later dials offer v4 only. */
   private v4Only = false;
   private closed = false;
-  /** The v4 tunnels attached to clients, so that close() ends them too. */
-  private readonly tunnels = new Set<Tunnel>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -60,10 +58,7 @@ export class PodLink {
     } else if (socket.destroyed) {
       o.tunnel.close();
     } else {
-      const t = o.tunnel;
-      this.tunnels.add(t);
-      socket.once('close', () => this.tunnels.delete(t));
-      t.attach(socket, counters);
+      o.tunnel.attach(socket, counters);
     }
     // Open the next spare (stream pair or tunnel) a little later: the pod side dials the port meanwhile, which
     // would delay this connection's first bytes.
@@ -73,8 +68,6 @@ export class PodLink {
   /** Closes the link and every connection it carries. */
   close(): void {
     this.retire((session) => session.close());
-    for (const t of this.tunnels) t.close();
-    this.tunnels.clear();
   }
 
   /** Takes no more connections; the ones it carries go on until either side ends them. */
@@ -93,7 +86,6 @@ export class PodLink {
   private async take(): Promise<Opened> {
     let dialed = false;
     for (;;) {
-      if (this.closed) throw new Error('the forward moved on');
       let p = this.pending;
       if (!p) {
         if (this.v4Only || dialed) return this.dial();
