@@ -4,9 +4,9 @@
 // status from the pod, as on a cluster; kube-controller-manager makes the pod `<name>-0`, kube-scheduler binds it to
 // a kwok node (or leaves it Pending with its own `Insufficient nvidia.com/gpu`), kwok runs it.
 //
-// Containers do not run under kwok, so the one thing played here is the notebook image: when a notebook's pod is
-// scheduled, `backend(name)` is asked for the local port of the Jupyter server that stands for the container, and
-// the pod's port 8888 is forwarded there (a kwok PortForward rule).
+// Containers do not run under kwok, so the one thing played here is the notebook image: when a Notebook appears
+// (and again for each new pod of it), `backend(name)` is asked for the local port of the Jupyter server that stands
+// for the container, and the pod's port 8888 is forwarded there (a kwok PortForward rule for `<name>-0`).
 //
 //   const nbc = await startNotebookController(rig, { backend: async (name) => (await startJupyter(...)).port });
 //   ... nbc.stop();
@@ -83,6 +83,15 @@ export async function startNotebookController(rig: KubeRig, o: NotebookControlle
     if (busy || stopped || !o.backend) return;
     busy = true;
     try {
+      // Bound ahead, as soon as the Notebook exists: its pod will be `<name>-0` (the StatefulSet's), so the forward
+      // rule is in place before the pod runs and a client never meets a running pod with nothing behind it.
+      const nbs = (await api.request<{ items?: Array<{ metadata: { name: string } }> }>('GET', `/apis/kubeflow.org/v1/namespaces/${ns}/notebooks`)).items ?? [];
+      for (const nb of nbs) {
+        if (bound.has(`nb:${nb.metadata.name}`)) continue;
+        bound.add(`nb:${nb.metadata.name}`);
+        const port = await o.backend(nb.metadata.name, namespace).catch(() => undefined);
+        if (port) await rig.forwardPodPort(namespace, `${nb.metadata.name}-0`, 8888, port);
+      }
       const pods = (await api.request<{ items?: PodItem[] }>('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=notebook-name`)).items ?? [];
       for (const pod of pods) {
         if (!pod.spec?.nodeName || pod.metadata.deletionTimestamp || bound.has(pod.metadata.uid)) continue;
