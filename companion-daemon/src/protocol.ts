@@ -100,6 +100,11 @@ export type ForwardTarget =
   | { kind: 'service'; context?: string; namespace: string; name: string; port: PortRef }
   /** A Kubeflow Notebook server; its pod is found by the `notebook-name` label. Port defaults to 8888. */
   | { kind: 'notebook'; context?: string; namespace: string; name: string; port?: PortRef }
+  /**
+   * A Kubeflow Notebooks 2.0 Workspace; its pod is found by the `notebooks.kubeflow.org/workspace-name` label, served
+   * under `/workspace/connect/<namespace>/<name>/<portId>/`. `portId` and `port` come from its WorkspaceKind.
+   */
+  | { kind: 'workspace'; context?: string; namespace: string; name: string; portId: string; port: number }
   | { kind: 'selector'; context?: string; namespace: string; selector: string; port: PortRef };
 
 export type ForwardState =

@@ -5,44 +5,58 @@
 import * as vscode from 'vscode';
 import { apiPath, type Kube, type KubeObject } from '../cluster/kube';
 import { NOTEBOOKS, STANDARD_IMAGES, describeResources, newServerManifests, shortImage, startPatch, stopPatch, validateQuantity, validateServerName, type NewServer, type NotebookServer } from './model';
-import type { ServerStore } from './servers';
+import { serverLabel, type ServerStore } from './servers';
+import { pausePatch, WORKSPACES } from './workspaces';
+
+export const upperFirst = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 import { showInformationMessage, showWarningMessage } from '../notify';
 
 const MERGE = 'application/merge-patch+json';
 
-export async function startServer(kube: Kube, store: ServerStore, name: string): Promise<void> {
-  await kube.request('PATCH', apiPath({ ...NOTEBOOKS, namespace: store.scope.namespace, name }), { body: startPatch(), contentType: MERGE });
+type Which = Pick<NotebookServer, 'name' | 'kind'>;
+
+/** The resource path of a v1 Notebook or a v2 Workspace. */
+function serverPath(namespace: string, s: Which): string {
+  return apiPath({ ...(s.kind === 'Workspace' ? WORKSPACES : NOTEBOOKS), namespace, name: s.name });
 }
 
-export async function stopServer(kube: Kube, store: ServerStore, name: string): Promise<void> {
-  await kube.request('PATCH', apiPath({ ...NOTEBOOKS, namespace: store.scope.namespace, name }), { body: stopPatch(), contentType: MERGE });
+/** Start a v1 server (drop the stopped annotation) or resume a Workspace (`spec.paused: false`). */
+export async function startServer(kube: Kube, store: ServerStore, s: Which): Promise<void> {
+  await kube.request('PATCH', serverPath(store.scope.namespace, s), { body: s.kind === 'Workspace' ? pausePatch(false) : startPatch(), contentType: MERGE });
+}
+
+/** Stop a v1 server or pause a Workspace. */
+export async function stopServer(kube: Kube, store: ServerStore, s: Which): Promise<void> {
+  await kube.request('PATCH', serverPath(store.scope.namespace, s), { body: s.kind === 'Workspace' ? pausePatch(true) : stopPatch(), contentType: MERGE });
 }
 
 /**
  * Waits, with a cancellable progress notification, until the server runs. The notification shows why it does not
  * yet (pulling the image, no node with a free GPU). Resolves false when cancelled.
  */
-export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 60_000): Promise<boolean> {
+export function waitRunning(store: ServerStore, which: Which, timeoutMs = 15 * 60_000): Promise<boolean> {
+  const { name, kind } = which;
+  const label = serverLabel(which);
   return Promise.resolve(vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Starting notebook server ${name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `${kind === 'Workspace' ? 'Resuming' : 'Starting'} ${label}`, cancellable: true },
     async (progress, token) => {
       let seenStarting = false;
       const show = (s: NotebookServer | undefined) => progress.report({
         message: !s ? 'waiting for the server to appear' : s.phase === 'stopped' && !seenStarting ? 'start requested' : `${s.phase}${s.reason ? ` — ${s.reason}` : ''}`,
       });
-      const sub = store.onDidChange(() => show(store.get(name)));
+      const sub = store.onDidChange(() => show(store.get(name, kind)));
       const source = new vscode.CancellationTokenSource();
       token.onCancellationRequested(() => source.cancel());
       const timer = setTimeout(() => source.cancel(), timeoutMs);
-      show(store.get(name));
+      show(store.get(name, kind));
       try {
         // Right after the start patch the watch may still show it stopped: 'stopped' ends the wait only once it was
         // seen starting (someone stopped it again).
         const s = await store.waitFor(name, (x) => {
           if (x && x.phase !== 'stopped' && x.phase !== 'stopping') seenStarting = true;
           return x?.phase === 'running' || x === undefined || x.phase === 'terminating' || (seenStarting && x.phase === 'stopped');
-        }, source.token);
-        if (s?.phase !== 'running') throw new Error(s ? `Notebook server ${name} is ${s.phase}.` : `Notebook server ${name} was deleted.`);
+        }, source.token, kind);
+        if (s?.phase !== 'running') throw new Error(s ? `${upperFirst(label)} is ${s.phase}.` : `${upperFirst(label)} was deleted.`);
         return true;
       } catch (err) {
         if (err instanceof vscode.CancellationError) return false;
@@ -60,20 +74,21 @@ export function waitRunning(store: ServerStore, name: string, timeoutMs = 15 * 6
 export async function offerStart(kube: Kube, store: ServerStore, s: NotebookServer): Promise<boolean> {
   if (s.phase === 'running') return true;
   if (s.phase === 'stopped' || s.phase === 'stopping') {
-    const choice = await showInformationMessage(`Notebook server ${s.name} is stopped. Start it?`, { modal: true, detail: `${shortImage(s.image)} · ${describeResources(s)}` }, 'Start');
-    if (choice !== 'Start') return false;
-    await startServer(kube, store, s.name);
+    const [what, verb] = s.kind === 'Workspace' ? ['paused', 'Resume'] : ['stopped', 'Start'];
+    const choice = await showInformationMessage(`${upperFirst(serverLabel(s))} is ${what}. ${verb} it?`, { modal: true, detail: `${s.imageOption ?? shortImage(s.image)} · ${describeResources(s)}` }, verb);
+    if (choice !== verb) return false;
+    await startServer(kube, store, s);
   }
-  return waitRunning(store, s.name);
+  return waitRunning(store, s);
 }
 
 export async function deleteServer(kube: Kube, s: NotebookServer): Promise<boolean> {
   const detail = s.volumes.length
     ? `Its volumes (${s.volumes.join(', ')}) are kept; delete them separately if you no longer need the files.`
     : 'It has no persistent volume: files in the server are lost.';
-  const choice = await showWarningMessage(`Delete notebook server ${s.name} in ${s.namespace}?`, { modal: true, detail }, 'Delete');
+  const choice = await showWarningMessage(`Delete ${serverLabel(s)} in ${s.namespace}?`, { modal: true, detail }, 'Delete');
   if (choice !== 'Delete') return false;
-  await kube.request('DELETE', apiPath({ ...NOTEBOOKS, namespace: s.namespace, name: s.name }));
+  await kube.request('DELETE', serverPath(s.namespace, s));
   return true;
 }
 
@@ -82,7 +97,7 @@ export async function createServer(kube: Kube, store: ServerStore): Promise<stri
   await store.ensure();
   const ns = store.scope.namespace;
   const title = (step: number) => `Create Notebook Server in ${ns} (${step}/6)`;
-  const taken = new Set(store.list().map((s) => s.name));
+  const taken = new Set(store.list().filter((s) => s.kind === 'Notebook').map((s) => s.name));
   const name = await vscode.window.showInputBox({
     title: title(1), prompt: 'Name', placeHolder: 'my-notebook', ignoreFocusOut: true,
     validateInput: (v) => validateServerName(v) ?? (taken.has(v) ? `${v} exists in ${ns}` : undefined),

@@ -8,12 +8,13 @@ import * as P from '../../companion-daemon/src/protocol';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { createServer, deleteServer, offerStart, startServer, stopServer, waitRunning } from './actions';
+import { createWorkspace } from './createWorkspace';
 import { download, upload } from './contents';
 import { NOTEBOOK_TYPE, serverPath, type KernelControllers } from './controller';
 import type { ServerForwards } from './forward';
 import type { ServerClients } from './kernel';
 import { describeResources, shortImage, type NotebookServer } from './model';
-import { serverKey, type ServerRef, type ServerStore } from './servers';
+import { serverKey, serverLabel, type ServerKind, type ServerRef, type ServerStore } from './servers';
 import type { ServerItem } from './view';
 import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
@@ -66,32 +67,36 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
     const b = d.controllers.binding(nb);
     if (b) return b.server;
     const s = await pickServer(store, 'Notebook server', (x) => x.phase === 'running');
-    return s && store.ref(s.name);
+    return s && store.ref(s.name, s.kind);
   };
 
   return [
     vscode.commands.registerCommand('kubeflow.notebooks.refresh', guarded('Cannot list notebook servers', async () => store.restart())),
     vscode.commands.registerCommand('kubeflow.notebooks.create', guarded('Cannot create the notebook server', async () => {
-      const name = await createServer(ctx.kube, store);
+      const kind = await pickNewKind(store);
+      if (!kind) return;
+      const name = kind === 'Workspace' ? await createWorkspace(ctx.kube, store) : await createServer(ctx.kube, store);
       if (!name) return;
-      ctx.log.info(`notebooks: created ${name}`);
-      void showInformationMessage(`Creating notebook server ${name}…`, 'Wait Until Running').then((a) => a && waitRunning(store, name));
+      ctx.log.info(`notebooks: created ${kind} ${name}`);
+      void showInformationMessage(`Creating ${serverLabel({ name, kind })}…`, 'Wait Until Running').then((a) => a && waitRunning(store, { name, kind }));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.start', guarded('Cannot start the notebook server', async (item?: ServerItem) => {
       const s = await serverOf(item, (x) => x.phase === 'stopped' || x.phase === 'stopping', 'Notebook server to start');
       if (!s) return;
-      await startServer(ctx.kube, store, s.name);
-      await waitRunning(store, s.name);
+      await startServer(ctx.kube, store, s);
+      await waitRunning(store, s);
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.stop', guarded('Cannot stop the notebook server', async (item?: ServerItem) => {
       const s = await serverOf(item, (x) => x.phase !== 'stopped' && x.phase !== 'terminating', 'Notebook server to stop');
       if (!s) return;
-      const kernels = vscode.workspace.notebookDocuments.filter((nb) => d.controllers.binding(nb)?.server.name === s.name).length;
+      const key = serverKey(store.ref(s.name, s.kind));
+      const kernels = vscode.workspace.notebookDocuments.filter((nb) => { const b = d.controllers.binding(nb); return b && serverKey(b.server) === key; }).length;
+      const verb = s.kind === 'Workspace' ? 'Pause' : 'Stop';
       if (kernels > 0) {
-        const a = await showWarningMessage(`Stop ${s.name}? ${kernels} open notebook(s) run on it; their kernels and variables are lost.`, { modal: true }, 'Stop');
-        if (a !== 'Stop') return;
+        const a = await showWarningMessage(`${verb} ${s.name}? ${kernels} open notebook(s) run on it; their kernels and variables are lost.`, { modal: true }, verb);
+        if (a !== verb) return;
       }
-      await stopServer(ctx.kube, store, s.name);
+      await stopServer(ctx.kube, store, s);
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.delete', guarded('Cannot delete the notebook server', async (item?: ServerItem) => {
       const s = await serverOf(item, () => true, 'Notebook server to delete');
@@ -100,15 +105,16 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('kubeflow.notebooks.openInBrowser', guarded('Cannot open the notebook server', async (item?: ServerItem) => {
       const s = await serverOf(item, () => true, 'Notebook server to open');
       if (!s || !(await offerStart(ctx.kube, store, s))) return;
-      const info = await d.forwards.ensure(store.ref(s.name));
+      const info = await d.forwards.ensure(store.ref(s.name, s.kind));
       await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(P.browserUrl(info, `${new URL(info.url).pathname}lab`))));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.selectServer', guarded('Cannot use the notebook server', async (arg?: unknown) => {
       const nb = needNotebook(arg);
       const s = await pickServer(store, `Run ${nb.uri.path.split('/').pop()} on`, () => true, true);
       if (!s) return;
+      if (s.jupyterProblem) throw new Error(`Workspace ${s.name} cannot run notebooks: ${s.jupyterProblem}`);
       if (s.phase !== 'running' && !(await offerStart(ctx.kube, store, s))) return;
-      const controller = d.controllers.controllerFor(store.ref(s.name));
+      const controller = d.controllers.controllerFor(store.ref(s.name, s.kind));
       const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === nb) ?? (await vscode.window.showNotebookDocument(nb));
       await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: controller.id, extension: EXTENSION_ID });
       return controller.id;
@@ -140,7 +146,7 @@ export function registerNotebookCommands(d: NotebookDeps): vscode.Disposable[] {
       if (to && to.toString() !== nb.uri.toString()) await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(to));
     })),
     vscode.commands.registerCommand('kubeflow.notebooks.setToken', guarded('Cannot set the token', async (arg?: ServerRef | ServerItem) => {
-      const ref = arg && 'contextName' in arg ? arg : arg && 'server' in arg ? store.ref(arg.server.name) : await pickServer(store, 'Server that asks for a token', () => true).then((s) => s && store.ref(s.name));
+      const ref = arg && 'contextName' in arg ? arg : arg && 'server' in arg ? store.ref(arg.server.name, arg.server.kind) : await pickServer(store, 'Server that asks for a token', () => true).then((s) => s && store.ref(s.name, s.kind));
       if (!ref) return;
       const token = await vscode.window.showInputBox({ title: `Token of notebook server ${ref.name}`, prompt: 'The Jupyter token (empty to remove it). Kept in VS Code\'s secret storage.', password: true, ignoreFocusOut: true });
       if (token === undefined) return;
@@ -166,9 +172,22 @@ export async function pickServer(store: ServerStore, placeHolder: string, filter
   }
   const pick = await vscode.window.showQuickPick(all.map((s) => ({
     label: s.name,
-    description: [s.phase, shortImage(s.image).split('/').pop()].join(' · '),
-    detail: [describeResources(s), s.reason].filter(Boolean).join(' — ') || undefined,
+    description: [s.kind === 'Workspace' ? `Workspace (${s.workspaceKind ?? '?'})` : undefined, s.phase === 'stopped' && s.kind === 'Workspace' ? 'paused' : s.phase, s.imageOption ?? shortImage(s.image).split('/').pop()].filter(Boolean).join(' · '),
+    detail: [describeResources(s), s.reason, s.jupyterProblem].filter(Boolean).join(' — ') || undefined,
     s,
   })), { title: `Notebook servers in ${ns}`, placeHolder, matchOnDescription: true });
   return pick?.s;
+}
+
+/** What "Create" makes: a v1 Notebook, a Notebooks 2.0 Workspace, or (when the cluster serves both) the person's pick. */
+async function pickNewKind(store: ServerStore): Promise<ServerKind | undefined> {
+  await store.ensure();
+  const { notebooks, workspaces } = store.apis;
+  if (!workspaces) return 'Notebook';
+  if (!notebooks) return 'Workspace';
+  const pick = await vscode.window.showQuickPick([
+    { label: 'Workspace', description: 'Kubeflow Notebooks 2.0, from a WorkspaceKind', make: 'Workspace' as const },
+    { label: 'Notebook server', description: 'Kubeflow Notebooks v1', make: 'Notebook' as const },
+  ], { title: `Create in ${store.scope.namespace}`, placeHolder: 'What to create', ignoreFocusOut: true });
+  return pick?.make;
 }

@@ -12,13 +12,13 @@ import type { Kernel } from '@jupyterlab/services';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../log';
-import { offerStart } from './actions';
+import { offerStart, upperFirst } from './actions';
 import { CellRun } from './execute';
 import { JupyterError, chooseKernelSpec, type SessionRef } from './jupyter';
 import { NotebookKernel, type ServerClients } from './kernel';
 import { describeResources, shortImage, type NotebookServer } from './model';
 import { noticeOutput } from './outputs';
-import { serverKey, type ServerRef, type ServerStore } from './servers';
+import { refKind, serverKey, serverLabel, type ServerRef, type ServerStore } from './servers';
 import { showErrorMessage, showWarningMessage } from '../notify';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -69,10 +69,10 @@ export class KernelControllers implements vscode.Disposable {
   /** One controller per server of the namespace; controllers of servers gone and bound to nothing are dropped. */
   sync(): void {
     const servers = this.store.list();
-    for (const s of servers) this.describe(this.controllerFor(this.store.ref(s.name)), s);
+    for (const s of servers) this.describe(this.controllerFor(this.store.ref(s.name, s.kind)), s);
     const bound = new Set(Object.values(this.bindings()).map((b) => serverKey(b.server)));
     for (const [key, c] of this.controllers) {
-      const live = servers.some((s) => serverKey(this.store.ref(s.name)) === key);
+      const live = servers.some((s) => serverKey(this.store.ref(s.name, s.kind)) === key);
       if (!live && !bound.has(key)) {
         c.controller.dispose();
         this.controllers.delete(key);
@@ -87,18 +87,19 @@ export class KernelControllers implements vscode.Disposable {
     const have = this.controllers.get(key);
     if (have) return have.controller;
     const controller = vscode.notebooks.createNotebookController(`kubeflow:${key}`, NOTEBOOK_TYPE, server.name, (cells, nb) => this.execute(cells, nb, server));
-    controller.description = `Kubeflow · ${server.namespace}`;
+    controller.description = `Kubeflow${server.kind === 'Workspace' ? ' Workspace' : ''} · ${server.namespace}`;
     controller.supportsExecutionOrder = true;
     controller.interruptHandler = (nb) => this.interrupt(nb);
     controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => void this.onSelected(notebook, server, selected));
     this.controllers.set(key, { controller, server });
-    const s = server.namespace === this.store.scope.namespace ? this.store.get(server.name) : undefined;
+    const s = server.namespace === this.store.scope.namespace ? this.store.get(server.name, refKind(server)) : undefined;
     if (s) this.describe(controller, s);
     return controller;
   }
 
   private describe(c: vscode.NotebookController, s: NotebookServer): void {
-    c.detail = [s.phase === 'running' ? 'running' : `${s.phase}${s.reason ? `: ${s.reason}` : ''}${s.phase === 'stopped' ? ' (picking it offers to start it)' : ''}`, shortImage(s.image), describeResources(s)].filter(Boolean).join(' · ');
+    const stopped = s.kind === 'Workspace' ? 'paused (picking it offers to resume it)' : 'stopped (picking it offers to start it)';
+    c.detail = [s.phase === 'running' ? 'running' : s.phase === 'stopped' ? stopped : `${s.phase}${s.reason ? `: ${s.reason}` : ''}`, s.jupyterProblem, s.imageOption ?? shortImage(s.image), describeResources(s)].filter(Boolean).join(' · ');
   }
 
   /** The kernel of a notebook (created on demand; it connects on `ensure()`). */
@@ -145,17 +146,20 @@ export class KernelControllers implements vscode.Disposable {
       return;
     }
     // Warm up: forward, session and kernel start now, so the first cell does not wait for them.
-    const s = await this.store.ensure().then(() => this.store.get(server.name));
+    const s = await this.store.ensure().then(() => this.store.get(server.name, refKind(server)));
     if (s?.phase === 'running') void this.prepare(nb, kernel).catch((err: unknown) => this.ctx.log.warn(`notebooks: warming up ${server.name}: ${errorMessage(err)}`));
   }
 
   /** Ensures the kernel runs: server started (after asking), kernel spec chosen, session joined or started. */
   async prepare(nb: vscode.NotebookDocument, kernel: NotebookKernel, interactive = false): Promise<void> {
     await this.store.ensure();
-    const s = this.store.get(kernel.server.name);
-    if (!s && this.store.loaded && !this.store.error) throw new Error(`Notebook server ${kernel.server.name} does not exist in namespace ${kernel.server.namespace}.`);
+    const s = this.store.get(kernel.server.name, refKind(kernel.server));
+    const label = serverLabel({ name: kernel.server.name, kind: refKind(kernel.server) });
+    if (!s && this.store.loaded && !this.store.error) throw new Error(`${upperFirst(label)} does not exist in namespace ${kernel.server.namespace}.`);
+    // A Workspace whose kind has no Jupyter port (or no kind): said before anything is started or resumed.
+    if (s?.jupyterProblem) throw new Error(`Workspace ${s.name} cannot run notebooks: ${s.jupyterProblem}`);
     if (s && s.phase !== 'running') {
-      if (!interactive) throw new Error(`Notebook server ${s.name} is ${s.phase}${s.reason ? `: ${s.reason}` : ''}.`);
+      if (!interactive) throw new Error(`${upperFirst(label)} is ${s.phase === 'stopped' && s.kind === 'Workspace' ? 'paused' : s.phase}${s.reason ? `: ${s.reason}` : ''}.`);
       if (!(await offerStart(this.ctx.kube, this.store, s))) throw new vscode.CancellationError();
     }
     if (!kernel.ref.kernelName) {

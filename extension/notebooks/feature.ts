@@ -17,7 +17,10 @@ import { NotebooksView } from './view';
 
 export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
   const store = new ServerStore(ctx.kube, ctx.log);
-  const forwards = new ServerForwards(ctx.daemon);
+  const forwards = new ServerForwards(ctx.daemon, (ref) => {
+    const s = ref.namespace === store.scope.namespace ? store.get(ref.name, 'Workspace') : undefined;
+    return s?.jupyter ?? (s?.jupyterProblem ? { problem: s.jupyterProblem } : undefined);
+  });
   const auth = async (s: ServerRef): Promise<ServerAuth> => {
     const token = await ctx.extension.secrets.get(tokenKey(s));
     return token ? { token } : {};

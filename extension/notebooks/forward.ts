@@ -6,7 +6,10 @@
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
 import type { DaemonClient } from '../daemon/client';
-import { serverKey, type ServerRef } from './servers';
+import { serverKey, serverLabel, type ServerRef } from './servers';
+
+/** A Workspace's Jupyter port now (from the store's kinds), or why it has none; the ref's saved port otherwise. */
+export type WorkspacePortOf = (server: ServerRef) => { portId: string; port: number } | { problem: string } | undefined;
 
 export class ForwardError extends Error {
   constructor(
@@ -29,7 +32,10 @@ export class ServerForwards implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly daemon: DaemonClient) {
+  constructor(
+    private readonly daemon: DaemonClient,
+    private readonly portOf: WorkspacePortOf = () => undefined,
+  ) {
     this.subs = [
       daemon.onNotification(P.didChangeForward, (info) => this.update(info)),
       // A new daemon brings the forwards back; re-read their states (their notifications may have come before ours).
@@ -56,19 +62,30 @@ export class ServerForwards implements vscode.Disposable {
    * configuration errors the daemon already knows.
    */
   async ensure(server: ServerRef): Promise<P.ForwardInfo> {
-    const target: P.ForwardTarget = { kind: 'notebook', namespace: server.namespace, name: server.name, ...(server.context ? { context: server.context } : {}) };
+    const target = this.target(server);
     let info: P.ForwardInfo;
     try {
       // The editor's own forward: only connections that carry its secret reach the (token-less) server.
       info = await this.daemon.request(P.startForward, { target, secret: true });
     } catch (err) {
-      throw new ForwardError(`Cannot forward to notebook server ${server.name}: ${(err as Error).message}`, (err as { code?: number }).code);
+      throw new ForwardError(`Cannot forward to ${serverLabel(server)}: ${(err as Error).message}`, (err as { code?: number }).code);
     }
     this.ids.set(serverKey(server), info.id);
     this.update(info);
     const problem = this.problem(server);
     if (problem) throw problem;
     return info;
+  }
+
+  /** A v1 server's pod port is 8888; a Workspace's comes from its kind's Jupyter port, served under its connect path. */
+  private target(server: ServerRef): P.ForwardTarget {
+    const context = server.context ? { context: server.context } : {};
+    if (server.kind !== 'Workspace') return { kind: 'notebook', namespace: server.namespace, name: server.name, ...context };
+    const now = this.portOf(server);
+    if (now && 'problem' in now) throw new ForwardError(now.problem);
+    const port = now ?? server.jupyter;
+    if (!port) throw new ForwardError(`Workspace ${server.name}: its WorkspaceKind's Jupyter port is not known yet (the kinds are still loading, or cannot be read).`);
+    return { kind: 'workspace', namespace: server.namespace, name: server.name, portId: port.portId, port: port.port, ...context };
   }
 
   /**

@@ -7,13 +7,14 @@
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
 import type { Log } from '../log';
-import { offerStart } from './actions';
+import { offerStart, upperFirst } from './actions';
 import type { ServerForwards } from './forward';
 import { requestHeaders, type ServerAuth } from './jupyter';
 import type { Kube } from '../cluster/kube';
-import type { ServerRef, ServerStore } from './servers';
+import { serverLabel, type ServerRef, type ServerStore } from './servers';
 
 export const JUPYTER_EXTENSION_ID = 'ms-toolsai.jupyter';
+const WORKSPACE_ID_PREFIX = 'workspace:';
 
 interface JupyterServer {
   readonly id: string;
@@ -59,15 +60,21 @@ export function contributeToJupyter(deps: { kube: Kube; store: ServerStore; forw
         onDidChangeServers: changed.event,
         provideJupyterServers: async () => {
           await deps.store.ensure();
-          return deps.store.list().map((s) => ({ id: `${deps.store.scope.contextName}/${s.namespace}/${s.name}`, label: `${s.name} (${s.phase} · ${s.namespace})` }));
+          return deps.store.list().map((s) => ({
+            id: `${s.kind === 'Workspace' ? WORKSPACE_ID_PREFIX : ''}${deps.store.scope.contextName}/${s.namespace}/${s.name}`,
+            label: `${s.name} (${s.kind === 'Workspace' ? `Workspace · ${s.phase === 'stopped' ? 'paused' : s.phase}` : s.phase} · ${s.namespace})`,
+          }));
         },
         resolveJupyterServer: async (server, token) => {
+          // ids: <context>/<namespace>/<name> (v1, as before Workspaces), workspace:<context>/<namespace>/<name>
           const name = server.id.split('/').pop()!;
-          const s = deps.store.get(name);
-          if (!s) throw new Error(`Notebook server ${name} no longer exists.`);
+          const kind = server.id.startsWith(WORKSPACE_ID_PREFIX) ? 'Workspace' : 'Notebook';
+          const s = deps.store.get(name, kind);
+          if (!s) throw new Error(`${upperFirst(serverLabel({ name, kind }))} no longer exists.`);
+          if (s.jupyterProblem) throw new Error(`Workspace ${name} cannot run notebooks: ${s.jupyterProblem}`);
           if (s.phase !== 'running' && !(await offerStart(deps.kube, deps.store, s))) throw new vscode.CancellationError();
           if (token.isCancellationRequested) throw new vscode.CancellationError();
-          const ref = deps.store.ref(name);
+          const ref = deps.store.ref(name, kind);
           const info = await deps.forwards.ensure(ref);
           const auth = await deps.auth(ref);
           return { ...server, connectionInformation: { baseUrl: vscode.Uri.parse(info.url), ...(auth.token ? { token: auth.token } : {}), headers: requestHeaders({ headers: { ...auth.headers, ...P.forwardHeaders(info) } }) } };

@@ -51,6 +51,8 @@ export type ServerPhase = 'running' | 'starting' | 'pending' | 'stopping' | 'sto
 export interface NotebookServer {
   name: string;
   namespace: string;
+  /** A v1 `Notebook` or a Notebooks 2.0 `Workspace` (extension/notebooks/workspaces.ts). */
+  kind: 'Notebook' | 'Workspace';
   phase: ServerPhase;
   /** Why it is not running yet, or what is wrong: "Unschedulable: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu". */
   reason?: string;
@@ -65,8 +67,23 @@ export interface NotebookServer {
   workspace?: string;
   pod?: string;
   createdAt?: string;
-  /** When the stopped annotation was set. */
+  /** When the stopped annotation was set (a Workspace: when it was paused). */
   stoppedAt?: string;
+  // Workspaces only:
+  displayName?: string;
+  /** Its WorkspaceKind's name. */
+  workspaceKind?: string;
+  /** The display names of its image and pod options. */
+  imageOption?: string;
+  podOption?: string;
+  /** The controller's `status.state`. */
+  state?: string;
+  lastActivity?: string;
+  /** Its kind changed since the pod started: a restart (pause + resume) applies it. */
+  pendingRestart?: boolean;
+  /** Its Jupyter port (from the kind), or why it has none. */
+  jupyter?: { portId: string; port: number };
+  jupyterProblem?: string;
 }
 
 /** The pod of a server: the notebook controller names it `<name>-0` and labels it `notebook-name=<name>`. */
@@ -91,6 +108,7 @@ export function summarize(nb: NotebookResource, pods: PodResource[], events: Eve
   const out: NotebookServer = {
     name,
     namespace: nb.metadata.namespace ?? '',
+    kind: 'Notebook',
     phase: 'starting',
     image: c.image ?? '',
     cpu: req.cpu ?? lim.cpu,

@@ -1,15 +1,20 @@
 /**
- * The Notebook servers of the current profile namespace, kept current by watches through the daemon: the Notebook
- * resources, their pods, and (for servers that do not run) the pods' warning events. The view, the kernel
+ * The Notebook servers of the current profile namespace, kept current by watches through the daemon: v1 Notebook
+ * resources and Notebooks 2.0 Workspaces (whichever the cluster serves, found by API discovery) with the
+ * WorkspaceKinds, their pods, and (for servers that do not run) the pods' warning events. The view, the kernel
  * controllers, the pickers and the Jupyter extension's server list all read this one store.
  */
 import * as vscode from 'vscode';
 import { resolveKubeconfigSet } from '../../companion-daemon/src/paths';
 import { apiPath, type Kube } from '../cluster/kube';
+import { discover } from '../views/watchedList';
 import { readContexts } from '../cluster/feature';
 import { config } from '../config';
 import type { Log } from '../log';
 import { NOTEBOOK_LABEL, NOTEBOOKS, summarize, type EventResource, type NotebookResource, type NotebookServer, type PodResource } from './model';
+import { summarizeWorkspace, WORKSPACE_KINDS, WORKSPACE_LABEL, WORKSPACES, type WorkspaceKindResource, type WorkspaceResource } from './workspaces';
+
+export type ServerKind = NotebookServer['kind'];
 
 /** Where the views work: the configured context (empty = the kubeconfig's current) and namespace. */
 export interface Scope {
@@ -33,22 +38,41 @@ export function currentScope(): Scope {
   return { context: configured || undefined, contextName, namespace };
 }
 
-/** A server's identity across reloads: which cluster, namespace and name. */
+/** A server's identity across reloads: which cluster, namespace and name (and for a Workspace, its Jupyter port). */
 export interface ServerRef {
   context?: string;
   contextName: string;
   namespace: string;
   name: string;
+  /** Absent for a v1 Notebook (bindings saved before Workspaces existed read the same). */
+  kind?: 'Workspace';
+  /** A Workspace's Jupyter port id and number, from its kind when the ref was made. */
+  jupyter?: { portId: string; port: number };
 }
 
+/** v1 servers keep their key of old (saved bindings and tokens use it); a Workspace's says so. */
 export function serverKey(s: ServerRef): string {
-  return `${s.contextName}/${s.namespace}/${s.name}`;
+  return s.kind === 'Workspace' ? `${s.contextName}/${s.namespace}/workspace/${s.name}` : `${s.contextName}/${s.namespace}/${s.name}`;
+}
+
+export const refKind = (r: Pick<ServerRef, 'kind'>): ServerKind => r.kind ?? 'Notebook';
+
+/** "notebook server x" or "workspace x", for messages. */
+export function serverLabel(s: { name: string; kind?: ServerKind }): string {
+  return `${s.kind === 'Workspace' ? 'workspace' : 'notebook server'} ${s.name}`;
 }
 
 export class ServerStore implements vscode.Disposable {
   private notebooks: NotebookResource[] = [];
+  private workspaces: WorkspaceResource[] = [];
+  private kinds: WorkspaceKindResource[] = [];
   private pods: PodResource[] = [];
+  private wsPods: PodResource[] = [];
+  /** Warning events by `kind/name` of the servers that wait. */
   private events = new Map<string, EventResource[]>();
+  /** Why each served API cannot be listed; `served` says which APIs discovery found. */
+  private errors: { notebooks?: string; workspaces?: string } = {};
+  private served = { notebooks: true, workspaces: false };
   private watches: vscode.Disposable[] = [];
   private scopeNow: Scope | undefined;
   private loadedOnce: Promise<void> | undefined;
@@ -56,8 +80,6 @@ export class ServerStore implements vscode.Disposable {
   private eventTimer: NodeJS.Timeout | undefined;
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChange = this._onDidChange.event;
-  /** Why the servers cannot be listed (RBAC, no Notebook CRD, cluster unreachable). */
-  error: string | undefined;
   loaded = false;
   private readonly subs: vscode.Disposable[] = [];
 
@@ -74,9 +96,22 @@ export class ServerStore implements vscode.Disposable {
     return this.scopeNow ?? currentScope();
   }
 
-  ref(name: string): ServerRef {
+  ref(name: string, kind: ServerKind = 'Notebook'): ServerRef {
     const s = this.scope;
-    return { context: s.context, contextName: s.contextName, namespace: s.namespace, name };
+    const base = { context: s.context, contextName: s.contextName, namespace: s.namespace, name };
+    if (kind === 'Notebook') return base;
+    const jupyter = this.get(name, kind)?.jupyter;
+    return { ...base, kind, ...(jupyter ? { jupyter } : {}) };
+  }
+
+  /** The WorkspaceKinds of the cluster (for creating a Workspace). */
+  workspaceKinds(): WorkspaceKindResource[] {
+    return this.kinds;
+  }
+
+  /** Whether the cluster serves Notebooks 2.0 Workspaces (and v1 Notebooks), by discovery. */
+  get apis(): { notebooks: boolean; workspaces: boolean } {
+    return { ...this.served };
   }
 
   /** Starts the watches on first use; resolves once the first list arrived (or failed). */
@@ -86,25 +121,33 @@ export class ServerStore implements vscode.Disposable {
   }
 
   list(): NotebookServer[] {
-    return this.notebooks
-      .map((nb) => summarize(nb, this.pods, this.events.get(nb.metadata.name) ?? []))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return [
+      ...this.notebooks.map((nb) => summarize(nb, this.pods, this.events.get(`Notebook/${nb.metadata.name}`) ?? [])),
+      ...this.workspaces.map((ws) => this.summarizeWs(ws)),
+    ].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
   }
 
-  get(name: string): NotebookServer | undefined {
+  get(name: string, kind: ServerKind = 'Notebook'): NotebookServer | undefined {
+    if (kind === 'Workspace') {
+      const ws = this.workspaces.find((w) => w.metadata.name === name);
+      return ws && this.summarizeWs(ws);
+    }
     const nb = this.notebooks.find((n) => n.metadata.name === name);
-    return nb && summarize(nb, this.pods, this.events.get(name) ?? []);
+    return nb && summarize(nb, this.pods, this.events.get(`Notebook/${name}`) ?? []);
   }
 
-  resource(name: string): NotebookResource | undefined {
-    return this.notebooks.find((n) => n.metadata.name === name);
+  private summarizeWs(ws: WorkspaceResource): NotebookServer {
+    const kind = this.kinds.find((k) => k.metadata.name === ws.spec?.kind);
+    return summarizeWorkspace(ws, kind, this.wsPods, this.events.get(`Workspace/${ws.metadata.name}`) ?? [], this.kindsError);
   }
+
+  private kindsError: string | undefined;
 
   /** Resolves when `test` holds for the server (or rejects on cancellation). */
-  waitFor(name: string, test: (s: NotebookServer | undefined) => boolean, token?: vscode.CancellationToken): Promise<NotebookServer | undefined> {
+  waitFor(name: string, test: (s: NotebookServer | undefined) => boolean, token?: vscode.CancellationToken, kind: ServerKind = 'Notebook'): Promise<NotebookServer | undefined> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const s = this.get(name);
+        const s = this.get(name, kind);
         if (!test(s)) return false;
         sub.dispose();
         cancel?.dispose();
@@ -123,7 +166,11 @@ export class ServerStore implements vscode.Disposable {
   restart(): void {
     this.stopWatches();
     this.notebooks = [];
+    this.workspaces = [];
+    this.kinds = [];
     this.pods = [];
+    this.wsPods = [];
+    this.errors = {};
     this.events.clear();
     this.loaded = false;
     this.start();
@@ -141,26 +188,88 @@ export class ServerStore implements vscode.Disposable {
     this.loadedOnce = new Promise((r) => (this.resolveLoaded = r));
     const ns = scope.namespace;
     this.log.info(`notebooks: watching namespace ${ns}${scope.context ? ` (context ${scope.context})` : ''}`);
-    this.watches.push(
-      this.kube.watch<NotebookResource>(apiPath({ ...NOTEBOOKS, namespace: ns }), (items) => {
-        this.notebooks = items;
-        this.error = undefined;
+    void this.discoverAndWatch(scope);
+  }
+
+  /**
+   * Which of v1 Notebooks and v2 Workspaces the cluster serves (discovery); each served one is watched. When
+   * discovery itself fails, v1 is watched as before (its error then says what is wrong).
+   */
+  private async discoverAndWatch(scope: Scope): Promise<void> {
+    const ns = scope.namespace;
+    let served = { notebooks: true, workspaces: false };
+    try {
+      const d = await discover(this.kube, [`${NOTEBOOKS.group}/${NOTEBOOKS.version}`, `${WORKSPACES.group}/${WORKSPACES.version}`]);
+      const v1 = d[`${NOTEBOOKS.group}/${NOTEBOOKS.version}`];
+      const v2 = d[`${WORKSPACES.group}/${WORKSPACES.version}`];
+      served = { notebooks: !!v1?.includes(NOTEBOOKS.plural), workspaces: !!v2?.includes(WORKSPACES.plural) };
+      // Neither: watch v1 so its error names the missing API.
+      if (!served.notebooks && !served.workspaces) served.notebooks = true;
+    } catch (err) {
+      this.log.debug(`notebooks: discovery: ${(err as Error).message}`);
+    }
+    if (this.scopeNow !== scope) return;
+    this.served = served;
+    const pending = new Set<string>(Object.entries(served).filter(([, on]) => on).map(([k]) => k));
+    const listed = (what: 'notebooks' | 'workspaces', error?: string) => {
+      this.errors[what] = error;
+      pending.delete(what);
+      if (pending.size === 0) {
         this.loaded = true;
         this.resolveLoaded?.();
-        this.changed();
-      }, (message) => {
-        this.error = listProblem(message, ns);
-        this.loaded = true;
-        this.log.warn(`notebooks: ${message}`);
-        this.resolveLoaded?.();
-        this._onDidChange.fire();
-      }),
-      // Pods are optional: without RBAC to list them, the Notebook's own status is used.
-      this.kube.watch<PodResource>(apiPath({ version: 'v1', plural: 'pods', namespace: ns }), (items) => {
-        this.pods = items;
-        this.changed();
-      }, (message) => this.log.debug(`notebooks: pods: ${message}`), { labelSelector: NOTEBOOK_LABEL }),
-    );
+      }
+    };
+    if (served.notebooks) {
+      this.watches.push(
+        this.kube.watch<NotebookResource>(apiPath({ ...NOTEBOOKS, namespace: ns }), (items) => {
+          this.notebooks = items;
+          listed('notebooks');
+          this.changed();
+        }, (message) => {
+          listed('notebooks', listProblem(message, ns));
+          this.log.warn(`notebooks: ${message}`);
+          this._onDidChange.fire();
+        }),
+        // Pods are optional: without RBAC to list them, the Notebook's own status is used.
+        this.kube.watch<PodResource>(apiPath({ version: 'v1', plural: 'pods', namespace: ns }), (items) => {
+          this.pods = items;
+          this.changed();
+        }, (message) => this.log.debug(`notebooks: pods: ${message}`), { labelSelector: NOTEBOOK_LABEL }),
+      );
+    }
+    if (served.workspaces) {
+      this.watches.push(
+        this.kube.watch<WorkspaceResource>(apiPath({ ...WORKSPACES, namespace: ns }), (items) => {
+          this.workspaces = items;
+          listed('workspaces');
+          this.changed();
+        }, (message) => {
+          listed('workspaces', /forbidden/i.test(message) ? `Not allowed to list Workspaces in namespace ${ns}: ${message}` : message);
+          this.log.warn(`notebooks: workspaces: ${message}`);
+          this._onDidChange.fire();
+        }),
+        this.kube.watch<WorkspaceKindResource>(apiPath(WORKSPACE_KINDS), (items) => {
+          this.kinds = items;
+          this.kindsError = undefined;
+          this.changed();
+        }, (message) => {
+          this.kindsError = message;
+          this.log.warn(`notebooks: workspace kinds: ${message}`);
+          this._onDidChange.fire();
+        }),
+        this.kube.watch<PodResource>(apiPath({ version: 'v1', plural: 'pods', namespace: ns }), (items) => {
+          this.wsPods = items;
+          this.changed();
+        }, (message) => this.log.debug(`notebooks: workspace pods: ${message}`), { labelSelector: WORKSPACE_LABEL }),
+      );
+    }
+  }
+
+  /** Why servers cannot be listed: set only when no served API lists (one failing API shows in the log). */
+  get error(): string | undefined {
+    const failed = Object.entries(this.served).filter(([k, on]) => on && this.errors[k as 'notebooks' | 'workspaces']);
+    const on = Object.values(this.served).filter(Boolean).length;
+    return failed.length > 0 && failed.length === on ? failed.map(([k]) => this.errors[k as 'notebooks' | 'workspaces']).join('; ') : undefined;
   }
 
   private stopWatches(): void {
@@ -192,15 +301,16 @@ export class ServerStore implements vscode.Disposable {
     for (const s of waiting) {
       try {
         const events = await this.kube.list<EventResource>(apiPath({ version: 'v1', plural: 'events', namespace: scope.namespace }), { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${s.pod}` });
-        const before = JSON.stringify(this.events.get(s.name) ?? []);
-        this.events.set(s.name, events);
+        const key = `${s.kind}/${s.name}`;
+        const before = JSON.stringify(this.events.get(key) ?? []);
+        this.events.set(key, events);
         if (JSON.stringify(events) !== before) this._onDidChange.fire();
         again = true;
       } catch (err) {
         this.log.debug(`notebooks: events of ${s.pod}: ${(err as Error).message}`);
       }
     }
-    for (const name of [...this.events.keys()]) if (!waiting.some((s) => s.name === name)) this.events.delete(name);
+    for (const key of [...this.events.keys()]) if (!waiting.some((s) => `${s.kind}/${s.name}` === key)) this.events.delete(key);
     if (again && this.scopeNow === scope) {
       clearTimeout(this.eventTimer);
       this.eventTimer = setTimeout(() => {

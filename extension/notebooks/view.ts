@@ -1,6 +1,7 @@
 /**
- * The Notebooks view: the notebook servers of the profile namespace with their state (running, starting, pending
- * with the reason, stopped), image and resources. Rendering only; the store watches, the commands act.
+ * The Notebooks view: the notebook servers of the profile namespace, v1 Notebooks and Notebooks 2.0 Workspaces
+ * together, each with its kind, state (running, starting, pending with the reason, stopped/paused), image and
+ * resources. Rendering only; the store watches, the commands act.
  */
 import * as vscode from 'vscode';
 import { escapeMd } from '../portForwards/view';
@@ -11,18 +12,25 @@ export class ServerItem extends vscode.TreeItem {
   constructor(readonly server: NotebookServer) {
     super(server.name, vscode.TreeItemCollapsibleState.None);
     const s = server;
-    this.id = `${s.namespace}/${s.name}`;
-    this.description = [s.phase, shortImage(s.image).split('/').pop(), describeResources(s)].filter(Boolean).join(' · ');
+    const ws = s.kind === 'Workspace';
+    this.id = `${s.namespace}/${ws ? 'workspace/' : ''}${s.name}`;
+    const phase = ws && s.phase === 'stopped' ? 'paused' : s.phase;
+    this.description = [ws ? `Workspace · ${phase}` : phase, s.pendingRestart ? 'restart pending' : undefined, ws ? s.imageOption : shortImage(s.image).split('/').pop(), describeResources(s)].filter(Boolean).join(' · ');
     this.iconPath = phaseIcon(s);
     this.contextValue = `kubeflow.notebook.${s.phase}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${escapeMd(s.name)}** · ${escapeMd(s.namespace)}\n\n`);
-    md.appendMarkdown(`State: ${escapeMd(s.phase)}${s.reason ? ` — ${escapeMd(s.reason)}` : ''}\n\n`);
-    md.appendMarkdown(`Image: \`${s.image.replace(/`/g, "'")}\`\n\n`);
+    md.appendMarkdown(`**${escapeMd(s.displayName ?? s.name)}**${s.displayName ? ` (${escapeMd(s.name)})` : ''} · ${escapeMd(s.namespace)}\n\n`);
+    md.appendMarkdown(ws ? `Kind: Workspace (Notebooks 2.0) of WorkspaceKind ${escapeMd(s.workspaceKind ?? '?')}\n\n` : 'Kind: Notebook (Kubeflow Notebooks v1)\n\n');
+    md.appendMarkdown(`State: ${escapeMd(phase)}${s.reason ? ` — ${escapeMd(s.reason)}` : ''}\n\n`);
+    if (s.pendingRestart) md.appendMarkdown('Restart pending: its kind changed since the pod started; pause and resume it to apply the change\n\n');
+    if (s.lastActivity) md.appendMarkdown(`Last activity: ${escapeMd(s.lastActivity)}\n\n`);
+    if (s.jupyterProblem) md.appendMarkdown(`Notebooks cannot run on it: ${escapeMd(s.jupyterProblem)}\n\n`);
+    md.appendMarkdown(`Image: ${s.imageOption && s.imageOption !== s.image ? `${escapeMd(s.imageOption)} ` : ''}\`${s.image.replace(/`/g, "'")}\`\n\n`);
+    if (s.podOption) md.appendMarkdown(`Pod configuration: ${escapeMd(s.podOption)}\n\n`);
     const res = describeResources(s);
     if (res) md.appendMarkdown(`Resources: ${escapeMd(res)}${s.gpuResource ? ` (${escapeMd(s.gpuResource)})` : ''}\n\n`);
-    if (s.volumes.length) md.appendMarkdown(`Volumes: ${s.volumes.map((v) => `${escapeMd(v)}${v === s.workspace ? ' (workspace)' : ''}`).join(', ')}\n\n`);
-    if (s.stoppedAt) md.appendMarkdown(`Stopped at ${escapeMd(s.stoppedAt)}\n\n`);
+    if (s.volumes.length) md.appendMarkdown(`Volumes: ${s.volumes.map((v) => `${escapeMd(v)}${v === s.workspace ? (ws ? ' (home)' : ' (workspace)') : ''}`).join(', ')}\n\n`);
+    if (s.stoppedAt) md.appendMarkdown(`${ws ? 'Paused' : 'Stopped'} at ${escapeMd(s.stoppedAt)}\n\n`);
     this.tooltip = md;
   }
 }

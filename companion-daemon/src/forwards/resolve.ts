@@ -7,6 +7,8 @@ import type { ForwardTarget, PortRef } from '../protocol';
 
 /** The label Kubeflow's notebook controller puts on a Notebook's pods. */
 export const NOTEBOOK_LABEL = 'notebook-name';
+/** The label the Notebooks 2.0 Workspace controller puts on a Workspace's pods. */
+export const WORKSPACE_LABEL = 'notebooks.kubeflow.org/workspace-name';
 /** The port Kubeflow notebook images serve Jupyter on. */
 export const NOTEBOOK_PORT = 8888;
 
@@ -22,6 +24,8 @@ export function podQuery(target: ForwardTarget, service?: V1Service): PodQuery {
       return { fieldSelector: `metadata.name=${target.name}` };
     case 'notebook':
       return { labelSelector: `${NOTEBOOK_LABEL}=${target.name}` };
+    case 'workspace':
+      return { labelSelector: `${WORKSPACE_LABEL}=${target.name}` };
     case 'selector':
       return { labelSelector: target.selector };
     case 'service': {
@@ -56,9 +60,9 @@ export function pickPod(pods: readonly V1Pod[]): V1Pod | undefined {
 /** Why no pod is picked, in words for the Port Forwards view. */
 export function waitingReason(target: ForwardTarget, pods: readonly V1Pod[]): string {
   if (pods.length === 0) {
-    return target.kind === 'notebook'
-      ? `Notebook ${target.name} has no pod (stopped, or starting).`
-      : `No pod matches ${describeTarget(target)}.`;
+    if (target.kind === 'notebook') return `Notebook ${target.name} has no pod (stopped, or starting).`;
+    if (target.kind === 'workspace') return `Workspace ${target.name} has no pod (paused, or starting).`;
+    return `No pod matches ${describeTarget(target)}.`;
   }
   const phases = pods.map((p) => `${p.metadata?.name}: ${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown')}`);
   return `Waiting for a running pod (${phases.join(', ')}).`;
@@ -84,9 +88,11 @@ export function resolvePodPort(target: ForwardTarget, pod: V1Pod, service?: V1Se
   throw new Error(`Pod ${pod.metadata?.name} has no container port named "${ref}".`);
 }
 
-/** The URL path a client should open: a notebook is served under its Kubeflow base URL. */
+/** The URL path a client should open: a notebook (or a workspace's port) is served under its Kubeflow base URL. */
 export function urlPath(target: ForwardTarget): string {
-  return target.kind === 'notebook' ? `/notebook/${target.namespace}/${target.name}/` : '/';
+  if (target.kind === 'notebook') return `/notebook/${target.namespace}/${target.name}/`;
+  if (target.kind === 'workspace') return `/workspace/connect/${target.namespace}/${target.name}/${target.portId}/`;
+  return '/';
 }
 
 export function describeTarget(t: ForwardTarget): string {
@@ -102,7 +108,7 @@ export function sameTarget(a: ForwardTarget, b: ForwardTarget): boolean {
 
 function normalize(t: ForwardTarget): unknown[] {
   const port = t.port ?? (t.kind === 'notebook' ? NOTEBOOK_PORT : undefined);
-  const what = t.kind === 'selector' ? t.selector : t.name;
+  const what = t.kind === 'selector' ? t.selector : t.kind === 'workspace' ? `${t.name}/${t.portId}` : t.name;
   return [t.kind, t.context ?? '', t.namespace, what, String(port)];
 }
 
@@ -110,7 +116,7 @@ function normalize(t: ForwardTarget): unknown[] {
 export function validateTarget(t: unknown): string | undefined {
   const x = t as Partial<Record<string, unknown>> | null;
   if (!x || typeof x !== 'object') return 'target must be an object';
-  if (!['pod', 'service', 'notebook', 'selector'].includes(String(x.kind))) return `unknown target kind "${String(x.kind)}"`;
+  if (!['pod', 'service', 'notebook', 'workspace', 'selector'].includes(String(x.kind))) return `unknown target kind "${String(x.kind)}"`;
   if (typeof x.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(x.namespace)) return `invalid namespace "${String(x.namespace)}"`;
   if (x.kind === 'selector') {
     if (typeof x.selector !== 'string' || x.selector.trim() === '') return 'a selector target needs a label selector';
@@ -118,6 +124,10 @@ export function validateTarget(t: unknown): string | undefined {
     return `invalid name "${String(x.name)}"`;
   }
   if (x.port === undefined && x.kind !== 'notebook') return 'a port is required';
+  if (x.kind === 'workspace') {
+    if (typeof x.portId !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(x.portId)) return `invalid workspace port id "${String(x.portId)}"`;
+    if (typeof x.port !== 'number') return 'a workspace target needs the port number of its portId';
+  }
   if (typeof x.port === 'number' && !(Number.isInteger(x.port) && x.port > 0 && x.port < 65536)) return `port ${x.port} is out of range`;
   if (x.port !== undefined && typeof x.port !== 'number' && (typeof x.port !== 'string' || !/^[a-z0-9-]{1,15}$/.test(x.port))) {
     return `invalid port "${String(x.port)}"`;

@@ -43,19 +43,20 @@ const TEMPLATE_REV = 1;
 /** Namespace created for tests. */
 export const TEST_NAMESPACE = 'kubeflow-user';
 
-export const KUBEFLOW_CRD_COMPONENTS = ['notebook', 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'] as const;
+export const KUBEFLOW_CRD_COMPONENTS = ['notebook', 'notebooks-v2', 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'] as const;
 export type KubeflowCrdComponent = (typeof KUBEFLOW_CRD_COMPONENTS)[number];
 
 export interface StartKubeRigOptions {
   /**
    * Kubeflow CRDs to install: true (default) = all; false = none (only kwok's; fastest start); or a list of
-   * component names: 'notebook', 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'.
+   * component names: 'notebook', 'notebooks-v2' (Workspace, WorkspaceKind), 'profile', 'training-operator-v1', 'trainer-v2', 'katib', 'kserve'.
    */
   crds?: boolean | KubeflowCrdComponent[];
   /**
    * Which Kubeflow CRDs: 'latest' (default) = the newest upstream copies in ../shared/kubeflow-specs/crds,
    * 'compat' = the Kubeflow 1.11 platform versions where shared/ has a compat-* copy, 'minimal' = our own
    * schema-less CRDs in test/rigs/kube/crds (never chosen silently: without ../shared the other sets fail).
+   * Default: env KFVS_CRD_SET (CI's compat run sets it for the cluster-facing suites), else 'latest'.
    */
   crdSet?: 'latest' | 'compat' | 'minimal';
   /** Keep the run dir (logs, certs) after stop(); also enabled by env KFVS_KEEP_RIG=1. */
@@ -299,14 +300,28 @@ export async function kubeflowCrdFiles(set: 'latest' | 'compat' | 'minimal', com
   const compat = new Map<string, string>();
   const objects: string[] = [];
   for (const f of await listYaml(specs)) {
-    if (!components.includes(path.relative(specs, f).split(path.sep)[0] as KubeflowCrdComponent)) continue;
+    const rel = path.relative(specs, f).split(path.sep);
+    // samples/ holds examples (a WorkspaceKind, a Workspace) that tests apply themselves, never the rig
+    if (!components.includes(rel[0] as KubeflowCrdComponent) || rel.includes('samples')) continue;
     const text = await fsp.readFile(f, 'utf8');
     if (!CRD_RE.test(text)) { objects.push(f); continue; }
     const name = /^metadata:\s*\n(?:\s+.*\n)*?\s+name:\s*(\S+)/m.exec(text)?.[1] ?? f;
     (f.split(path.sep).some((p) => p.startsWith('compat-')) ? compat : byName).set(name, f);
   }
-  if (set === 'compat') for (const [n, f] of compat) byName.set(n, f);
+  if (set === 'compat') {
+    for (const [n, f] of compat) byName.set(n, f);
+    // Kubeflow 1.11 has no Notebooks 2.0: a compat cluster serves v1 Notebooks only, as users of that release see
+    for (const [n, f] of byName) if (path.relative(specs, f).split(path.sep)[0] === 'notebooks-v2') byName.delete(n);
+  }
   return { crds: [...byName.values()], objects, source: specs };
+}
+
+/** The CRD set a rig gets when the test does not choose: env KFVS_CRD_SET ('latest', 'compat', 'minimal'), else 'latest'. */
+export function defaultCrdSet(): 'latest' | 'compat' | 'minimal' {
+  const v = process.env.KFVS_CRD_SET;
+  if (v === undefined || v === '') return 'latest';
+  if (v === 'latest' || v === 'compat' || v === 'minimal') return v;
+  throw new Error(`kube rig: KFVS_CRD_SET=${v} is not one of latest, compat, minimal`);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -484,7 +499,7 @@ export async function startKubeRig(opts: StartKubeRigOptions = {}): Promise<Kube
     // CRDs (kwok's + Kubeflow's) and their objects, and the test namespace: the template's content
     const kwokCrds = (await fsp.readdir(path.join(shareDir, 'crd'))).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(shareDir, 'crd', f));
     const kf = opts.crds === false ? { crds: [], objects: [], source: '' }
-      : await kubeflowCrdFiles(opts.crdSet ?? 'latest', opts.crds === true || opts.crds === undefined ? KUBEFLOW_CRD_COMPONENTS : opts.crds);
+      : await kubeflowCrdFiles(opts.crdSet ?? defaultCrdSet(), opts.crds === true || opts.crds === undefined ? KUBEFLOW_CRD_COMPONENTS : opts.crds);
     const hash = crypto.createHash('sha256').update(JSON.stringify({ rev: TEMPLATE_REV, binDir, apiserverArgs: opts.apiserverArgs ?? [] }));
     for (const f of [...kwokCrds, ...kf.crds, ...kf.objects]) hash.update(f).update(await fsp.readFile(f));
     const templateDir = path.join(binDir, '..', 'etcd-templates', hash.digest('hex').slice(0, 16));

@@ -44,6 +44,18 @@ describe('forward target resolution', () => {
     assert.equal(urlPath(t), '/notebook/kubeflow-user/my-nb/');
   });
 
+  it('finds a Workspace by the Notebooks 2.0 controller\'s label, on its kind\'s port, under its connect path', () => {
+    const t = { kind: 'workspace', namespace: 'kubeflow-user', name: 'my-ws', portId: 'jupyterlab', port: 8888 } as const;
+    assert.deepEqual(podQuery(t), { labelSelector: 'notebooks.kubeflow.org/workspace-name=my-ws' });
+    assert.equal(resolvePodPort(t, pod('ws-my-ws-abcde-0')), 8888);
+    assert.equal(urlPath(t), '/workspace/connect/kubeflow-user/my-ws/jupyterlab/');
+    assert.equal(validateTarget(t), undefined);
+    // another port id of the same workspace is another forward
+    assert.equal(sameTarget(t, { ...t, portId: 'other' }), false);
+    assert.match(validateTarget({ ...t, portId: '../x' }) ?? '', /invalid workspace port id/);
+    assert.match(validateTarget({ kind: 'workspace', namespace: 'ns', name: 'w', portId: 'jupyterlab' }) ?? '', /port is required/);
+  });
+
   it('maps a service port through targetPort to a named container port', () => {
     const svc: V1Service = { spec: { selector: { app: 'ml-pipeline' }, ports: [{ name: 'http', port: 8888, targetPort: 'api' as unknown as never }] } };
     const t = { kind: 'service', namespace: 'kubeflow', name: 'ml-pipeline', port: 8888 } as const;
