@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import { repoRoot, sharedDir, type KubeRig } from '../kube/index';
 import { startControllerProcess } from '../kube/controller-process';
 import { bindPodBackends } from '../kube/pod-backends';
@@ -45,9 +46,18 @@ export function workspaceConnectPath(namespace: string, name: string, portId: st
   return `/workspace/connect/${namespace}/${name}/${portId}/`;
 }
 
-/** The sample WorkspaceKind and Workspace of ../shared/kubeflow-specs/crds/notebooks-v2/samples, as YAML text. */
-export function workspaceSample(which: 'jupyterlab_v1beta1_workspacekind' | 'jupyterlab_v1beta1_workspace' | 'codeserver_v1beta1_workspacekind'): string {
-  return fs.readFileSync(path.join(sharedDir(), 'kubeflow-specs', 'crds', 'notebooks-v2', 'samples', `${which}.yaml`), 'utf8');
+/**
+ * A sample of ../shared/kubeflow-specs/crds/notebooks-v2/samples as an object. Keys left empty there (`probes:` with
+ * only comments under it) are dropped, as `kubectl apply` (client-side) drops them; server-side apply refuses null.
+ */
+export function workspaceSample(which: 'jupyterlab_v1beta1_workspacekind' | 'jupyterlab_v1beta1_workspace' | 'codeserver_v1beta1_workspacekind'): Record<string, unknown> {
+  const text = fs.readFileSync(path.join(sharedDir(), 'kubeflow-specs', 'crds', 'notebooks-v2', 'samples', `${which}.yaml`), 'utf8');
+  const prune = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(prune);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, prune(x)]));
+    return v;
+  };
+  return prune(YAML.parse(text)) as Record<string, unknown>;
 }
 
 /** The built binary; throws with the command to run when it is missing. */
