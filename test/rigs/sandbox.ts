@@ -4,8 +4,10 @@
  * workers write logs (one worker fails with a traceback), and a seeded Model Registry (the real v0.3.8 server behind
  * Service kubeflow/model-registry-service, see model-registry/). The rig runs Kubernetes' own controllers and scheduler and
  * the real Kubeflow Notebook controller (notebook-controller/): Notebooks get their StatefulSets, Services, pods and
- * status as on a cluster; a server's pod is backed by a Jupyter server of its own. A test-side KServe controller
- * (fake-kserve.ts) serves the namespace's InferenceServices.
+ * status as on a cluster; a server's pod is backed by a Jupyter server of its own. The real Notebooks 2.0 Workspace
+ * controller (workspaces-controller/) runs the sample WorkspaceKinds (JupyterLab, code-server), a running Workspace
+ * `sandbox-ws` (its pod backed by a Jupyter under /workspace/connect/...) and a paused one. A test-side KServe
+ * controller (fake-kserve.ts) serves the namespace's InferenceServices.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { startFakeKServe, type FakeKServe } from './fake-kserve';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startNotebookController } from './notebook-controller/index';
+import { startWorkspacesController, workspaceConnectPath, workspaceSample } from './workspaces-controller/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpServer, type KfpServer } from './kfp-server/index';
@@ -26,6 +29,8 @@ export interface Sandbox {
   volume: string;
   namespace: string;
   notebook: string;
+  /** The running Notebooks 2.0 Workspace (kind `jupyterlab`); `paused-ws` is a paused one. */
+  workspace: string;
   job: string;
   /** The real Model Registry behind Service kubeflow/model-registry-service, seeded. */
   modelRegistry: ModelRegistryRig;
@@ -61,11 +66,20 @@ export async function startSandbox(): Promise<Sandbox> {
       return (await others.get(name)!).port;
     },
   });
+  const workspace = 'sandbox-ws';
+  const workspaces = await startWorkspacesController(rig, {
+    backend: async (name) => {
+      const key = `workspace/${name}`;
+      if (!others.has(key)) others.set(key, startJupyter({ baseUrl: workspaceConnectPath(ns, name, 'jupyterlab') }));
+      return (await others.get(key)!).port;
+    },
+  });
   let modelRegistry: ModelRegistryRig | undefined;
   let kfp: KfpServer | undefined;
   const kserve = await startFakeKServe(rig, ns);
   const stopAll = async () => {
     await controller.stop();
+    await workspaces.stop();
     await kserve.stop();
     await kfp?.stop();
     await modelRegistry?.stop();
@@ -86,6 +100,13 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: nbSpec('stopped-nb', 'kubeflownotebookswg/jupyter-pytorch-cuda:v1.9.0'),
       },
     ]);
+
+    const ws = (name: string, paused: boolean, displayName: string) => ({
+      apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', metadata: { name, namespace: ns },
+      spec: { paused, displayName, kind: 'jupyterlab', podTemplate: { volumes: {}, options: { imageConfig: 'jupyter-scipy:v1.10.0', podConfig: 'tiny_cpu' } } },
+    });
+    await rig.apply([workspaceSample('jupyterlab_v1beta1_workspacekind'), workspaceSample('codeserver_v1beta1_workspacekind')]);
+    await rig.apply([ws(workspace, false, 'Sandbox Workspace'), ws('paused-ws', true, 'Paused Workspace')]);
 
     const job = 'mnist-ddp';
     const replicas: Array<[string, string, number]> = [['master', 'Master', 0], ['worker', 'Worker', 0], ['worker', 'Worker', 1], ['worker', 'Worker', 2]];
@@ -129,7 +150,7 @@ export async function startSandbox(): Promise<Sandbox> {
     // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
     await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
     const sandbox: Sandbox = {
-      rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
+      rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
       async restartNotebookPod(o = {}) {
         if (o.restartServer) {
           // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.
