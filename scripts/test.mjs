@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need, then runs every suite and prints one total.
 //   npm test                 everything (what CI runs)
-//   npm test -- unit         only the named stages: setup static build unit integration vscode
+//   npm test -- unit         only the named stages: setup static build unit integration compat vscode
+// `compat` runs the cluster-facing integration suites again on the kube rig's Kubeflow 1.11 CRD set
+// (KFVS_CRD_SET=compat: KServe v0.15, Trainer v2.1, Notebooks v1 only); `integration` runs everything on 'latest'.
 // Stages run in order; a failed stage fails the run, later stages still run so one failure does not hide others —
 // except setup: when it fails nothing else runs (tests never start against half-installed rigs).
 // A rig that cannot start fails its suite, and a skipped test fails the run: set KFVS_ALLOW_SKIPS=1 to accept skips
@@ -13,7 +15,9 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
-const ALL = ['setup', 'static', 'build', 'unit', 'integration', 'vscode'];
+const ALL = ['setup', 'static', 'build', 'unit', 'integration', 'compat', 'vscode'];
+// The suites whose rigs install Kubeflow CRDs, run again on the compat set (~2 min).
+const COMPAT_SPECS = ['kserve', 'training', 'snippets', 'notebook-controller'].map((n) => `test/integration/${n}.test.ts`);
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const stages = wanted.length ? wanted : ALL;
 for (const s of stages) if (!ALL.includes(s)) { console.error(`unknown stage ${s}; stages: ${ALL.join(' ')}`); process.exit(2); }
@@ -46,6 +50,9 @@ const steps = {
   build: () => run('build', process.execPath, ['esbuild.mjs', '--tests']),
   unit: () => run('unit', bin('mocha'), ['--config', 'test/.mocharc.unit.json'], { KFVS_TEST_SUITE: 'unit' }),
   integration: () => run('integration', bin('mocha'), ['--config', 'test/.mocharc.integration.json'], { KFVS_TEST_SUITE: 'integration' }),
+  // --no-config: with the config, mocha would add its whole spec list to these files
+  compat: () => run('integration on the compat CRDs', bin('mocha'), ['--no-config', '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '60000', '--exit',
+    '--reporter', 'test/support/stats-reporter.cjs', ...COMPAT_SPECS], { KFVS_TEST_SUITE: 'integration-compat', KFVS_CRD_SET: 'compat' }),
   vscode: () => run('vscode', process.execPath, ['test/rigs/vscode/run-all.mjs'], { KFVS_TEST_SUITE: 'vscode' }),
 };
 for (const s of stages) {
@@ -65,7 +72,7 @@ for (const line of lines) {
   totals.passed += s.passed; totals.failed += s.failed; totals.skipped += s.skipped;
 }
 for (const f of failures) console.log(`  stage failed: ${f}`);
-if (totals.passed + totals.failed === 0 && stages.some((s) => ['unit', 'integration', 'vscode'].includes(s))) {
+if (totals.passed + totals.failed === 0 && stages.some((s) => ['unit', 'integration', 'compat', 'vscode'].includes(s))) {
   failures.push('no test ran');
   console.log('  no test ran');
 }
