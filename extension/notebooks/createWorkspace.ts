@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import YAML from 'yaml';
 import { apiPath, type Kube, type KubeObject } from '../cluster/kube';
 import { showWarningMessage } from '../notify';
+import { showReadOnly } from '../training/readonly';
 import type { ServerStore } from './servers';
 import { jupyterPort, kindOptions, newWorkspaceManifest, validateWorkspaceName, WORKSPACES, type NewWorkspace, type WorkspaceKindResource } from './workspaces';
 
@@ -55,9 +56,8 @@ export async function createWorkspace(kube: Kube, store: ServerStore): Promise<s
   if (!data) return undefined;
   const spec: NewWorkspace = { name, namespace: ns, kind: kind.metadata.name, imageConfig, podConfig, ...(homeClaim ? { home: homeClaim } : {}), data: data.map((d) => ({ pvcName: d.label, mountPath: `/data/${d.label}` })) };
   const manifest = newWorkspaceManifest(spec);
-  // The YAML first, in an editor beside; nothing is applied until the person says so.
-  const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: YAML.stringify(manifest) });
-  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  // The YAML first, read-only (closing it never asks to save); nothing is applied until the person says so.
+  await showReadOnly(`${name}.workspace.yaml`, YAML.stringify(manifest));
   const go = await vscode.window.showInformationMessage(`Create Workspace ${name} in ${ns} as shown?`, { modal: true, detail: `Kind ${kind.metadata.name} · image ${imageConfig} · pod ${podConfig}` }, 'Create');
   if (go !== 'Create') return undefined;
   await kube.request('POST', apiPath({ ...WORKSPACES, namespace: ns }), { body: manifest });

@@ -323,6 +323,6 @@ export class ServerStore implements vscode.Disposable {
 
 function listProblem(message: string, ns: string): string {
   if (/forbidden/i.test(message)) return `Not allowed to list Notebook servers in namespace ${ns}: ${message}`;
-  if (/not found|could not find the requested resource/i.test(message)) return `The cluster has no Kubeflow Notebook API (kubeflow.org/v1 notebooks): ${message}`;
+  if (/not found|could not find the requested resource/i.test(message)) return `The cluster has no Kubeflow Notebook API (neither kubeflow.org/v1 notebooks nor Notebooks 2.0 kubeflow.org/v1beta1 workspaces): ${message}`;
   return message;
 }

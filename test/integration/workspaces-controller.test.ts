@@ -29,6 +29,7 @@ describe('Notebooks 2.0: the real Workspace controller, a workspace\'s Jupyter t
   const jupyters: JupyterServer[] = [];
   const asked: string[] = [];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-wsc-'));
+  let forward: P.ForwardInfo;
   const ns = () => rig.namespace;
   const getJson = async <T>(args: string[]): Promise<T | undefined> => rig.kubectl([...args, '-o', 'json']).then((t) => JSON.parse(t) as T, () => undefined);
   const workspace = (name: string, kind = 'jupyterlab', o: { imageConfig?: string; podConfig?: string } = {}) => ({
@@ -85,7 +86,7 @@ describe('Notebooks 2.0: the real Workspace controller, a workspace\'s Jupyter t
   });
 
   it('a notebook kernel on the workspace runs cells through the daemon\'s workspace forward', async () => {
-    const forward = await daemon.connection.sendRequest(P.startForward, { target: { kind: 'workspace', namespace: ns(), name: 'ws-a', portId: 'jupyterlab', port: 8888 }, secret: true });
+    forward = await daemon.connection.sendRequest(P.startForward, { target: { kind: 'workspace', namespace: ns(), name: 'ws-a', portId: 'jupyterlab', port: 8888 }, secret: true });
     assert.equal(new URL(forward.url).pathname, '/workspace/connect/kubeflow-user/ws-a/jupyterlab/');
     const client = new JupyterServerClient(jupyterSettings(forward.url, { headers: P.forwardHeaders(forward) }), 'ws-a');
     try {
@@ -128,6 +129,16 @@ describe('Notebooks 2.0: the real Workspace controller, a workspace\'s Jupyter t
       return x?.phase === 'running' ? x : undefined;
     }, 300);
     assert.equal(again.pod, first, 'the StatefulSet\'s pod name is kept');
+    // The forward the kernel used follows the new pod (same local port, same base path): its server answers again.
+    const client = new JupyterServerClient(jupyterSettings(forward.url, { headers: P.forwardHeaders(forward) }), 'ws-a');
+    try {
+      await until('the forward ready on the resumed pod', 90_000, async () => {
+        const st = (await daemon.connection.sendRequest(P.listForwards)).find((x) => x.id === forward.id)?.status;
+        return st?.state === 'ready' && (await probeServer(client.settings, 'ws-a')).default === 'python3';
+      }, 500);
+    } finally {
+      client.dispose();
+    }
   });
 
   it('bad input: a Workspace whose kind is missing, a kind without a Jupyter port', async () => {

@@ -62,7 +62,7 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
     session = await startSandboxSession({
       suite: 'workspaces', folder, viewport: { width: 1500, height: 1000 },
       prepare: async () => {
-        fs.writeFileSync(path.join(folder, 'ws.ipynb'), notebook('import os\nprint("workspace says", os.environ.get("NB_PREFIX", "no prefix here"), 6 * 7)'));
+        fs.writeFileSync(path.join(folder, 'ws.ipynb'), notebook('print("workspace says", 6 * 7)'));
         fs.writeFileSync(path.join(folder, 'paused.ipynb'), notebook('print("resumed workspace answered", 6 * 7)'));
         fs.writeFileSync(path.join(folder, 'nokind.ipynb'), notebook('print("never runs")'));
       },
@@ -104,7 +104,7 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
     await page().locator('.notebook-toolbar-container:visible', { hasText: 'sandbox-ws' }).first().waitFor({ timeout: 30_000 });
     await runAll();
     // The kernel runs in the Jupyter behind the pod; the server answered under the workspace's base path.
-    await output('workspace says');
+    await output('workspace says 42');
     await wb!.screenshot('2-cell-ran-on-workspace');
   });
 
@@ -124,6 +124,7 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
   });
 
   it('a Workspace whose kind is missing shows why it waits, and picking it as kernel says so', async () => {
+    await wb!.openViewContainer('Kubeflow');
     await sandbox!.rig.apply([{
       apiVersion: 'kubeflow.org/v1beta1', kind: 'Workspace', metadata: { name: 'ws-nokind', namespace: sandbox!.namespace },
       spec: { paused: false, kind: 'no-such-kind', podTemplate: { volumes: {}, options: { imageConfig: 'x', podConfig: 'y' } } },
@@ -131,11 +132,55 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
     await view().locator('.monaco-list-row', { hasText: /ws-nokind.*Workspace · pending/ }).first().waitFor({ timeout: 60_000 });
     await openNotebook('nokind.ipynb');
     await pick('ws-nokind');
-    const toast = page().locator('.notifications-toasts', { hasText: /Workspace ws-nokind cannot run notebooks: Its WorkspaceKind no-such-kind does not exist/ }).first();
-    await toast.waitFor({ timeout: 30_000 });
+    // The error notification (as a toast, or in the notification center when the workbench keeps it there).
+    const said = /Workspace ws-nokind cannot run notebooks: Its WorkspaceKind no-such-kind does not exist/;
+    const toast = page().locator('.notifications-toasts', { hasText: said }).first();
+    if (!(await toast.waitFor({ timeout: 10_000 }).then(() => true, () => false))) {
+      await wb!.runCommand('Notifications: Show Notifications');
+      await page().locator('.notifications-center', { hasText: said }).first().waitFor({ timeout: 20_000 });
+    }
     await wb!.screenshot('5-missing-kind');
     // Nothing lost: the notebook is still open and unchanged on disk.
     assert.match(fs.readFileSync(path.join(folder, 'nokind.ipynb'), 'utf8'), /never runs/);
+    await wb!.runCommand('Notifications: Hide Notifications').catch(() => undefined);
+  });
+
+  it('creates a Workspace from a WorkspaceKind: options by display name, the YAML shown before it is applied', async () => {
+    await wb!.openViewContainer('Kubeflow');
+    const input = page().locator('.quick-input-widget input');
+    const step = async (title: RegExp, answer?: string) => {
+      await page().locator('.quick-input-widget', { hasText: title }).first().waitFor({ timeout: 30_000 });
+      if (answer !== undefined) await input.fill(answer);
+      await page().waitForTimeout(300);
+      await page().keyboard.press('Enter');
+    };
+    await wb!.runCommand('Kubeflow: Create Notebook Server…');
+    await step(/Create in kubeflow-user/, 'Workspace');
+    await step(/Create Workspace in kubeflow-user \(1\/6\)/, 'JupyterLab');
+    await step(/\(2\/6\)/, 'ws-new');
+    // the image options by display name, the default first, a retired one saying where it redirects
+    await page().locator('.quick-input-widget', { hasText: /\(3\/6\)/ }).first().waitFor({ timeout: 30_000 });
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: /redirects to jupyter-scipy:v1\.10\.0/ }).first().waitFor({ timeout: 10_000 });
+    assert.match(await page().locator('.quick-input-list .monaco-list-row').first().innerText(), /jupyter-scipy:v1\.10\.0[\s\S]*default/);
+    await wb!.screenshot('6-create-image-options');
+    await step(/\(3\/6\)/);
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'Big GPU' }).first().waitFor({ timeout: 10_000 });
+    await step(/\(4\/6\)/, 'Tiny CPU');
+    await step(/\(5\/6\)/, 'No home volume');
+    await step(/\(6\/6\)/);
+    // the YAML is open beside, and nothing exists until "Create"
+    const dialog = page().locator('.monaco-dialog-box', { hasText: 'Create Workspace ws-new in kubeflow-user as shown?' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await page().locator('.monaco-editor', { hasText: 'kind: Workspace' }).first().waitFor({ timeout: 10_000 });
+    const before = await sandbox!.rig.kubectl(['-n', sandbox!.namespace, 'get', 'workspaces', '-o', 'name']);
+    assert.ok(!before.includes('ws-new'), 'created before Create was clicked');
+    await wb!.screenshot('7-create-yaml-before-apply');
+    await page().locator('.monaco-dialog-box .dialog-buttons a, .monaco-dialog-box .dialog-buttons button', { hasText: 'Create' }).first().click();
+    await view().locator('.monaco-list-row', { hasText: /ws-new.*Workspace · running/ }).first().waitFor({ timeout: 120_000 });
+    const made = JSON.parse(await sandbox!.rig.kubectl(['-n', sandbox!.namespace, 'get', 'workspace', 'ws-new', '-o', 'jsonpath={.spec}'])) as { kind: string; podTemplate: { options: Record<string, string> } };
+    assert.deepEqual([made.kind, made.podTemplate.options.imageConfig, made.podTemplate.options.podConfig], ['jupyterlab', 'jupyter-scipy:v1.10.0', 'tiny_cpu']);
+    await page().mouse.move(700, 500);
+    await wb!.screenshot('8-created-workspace-running');
   });
 
   it('pausing a Workspace from the view leaves it paused, with no pod', async () => {
@@ -150,6 +195,6 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
     const pods = await sandbox!.rig.kubectl(['-n', sandbox!.namespace, 'get', 'pods', '-l', 'notebooks.kubeflow.org/workspace-name=paused-ws', '-o', 'name']);
     assert.equal(pods.trim(), '');
     await page().mouse.move(700, 500);
-    await wb!.screenshot('6-paused-from-view');
+    await wb!.screenshot('9-paused-from-view');
   });
 });
