@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import YAML from 'yaml';
 import { apiPath, type Kube, type KubeObject } from '../cluster/kube';
-import { showWarningMessage } from '../notify';
+import { showInformationMessage, showWarningMessage } from '../notify';
 import { showReadOnly } from '../training/readonly';
 import type { ServerStore } from './servers';
 import { jupyterPort, kindOptions, newWorkspaceManifest, validateWorkspaceName, WORKSPACES, type NewWorkspace, type WorkspaceKindResource } from './workspaces';
@@ -58,7 +58,7 @@ export async function createWorkspace(kube: Kube, store: ServerStore): Promise<s
   const manifest = newWorkspaceManifest(spec);
   // The YAML first, read-only (closing it never asks to save); nothing is applied until the person says so.
   await showReadOnly(`${name}.workspace.yaml`, YAML.stringify(manifest));
-  const go = await vscode.window.showInformationMessage(`Create Workspace ${name} in ${ns} as shown?`, { modal: true, detail: `Kind ${kind.metadata.name} · image ${imageConfig} · pod ${podConfig}` }, 'Create');
+  const go = await showInformationMessage(`Create Workspace ${name} in ${ns} as shown?`, { modal: true, detail: `Kind ${kind.metadata.name} · image ${imageConfig} · pod ${podConfig}` }, 'Create');
   if (go !== 'Create') return undefined;
   await kube.request('POST', apiPath({ ...WORKSPACES, namespace: ns }), { body: manifest });
   return name;
