@@ -7,6 +7,7 @@ import { DaemonClient } from './daemon/client';
 import { editorAidsFeature } from './editorAids/feature';
 import { createLog, errorMessage } from './log';
 import { katibFeature } from './katib/feature';
+import { localRunsFeature } from './localRuns/feature';
 import { logsFeature } from './logs/feature';
 import { servingFeature } from './models/serving';
 import { notebooksFeature } from './notebooks/feature';
@@ -23,6 +24,7 @@ const features: Feature[] = [
   clusterFeature,
   pipelinesFeature,
   runsFeature,
+  localRunsFeature,
   portForwardsFeature,
   logsFeature,
   notebooksFeature,

@@ -52,6 +52,7 @@ try:
     from kfp.dsl.python_component import PythonComponent
     from kfp.local import subprocess_task_handler
     from kfp.local.orchestrator import enhanced_dag_orchestrator, task_executor
+    from kfp.local.orchestrator.orchestrator_utils import OrchestratorUtils
 except Exception as exc:  # no kfp, or one without kfp.local
     done('failed', error=dict(kind='no-kfp', message='%s: %s' % (type(exc).__name__, exc)), python=sys.executable)
 
@@ -206,7 +207,12 @@ def _execute_single_task(task_name, task_spec, **kw):
         key['iteration'] = iteration
     info = dict(key=key, lines=[], program=None, fn=None, ran=False)
     token = _task.set(info)
-    emit(dict(type='taskStarted', component=task_spec.component_ref.name, **key))
+    try:  # the task's resolved inputs, so Debug Component can run it again with them
+        args = OrchestratorUtils.make_task_arguments(task_inputs_spec=task_spec.inputs, io_store=kw['io_store'])
+        inputs = {k: (dict(name=v.name, uri=v.uri, type=v.schema_title, metadata=v.metadata) if isinstance(v, dsl.Artifact) else v) for k, v in args.items()}
+    except Exception:
+        inputs = None
+    emit(dict(type='taskStarted', component=task_spec.component_ref.name, **({'inputs': inputs} if inputs is not None else {}), **key))
     try:
         outputs, st = _orig_single(task_name=task_name, task_spec=task_spec, **kw)
     except BaseException as exc:
@@ -291,7 +297,25 @@ elif MODE == 'component':
     executor_input = executor_input_utils.construct_executor_input(component_spec=component_spec, arguments=arguments, task_root=task_root, block_input_artifact=False)
     as_dict = executor_input_utils.executor_input_to_dict(executor_input=executor_input, component_spec=component_spec)
     key = dict(path=[], task=comp_name[len('comp-'):])
-    emit(dict(type='taskStarted', component=comp_name, **key))
+    emit(dict(type='taskStarted', component=comp_name, inputs=request.get('arguments', {}), **key))
+
+    class _TaskLog:
+        """The component's prints, as the task's log lines (and on stderr)."""
+        def __init__(self):
+            self.buf = ''
+
+        def write(self, s):
+            sys.stderr.write(s)
+            self.buf += s
+            while '\n' in self.buf:
+                line, self.buf = self.buf.split('\n', 1)
+                emit(dict(type='log', line=line, **key))
+            return len(s)
+
+        def flush(self):
+            sys.stderr.flush()
+
+    sys.stdout = _TaskLog()
     try:
         component_executor.Executor(executor_input=as_dict, function_to_execute=comp.python_func).execute()
         outputs = executor_output_utils.get_outputs_for_task(executor_input=executor_input, component_spec=component_spec)

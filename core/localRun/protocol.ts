@@ -59,7 +59,8 @@ export type RunErrorKind = 'no-kfp' | 'import' | 'no-pipeline' | 'no-component' 
 export type DriverEvent = { at: number } & (
   | { type: 'hello'; kfp: string; python: string; pid: number }
   | { type: 'pipeline'; name: string; pipelineRoot: string }
-  | ({ type: 'taskStarted'; component: string } & TaskRef)
+  /** `inputs`: the task's resolved arguments (artifacts as `ArtifactOutput`), when kfp gave them. */
+  | ({ type: 'taskStarted'; component: string; inputs?: Record<string, unknown> } & TaskRef)
   /** One line of the task's output (stdout and stderr of its process), as it is written. */
   | ({ type: 'log'; line: string } & TaskRef)
   | ({ type: 'taskFinished'; state: 'succeeded' | 'cached'; outputs: TaskOutputs } & TaskRef)

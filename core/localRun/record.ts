@@ -7,6 +7,9 @@ export type LocalTaskState = 'running' | 'succeeded' | 'cached' | 'failed';
 
 export interface LocalTaskRecord extends TaskRef {
   state: LocalTaskState;
+  /** The component (`comp-…`) and its resolved arguments. */
+  component?: string;
+  inputs?: Record<string, unknown>;
   started: number;
   finished?: number;
   outputs?: TaskOutputs;

@@ -118,7 +118,12 @@ export class LocalRun extends EventEmitter<{ event: [DriverEvent]; change: [Loca
       child.on('error', (err) => {
         if (!this.record.finished) this.finish('failed', `Cannot run Python \`${o.python}\`: ${err.message}`, 'no-python');
       });
-      child.on('close', (code, signal) => {
+      // 'close' waits for every holder of the pipes: debugpy's adapter process may keep them open after the driver
+      // exited, so the run ends at 'exit' (after a moment for the last events), and what is left of the group is ended.
+      let ended = false;
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (ended) return;
+        ended = true;
         this.child = undefined;
         stderr.end();
         if (this.canceled) this.finish('canceled', 'Stopped.');
@@ -128,8 +133,17 @@ export class LocalRun extends EventEmitter<{ event: [DriverEvent]; change: [Loca
         }
         this.closeLogs();
         this.saveNow();
+        if (child.pid && process.platform !== 'win32') {
+          try {
+            process.kill(-child.pid, 'SIGTERM');
+          } catch {
+            /* the group is gone */
+          }
+        }
         resolve(this.record);
-      });
+      };
+      child.on('exit', (code, signal) => setTimeout(() => end(code, signal), 1000).unref());
+      child.on('close', (code, signal) => end(code, signal));
     });
   }
 
@@ -145,7 +159,7 @@ export class LocalRun extends EventEmitter<{ event: [DriverEvent]; change: [Loca
         break;
       case 'taskStarted': {
         const key = instanceKey(e);
-        r.tasks[key] = { path: e.path, task: e.task, ...(e.iteration !== undefined ? { iteration: e.iteration } : {}), state: 'running', started: e.at, log: `logs/${fileName(key)}.log` };
+        r.tasks[key] = { path: e.path, task: e.task, ...(e.iteration !== undefined ? { iteration: e.iteration } : {}), state: 'running', component: e.component, ...(e.inputs ? { inputs: e.inputs } : {}), started: e.at, log: `logs/${fileName(key)}.log` };
         break;
       }
       case 'log': {
