@@ -13,6 +13,8 @@ import { prepare, type Prepared } from '../runs/submit';
 import { LocalRunForm } from './form';
 import { LocalRunPanel, PIPELINE_FILE, type LocalPanelActions } from './panel';
 import { LocalRunsStore } from './store';
+import type { DebugOptions } from './debug';
+import { ComponentCodeLens } from './codelens';
 import { LocalRunsView, type LocalRunNode } from './view';
 
 /** `kubeflow.pipelines.runLocally(uri, pipeline, { arguments })`: with arguments, no form (Re-run, tests). */
@@ -127,6 +129,16 @@ export const localRunsFeature: Feature = (ctx) => {
     }),
     vscode.commands.registerCommand('kubeflow.pipelines.runLocally', runLocally),
     vscode.commands.registerCommand('kubeflow.localRuns.refresh', () => view.refresh()),
+    vscode.commands.registerCommand('kubeflow.localRuns.debugComponent', async (uri?: vscode.Uri, fn?: string, o?: DebugOptions) => {
+      const { debugComponent } = await import('./debug');
+      try {
+        return await debugComponent(ctx, store, presets, uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri, typeof fn === 'string' ? fn : undefined, o ?? {});
+      } catch (err) {
+        void showErrorMessage(`Kubeflow: cannot debug the component: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+    }),
+    vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new ComponentCodeLens()),
     vscode.commands.registerCommand('kubeflow.localRuns.open', (n?: LocalRunNode | string) => {
       const id = typeof n === 'string' ? n : runOf(n)?.id;
       if (id) LocalRunPanel.show(ctx, store, actions, id);
