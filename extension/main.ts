@@ -6,6 +6,7 @@ import { Kube } from './cluster/kube';
 import { DaemonClient } from './daemon/client';
 import { editorAidsFeature } from './editorAids/feature';
 import { createLog, errorMessage } from './log';
+import { kaleFeature } from './kale/feature';
 import { katibFeature } from './katib/feature';
 import { localRunsFeature } from './localRuns/feature';
 import { logsFeature } from './logs/feature';
@@ -25,6 +26,7 @@ const features: Feature[] = [
   pipelinesFeature,
   runsFeature,
   localRunsFeature,
+  kaleFeature,
   portForwardsFeature,
   logsFeature,
   notebooksFeature,
