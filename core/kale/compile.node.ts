@@ -81,9 +81,19 @@ export function compileKaleNotebook(o: KaleCompileOptions): Promise<KaleCompileR
       }
       const r = JSON.parse(line.slice(MARKER.length)) as { ok: boolean; kind?: 'no-kale' | 'failed'; error?: string; detail?: string; dsl?: string; yaml?: string; pipeline?: string; steps?: KaleStep[] };
       if (r.ok) resolve({ ok: true, dsl: r.dsl!, yaml: r.yaml!, pipeline: r.pipeline ?? '', steps: r.steps ?? [] });
-      else resolve({ ok: false, kind: r.kind ?? 'failed', error: r.error ?? 'failed', ...(r.detail || err ? { detail: `${r.detail ?? ''}${err}` } : {}) });
+      else resolve({ ok: false, kind: r.kind ?? 'failed', error: withKaleFix(r.error ?? 'failed'), ...(r.detail || err ? { detail: `${r.detail ?? ''}${err}` } : {}) });
     });
   });
+}
+
+/** Kale's error with the fix, where Kale's own words leave it out. */
+export function withKaleFix(error: string): string {
+  if (/does not exist\. It was defined as previous step/.test(error)) {
+    return `${error}. A step can only follow (prev:) steps of cells above it: two steps that name each other form a cycle. Remove one of the prev: tags, or move the cell below the step it follows.`;
+  }
+  if (/Cycle detected/i.test(error)) return `${error} Change the steps' prev: tags so that no step follows itself.`;
+  if (/Unrecognized tag/.test(error)) return `${error}. Kale's tags: step:<name>, prev:<name>, imports, functions, pipeline-parameters, pipeline-metrics, skip (and limit:, image:, annotation:, label:, cache:).`;
+  return error;
 }
 
 /** The message for a Python without Kale, with the fix. */
