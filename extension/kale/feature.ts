@@ -123,6 +123,15 @@ export const kaleFeature: Feature = (ctx) => {
     await vscode.workspace.applyEdit(edit);
   };
 
+  /** Compiles the notebook, then hands Kale's output on (or says why it does not compile). */
+  const withCompiled = async (arg: unknown, then: (res: Extract<KaleCompileResult, { ok: true }>) => Thenable<unknown>): Promise<void> => {
+    const nb = notebookOf(arg);
+    const res = nb && (await compile(nb));
+    if (!res) return;
+    if (!res.ok) void showErrorMessage(`Kale: the notebook does not compile: ${res.error}`);
+    else await then(res);
+  };
+
   const statusBar: vscode.NotebookCellStatusBarItemProvider = {
     onDidChangeCellStatusBarItems: changed.event,
     provideCellStatusBarItems(cell) {
@@ -160,19 +169,7 @@ export const kaleFeature: Feature = (ctx) => {
       const nb = notebookOf(arg);
       return nb ? compile(nb) : undefined;
     }),
-    vscode.commands.registerCommand('kubeflow.kale.runLocally', async (arg?: unknown) => {
-      const nb = notebookOf(arg);
-      const res = nb && (await compile(nb));
-      if (!res) return;
-      if (!res.ok) void showErrorMessage(`Kale: the notebook does not compile: ${res.error}`);
-      else await vscode.commands.executeCommand('kubeflow.pipelines.runLocally', vscode.Uri.file(res.dsl));
-    }),
-    vscode.commands.registerCommand('kubeflow.kale.submit', async (arg?: unknown) => {
-      const nb = notebookOf(arg);
-      const res = nb && (await compile(nb));
-      if (!res) return;
-      if (!res.ok) void showErrorMessage(`Kale: the notebook does not compile: ${res.error}`);
-      else await vscode.commands.executeCommand('kubeflow.pipelines.submitRun', vscode.Uri.file(res.yaml));
-    }),
+    vscode.commands.registerCommand('kubeflow.kale.runLocally', (arg?: unknown) => withCompiled(arg, (res) => vscode.commands.executeCommand('kubeflow.pipelines.runLocally', vscode.Uri.file(res.dsl)))),
+    vscode.commands.registerCommand('kubeflow.kale.submit', (arg?: unknown) => withCompiled(arg, (res) => vscode.commands.executeCommand('kubeflow.pipelines.submitRun', vscode.Uri.file(res.yaml)))),
   ];
 };

@@ -4,28 +4,16 @@
 // given. Also: a component run with an artifact input taken from an earlier local run's outputs.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { startLocalRun, type LocalRun } from '../../core/localRun/runner.node';
 import { debugpyArgs } from '../../core/localRun/debug';
-import { venvBin } from '../rigs/jupyter/index';
+import { freePort, venvBin } from '../rigs/jupyter/index';
 import { until } from '../support/wait';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines/local');
 const DRIVER = path.resolve(__dirname, '../../core/localRun/driver.py');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether a socket listens on 127.0.0.1:port (Linux: /proc/net/tcp, state 0A). */
 function listening(port: number): boolean {
