@@ -89,7 +89,7 @@ export function buildLocalOverlay(model: PipelineModel, run: LocalRunRecord, now
   const state: TaskState = run.state === 'canceled' ? 'canceled' : run.state;
   return {
     runId: run.id,
-    name: `${run.name ?? (run.function || 'pipeline')} · local ${new Date(run.started).toLocaleTimeString()}`,
+    name: run.label ?? `${run.name ?? (run.function || 'pipeline')} · local ${new Date(run.started).toLocaleTimeString()}`,
     state,
     apiState: run.state.toUpperCase(),
     created: run.started,

@@ -30,6 +30,8 @@ export interface LocalRunRecord {
   function: string;
   /** The pipeline's name (its IR name), once the driver said it. */
   name?: string;
+  /** The run's name from the form. */
+  label?: string;
   python: string;
   kfp?: string;
   arguments: Record<string, unknown>;

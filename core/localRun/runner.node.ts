@@ -19,6 +19,8 @@ export interface LocalRunOptions {
   function?: string;
   mode?: DriverMode;
   arguments?: Record<string, unknown>;
+  /** The run's name (the form's). */
+  label?: string;
   useVenv?: boolean;
   /** The folder that holds the runs. */
   runsDir: string;
@@ -46,6 +48,9 @@ export class LocalRun extends EventEmitter<{ event: [DriverEvent]; change: [Loca
     const id = newRunId();
     this.dir = path.join(options.runsDir, id);
     fs.mkdirSync(path.join(this.dir, 'logs'), { recursive: true });
+    // Runs are kept in the workspace but are not sources: git leaves the folder alone.
+    const ignore = path.join(options.runsDir, '.gitignore');
+    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# Kubeflow for VS Code: local runs (logs, outputs)\n*\n');
     this.record = {
       id,
       mode: options.mode ?? 'run',
@@ -53,6 +58,7 @@ export class LocalRun extends EventEmitter<{ event: [DriverEvent]; change: [Loca
       function: options.function ?? '',
       python: options.python,
       arguments: options.arguments ?? {},
+      ...(options.label ? { label: options.label } : {}),
       useVenv: Boolean(options.useVenv),
       state: 'running',
       started: Date.now(),

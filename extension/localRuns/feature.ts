@@ -44,11 +44,11 @@ export const localRunsFeature: Feature = (ctx) => {
     return { prepared, python: python.path, where: `on this machine with ${describeChoice(python)}` };
   };
 
-  const start = (c: { prepared: Prepared; python: string }, args: Record<string, unknown>, show = true): LocalRunRecord => {
+  const start = (c: { prepared: Prepared; python: string }, args: Record<string, unknown>, show = true, label?: string): LocalRunRecord => {
     const uri = c.prepared.uri!;
     // A new run of a file replaces the failing-line diagnostics of its earlier runs.
     for (const r of store.list()) if (r.file === uri.fsPath) clearDiagnosticsOf(r);
-    const run = store.start({ python: c.python, uri, ...(c.prepared.pipeline ? { function: c.prepared.pipeline } : {}), arguments: args });
+    const run = store.start({ python: c.python, uri, ...(c.prepared.pipeline ? { function: c.prepared.pipeline } : {}), arguments: args, ...(label ? { label } : {}) });
     fs.writeFileSync(path.join(run.dir, PIPELINE_FILE), c.prepared.text);
     if (show) LocalRunPanel.show(ctx, store, actions, run.record.id);
     return run.record;
@@ -67,8 +67,8 @@ export const localRunsFeature: Feature = (ctx) => {
     const c = await compile(uri, typeof pipeline === 'string' ? pipeline : undefined);
     if (!c) return undefined;
     if (options?.arguments) return start(c, options.arguments, options.show !== false).id;
-    LocalRunForm.show(ctx, presets, { prepared: c.prepared, where: c.where, key: `local:${Presets.key(uri, c.prepared.pipeline)}` }, async (parameters) => {
-      start(c, parameters);
+    LocalRunForm.show(ctx, presets, { prepared: c.prepared, where: c.where, key: `local:${Presets.key(uri, c.prepared.pipeline)}` }, async (parameters, runName) => {
+      start(c, parameters, true, runName);
     });
     return undefined;
   };
@@ -81,8 +81,8 @@ export const localRunsFeature: Feature = (ctx) => {
       const uri = vscode.Uri.file(r.file);
       const c = await compile(uri, r.function || undefined);
       if (!c) return;
-      LocalRunForm.show(ctx, presets, { prepared: c.prepared, where: c.where, key: `local:${Presets.key(uri, c.prepared.pipeline)}`, initial: r.arguments }, async (parameters) => {
-        start(c, parameters);
+      LocalRunForm.show(ctx, presets, { prepared: c.prepared, where: c.where, key: `local:${Presets.key(uri, c.prepared.pipeline)}`, initial: r.arguments }, async (parameters, runName) => {
+        start(c, parameters, true, runName);
       });
     },
     debugTask: async (r, taskPath, task) => {

@@ -1,7 +1,7 @@
 // The "Run Locally" form: the run form's page (`webviews/run-form`, `local: true`) with the pipeline's parameters,
 // presets and the last local run's values; no connection, experiment or upload. Its submit starts the local run.
 import * as vscode from 'vscode';
-import { applicableValues, buildParameters, initialValues, type FormValues } from '../../core/kfp/params';
+import { applicableValues, buildParameters, initialValues } from '../../core/kfp/params';
 import type { FromForm, ToForm } from '../../webviews/run-form/protocol';
 import type { Ctx } from '../ctx';
 import { showErrorMessage } from '../notify';
@@ -26,7 +26,7 @@ export class LocalRunForm implements vscode.Disposable {
   private readonly host: WebviewHost<FromForm, ToForm>;
   private readonly subs: vscode.Disposable[] = [];
 
-  static show(ctx: Ctx, presets: Presets, target: LocalFormTarget, start: (parameters: Record<string, unknown>, values: FormValues) => Promise<void>): LocalRunForm {
+  static show(ctx: Ctx, presets: Presets, target: LocalFormTarget, start: (parameters: Record<string, unknown>, runName: string) => Promise<void>): LocalRunForm {
     const open = LocalRunForm.panels.get(target.key);
     if (open) {
       open.target = target;
@@ -45,7 +45,7 @@ export class LocalRunForm implements vscode.Disposable {
     ctx: Ctx,
     private readonly presets: Presets,
     private target: LocalFormTarget,
-    private start: (parameters: Record<string, unknown>, values: FormValues) => Promise<void>,
+    private start: (parameters: Record<string, unknown>, runName: string) => Promise<void>,
   ) {
     this.host = new WebviewHost<FromForm, ToForm>(ctx.extension.extensionUri, {
       viewType: 'kubeflow.localRunForm',
@@ -90,7 +90,7 @@ export class LocalRunForm implements vscode.Disposable {
         }
         try {
           await this.presets.setLast(key, { values: m.values, at: Date.now() });
-          await this.start(built.parameters, m.values);
+          await this.start(built.parameters, m.runName);
           this.host.panel.dispose();
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);

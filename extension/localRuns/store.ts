@@ -17,6 +17,7 @@ export interface StartRequest {
   function?: string;
   mode?: DriverMode;
   arguments: Record<string, unknown>;
+  label?: string;
   pythonArgs?: string[];
 }
 
@@ -80,6 +81,7 @@ export class LocalRunsStore implements vscode.Disposable {
       ...(req.function ? { function: req.function } : {}),
       mode: req.mode ?? 'run',
       arguments: req.arguments,
+      ...(req.label ? { label: req.label } : {}),
       useVenv,
       runsDir: this.runsDir(req.uri),
       driver: this.driverPath(),

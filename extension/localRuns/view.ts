@@ -54,7 +54,7 @@ export class LocalRunsView implements vscode.TreeDataProvider<LocalRunNode>, vsc
   getTreeItem(node: LocalRunNode): vscode.TreeItem {
     if (node.type === 'run') {
       const r = node.run;
-      const item = new vscode.TreeItem(`${r.name ?? r.function ?? 'pipeline'} · ${new Date(r.started).toLocaleString()}`, Object.keys(r.tasks).length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(`${r.label ?? r.name ?? (r.function || 'pipeline')} · ${new Date(r.started).toLocaleString()}`, Object.keys(r.tasks).length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = `local-run:${r.id}`;
       item.description = [r.state, describeArguments(r.arguments)].filter(Boolean).join(' · ');
       item.tooltip = [`${vscode.workspace.asRelativePath(r.file, false)} with ${r.python}`, `State: ${r.state}`, r.error ? `Error: ${r.error}` : '', `Parameters: ${describeArguments(r.arguments) || 'defaults'}`, `Folder: ${this.store.dirOf(r.id) ?? ''}`].filter(Boolean).join('\n');
