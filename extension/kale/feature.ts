@@ -169,7 +169,7 @@ export const kaleFeature: Feature = (ctx) => {
       const nb = notebookOf(arg);
       return nb ? compile(nb) : undefined;
     }),
-    vscode.commands.registerCommand('kubeflow.kale.runLocally', (arg?: unknown) => withCompiled(arg, (res) => vscode.commands.executeCommand('kubeflow.pipelines.runLocally', vscode.Uri.file(res.dsl)))),
+    vscode.commands.registerCommand('kubeflow.kale.runLocally', (arg?: unknown) => withCompiled(arg, async (res) => vscode.commands.executeCommand('kubeflow.pipelines.runLocally', vscode.Uri.file(res.dsl), undefined, { python: await kalePython(vscode.Uri.file(res.dsl)) }))),
     vscode.commands.registerCommand('kubeflow.kale.submit', (arg?: unknown) => withCompiled(arg, (res) => vscode.commands.executeCommand('kubeflow.pipelines.submitRun', vscode.Uri.file(res.yaml)))),
   ];
 };

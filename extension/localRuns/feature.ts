@@ -22,6 +22,8 @@ export interface RunLocallyOptions {
   arguments?: Record<string, unknown>;
   /** Open the run's graph (default true). */
   show?: boolean;
+  /** The Python that runs it instead of the resolved one (Kale's, whose steps import Kale). */
+  python?: string;
 }
 
 export const localRunsFeature: Feature = (ctx) => {
@@ -30,7 +32,7 @@ export const localRunsFeature: Feature = (ctx) => {
   const presets = new Presets(ctx.extension.workspaceState);
   const diagnostics = vscode.languages.createDiagnosticCollection('kubeflow-local-runs');
 
-  const compile = async (uri: vscode.Uri, pipeline: string | undefined): Promise<{ prepared: Prepared; python: string; where: string } | undefined> => {
+  const compile = async (uri: vscode.Uri, pipeline: string | undefined, pythonOverride?: string): Promise<{ prepared: Prepared; python: string; where: string } | undefined> => {
     if (!/\.py$/i.test(uri.path) || uri.scheme !== 'file') {
       void showInformationMessage('Run Locally runs a Python pipeline file (a .py with @dsl.pipeline) with kfp.local; a compiled YAML runs on a cluster (Submit Run…).');
       return undefined;
@@ -40,6 +42,7 @@ export const localRunsFeature: Feature = (ctx) => {
       void showErrorMessage(`Kubeflow: cannot run ${path.basename(uri.fsPath)} locally: ${prepared.error}`);
       return undefined;
     }
+    if (pythonOverride) return { prepared, python: pythonOverride, where: `on this machine with ${pythonOverride}` };
     const python = await resolvePython(uri, ctx.log);
     return { prepared, python: python.path, where: `on this machine with ${describeChoice(python)}` };
   };
@@ -64,7 +67,7 @@ export const localRunsFeature: Feature = (ctx) => {
       void showInformationMessage('Restricted Mode: a local run runs the file\'s code. Trust this workspace to run it locally.');
       return undefined;
     }
-    const c = await compile(uri, typeof pipeline === 'string' ? pipeline : undefined);
+    const c = await compile(uri, typeof pipeline === 'string' ? pipeline : undefined, options?.python);
     if (!c) return undefined;
     if (options?.arguments) return start(c, options.arguments, options.show !== false).id;
     LocalRunForm.show(ctx, presets, { prepared: c.prepared, where: c.where, key: `local:${Presets.key(uri, c.prepared.pipeline)}` }, async (parameters, runName) => {

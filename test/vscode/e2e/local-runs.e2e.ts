@@ -1,12 +1,14 @@
 // Local runs in real VS Code (the packaged .vsix in code-server, chromium, the rig venv's kfp): the "Run locally…"
 // CodeLens opens the run form in local mode, "Run Locally" starts kfp.local, and the run's graph shows the task states,
-// a failing task's error, traceback link and outputs. Screenshots: test-output/screenshots/local-runs/.
+// a failing task's error, traceback link and outputs; a Kale notebook's cell status bar and its graph beside.
+// Screenshots: test-output/screenshots/local-runs/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { venvBin } from '../../rigs/jupyter/index';
+import { kalePython } from '../../rigs/kale/index';
 import { openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -34,7 +36,8 @@ describe('local runs (UI, packaged .vsix in code-server)', function () {
   before(async () => {
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-local-ws-'));
     fs.copyFileSync(path.join(REPO, 'test/fixtures/pipelines/local/failing.py'), path.join(ws, 'failing.py'));
-    cs = await startCodeServer({ vsix: [packagedVsix()], settings: { 'kubeflow.pythonPath': venvBin('python'), 'editor.codeLens': true } });
+    fs.copyFileSync(path.join(REPO, 'test/fixtures/notebooks/kale/tagged.ipynb'), path.join(ws, 'tagged.ipynb'));
+    cs = await startCodeServer({ vsix: [packagedVsix()], settings: { 'kubeflow.pythonPath': venvBin('python'), 'kubeflow.kale.pythonPath': kalePython(), 'editor.codeLens': true } });
     wb = await openWorkbench(cs, { suite: 'local-runs', folder: ws });
   });
   afterEach(async function () {
@@ -70,5 +73,20 @@ describe('local runs (UI, packaged .vsix in code-server)', function () {
     await g.locator('#failing-line').click();
     await page().locator('.statusbar-item', { hasText: /Ln 10, Col 1/ }).first().waitFor({ timeout: 30_000 });
     await wb!.screenshot('3-at-the-failing-line');
+  });
+
+  it('a Kale notebook: each cell\'s step in its status bar; Kale: Show Pipeline Graph opens the steps beside it', async () => {
+    await wb!.runCommand('View: Close All Editors');
+    await page().keyboard.press('Control+P');
+    await page().locator('.quick-input-widget input').fill('tagged.ipynb');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'tagged.ipynb' }).first().waitFor({ timeout: 30_000 });
+    await page().keyboard.press('Enter');
+    await page().getByText('Kale: step double ← load').first().waitFor({ timeout: 90_000 });
+    assert.ok(await page().getByText('Kale: imports').count());
+    await wb!.screenshot('4-kale-cell-status');
+    await wb!.runCommand('Kubeflow: Kale: Show Pipeline Graph of the Notebook');
+    const g = await frameWith('[data-id="t:report-step"]', 240_000);
+    assert.equal(await g.locator('[data-id="t:double-step"]').count(), 1);
+    await wb!.screenshot('5-kale-graph-beside');
   });
 });
