@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LocalRunRecord } from '../../core/localRun/record';
 import type { Feature } from '../ctx';
-import { showErrorMessage, showInformationMessage } from '../notify';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 import { describeChoice, resolvePython } from '../pipelines/python-env';
 import { Presets } from '../runs/presets';
 import { prepare, type Prepared } from '../runs/submit';
@@ -170,7 +170,7 @@ export const localRunsFeature: Feature = (ctx) => {
     vscode.commands.registerCommand('kubeflow.localRuns.delete', async (n?: LocalRunNode, many?: LocalRunNode[]) => {
       const runs = (many?.length ? many : n ? [n] : []).map(runOf).filter((r): r is LocalRunRecord => Boolean(r) && r!.state !== 'running');
       if (!runs.length) return;
-      const ok = await vscode.window.showWarningMessage(`Delete ${runs.length === 1 ? 'this local run' : `${runs.length} local runs`} with their logs and outputs?`, { modal: true }, 'Delete');
+      const ok = await showWarningMessage(`Delete ${runs.length === 1 ? 'this local run' : `${runs.length} local runs`} with their logs and outputs?`, { modal: true }, 'Delete');
       if (ok !== 'Delete') return;
       for (const r of runs) {
         const dir = store.dirOf(r.id);
