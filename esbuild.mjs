@@ -90,6 +90,10 @@ if (tests) {
 const schemas = generateSchemas(path.resolve('dist/schemas'));
 console.log(`[schemas] ${schemas.index.length} kinds from ${path.relative('.', schemas.source)}`);
 
+// The local-run driver (kfp.local) runs in the user's Python: shipped as the file itself.
+fs.mkdirSync('dist/localRun', { recursive: true });
+fs.copyFileSync('core/localRun/driver.py', 'dist/localRun/driver.py');
+
 if (watch) {
   for (const [, options] of builds) {
     const ctx = await esbuild.context(options);

@@ -6,7 +6,9 @@ import { Kube } from './cluster/kube';
 import { DaemonClient } from './daemon/client';
 import { editorAidsFeature } from './editorAids/feature';
 import { createLog, errorMessage } from './log';
+import { kaleFeature } from './kale/feature';
 import { katibFeature } from './katib/feature';
+import { localRunsFeature } from './localRuns/feature';
 import { logsFeature } from './logs/feature';
 import { servingFeature } from './models/serving';
 import { notebooksFeature } from './notebooks/feature';
@@ -23,6 +25,8 @@ const features: Feature[] = [
   clusterFeature,
   pipelinesFeature,
   runsFeature,
+  localRunsFeature,
+  kaleFeature,
   portForwardsFeature,
   logsFeature,
   notebooksFeature,

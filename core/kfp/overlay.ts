@@ -23,6 +23,20 @@ export interface TaskOverlay {
   attempts: AttemptOverlay[];
   /** Loop tasks: how many iterations ran. */
   iterations?: number;
+  /** Local runs: what the task produced (per iteration in a loop). */
+  outputs?: OutputOverlay[];
+  /** Local runs: the failing line of the component's own source, and the traceback. */
+  source?: { file: string; line: number };
+  traceback?: string;
+}
+
+/** A task output of a local run: a parameter's value, or an artifact and its local file. */
+export interface OutputOverlay {
+  name: string;
+  iteration?: number;
+  /** A parameter's value as JSON text. */
+  value?: string;
+  artifact?: { uri: string; type: string; file?: string; metadata?: string };
 }
 
 export interface RunOverlay {
@@ -49,6 +63,8 @@ export interface RunOverlay {
   storage?: string;
   /** When this was read (ms). */
   readAt: number;
+  /** A run of kfp.local on this machine (`core/localRun/overlay.ts`): Stop, Run Again, Re-run; logs are files. */
+  kind?: 'local';
 }
 
 export function buildOverlay(model: PipelineModel, run: Run, o: { experiment?: string; pipeline?: string; local?: RunOverlay['local']; now?: number } = {}): RunOverlay {

@@ -122,7 +122,7 @@ export class GraphPanel implements vscode.Disposable {
       this.host.onMessage((m) => void this.onMessage(m)),
       // A reloaded page (hidden and shown again) starts empty: send it the latest model.
       this.host.onReady(() => {
-        this.host.post({ type: 'canSubmit', value: this.uri.scheme === 'file' });
+        this.host.post({ type: 'canSubmit', value: this.uri.scheme === 'file', local: this.uri.scheme === 'file' && /\.py$/i.test(this.uri.path) });
         if (!this.last) return;
         this.host.dropQueued('model');
         this.host.dropQueued('status');
@@ -173,7 +173,7 @@ export class GraphPanel implements vscode.Disposable {
     this.updateTitle();
     this.watchFile();
     this.saveRestore();
-    this.host.post({ type: 'canSubmit', value: uri.scheme === 'file' });
+    this.host.post({ type: 'canSubmit', value: uri.scheme === 'file', local: uri.scheme === 'file' && /\.py$/i.test(uri.path) });
   }
 
   private scheduleReload(): void {
@@ -260,6 +260,12 @@ export class GraphPanel implements vscode.Disposable {
           break;
         case 'submitRun':
           await vscode.commands.executeCommand('kubeflow.pipelines.submitRun', this.uri, this.pipeline);
+          break;
+        case 'runLocally':
+          await vscode.commands.executeCommand('kubeflow.pipelines.runLocally', this.uri, this.pipeline);
+          break;
+        case 'openFile':
+        case 'debugTask':
           break;
         case 'rendered':
           this.ctx.log.info(`graph level ${m.level}: ${m.nodes} nodes, ${m.edges} edges; layout ${m.layoutMs} ms, drawn in ${m.renderMs} ms, painted ${m.sinceMessageMs} ms after the model arrived`);

@@ -22,6 +22,7 @@ export class SubmitCodeLens implements vscode.CodeLensProvider {
     const add = (line: number, pipeline: string | undefined) => {
       const range = new vscode.Range(line, 0, line, 0);
       lenses.push(new vscode.CodeLens(range, { title: '$(play) Submit run…', tooltip: 'Compile, upload and run on Kubeflow Pipelines, with a parameter form', command: 'kubeflow.pipelines.submitRun', arguments: [doc.uri, pipeline] }));
+      if (doc.languageId === 'python') lenses.push(new vscode.CodeLens(range, { title: '$(run) Run locally…', tooltip: 'Run on this machine with kfp.local (no cluster), with the same parameter form', command: 'kubeflow.pipelines.runLocally', arguments: [doc.uri, pipeline] }));
       const last = this.presets.get(Presets.key(doc.uri, pipeline)).last;
       if (last) {
         lenses.push(new vscode.CodeLens(range, {

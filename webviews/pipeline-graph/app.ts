@@ -57,6 +57,7 @@ export class GraphApp {
   private readonly runBar = h('div', { class: 'runbar', role: 'region', 'aria-label': 'Run', hidden: true });
   private readonly localNote = h('div', { class: 'banner local', role: 'status', hidden: true });
   private readonly submitButton = h('vscode-button', { appearance: 'primary', hidden: true, title: 'Submit a run of this pipeline to Kubeflow Pipelines', id: 'submit-run' }, 'Submit Run…');
+  private readonly localButton = h('vscode-button', { appearance: 'secondary', hidden: true, title: 'Run this pipeline on this machine with kfp.local (no cluster)', id: 'run-locally' }, 'Run Locally…');
   private refreshButton: HTMLElement | undefined;
 
   constructor(private readonly root: HTMLElement) {
@@ -99,6 +100,7 @@ export class GraphApp {
         break;
       case 'canSubmit':
         this.submitButton.hidden = !msg.value || Boolean(this.run);
+        this.localButton.hidden = !msg.local || Boolean(this.run);
         break;
     }
   }
@@ -106,6 +108,7 @@ export class GraphApp {
   private onRun(run: RunOverlay): void {
     this.run = run;
     this.submitButton.hidden = true;
+    this.localButton.hidden = true;
     this.root.classList.add('run-view');
     if (this.refreshButton) this.refreshButton.title = 'Read the run again';
     this.renderRunBar();
@@ -145,9 +148,15 @@ export class GraphApp {
       b.addEventListener('click', () => this.channel.post({ type: 'runAction', action }));
       actions.appendChild(b);
     };
-    if (run.canTerminate) act('Terminate', 'terminate', 'Stop the run (it goes Canceling, then Canceled)');
-    if (run.canRetry) act('Retry', 'retry', 'Re-run the failed and canceled tasks of this run');
-    act('Clone…', 'clone', 'A new run of the same pipeline version with these parameters, in the form');
+    if (run.kind === 'local') {
+      if (run.canTerminate) act('Stop', 'terminate', 'Stop the local run and the processes of its tasks');
+      if (run.canRetry) act('Re-run', 'retry', 'Run the pipeline file again locally with these parameters');
+      act('Run Again…', 'clone', 'The local run form with these parameters');
+    } else {
+      if (run.canTerminate) act('Terminate', 'terminate', 'Stop the run (it goes Canceling, then Canceled)');
+      if (run.canRetry) act('Retry', 'retry', 'Re-run the failed and canceled tasks of this run');
+      act('Clone…', 'clone', 'A new run of the same pipeline version with these parameters, in the form');
+    }
     this.runBar.appendChild(h('div', { class: 'run-title' }, pill, h('strong', { class: 'run-name', title: run.runId }, run.name), duration, run.live ? h('span', { class: 'muted small', title: 'The view refreshes while the run is active' }, 'live') : undefined, h('span', { class: 'spacer' }), actions));
     if (meta) this.runBar.appendChild(h('div', { class: 'muted small' }, meta));
     if (run.error) this.runBar.appendChild(h('div', { class: 'run-error', role: 'alert' }, run.error));
@@ -194,13 +203,14 @@ export class GraphApp {
     const refresh = iconButton('↻', 'Read the file again', () => this.channel.post({ type: 'refresh' }));
     this.refreshButton = refresh;
     this.submitButton.addEventListener('click', () => this.channel.post({ type: 'submitRun' }));
+    this.localButton.addEventListener('click', () => this.channel.post({ type: 'runLocally' }));
     const detailsToggle = iconButton('▤', 'Show or hide the details pane', () => {
       this.state.details = !this.state.details;
       this.main.classList.toggle('no-details', !this.state.details);
       this.save();
     });
     const searchWrap = h('div', { class: 'search' }, this.search, this.searchCount, this.results);
-    const toolbar = h('header', { class: 'toolbar' }, this.crumbs, searchWrap, this.artifactsBox, this.ioBox, h('span', { class: 'spacer' }), zoomOut, fit, zoomIn, detailsToggle, refresh, this.submitButton);
+    const toolbar = h('header', { class: 'toolbar' }, this.crumbs, searchWrap, this.artifactsBox, this.ioBox, h('span', { class: 'spacer' }), zoomOut, fit, zoomIn, detailsToggle, refresh, this.localButton, this.submitButton);
     this.main.append(this.canvas.element, this.empty, this.details);
     this.root.append(toolbar, this.runBar, this.localNote, this.banner, this.main, this.live);
 
@@ -408,6 +418,12 @@ export class GraphApp {
           openTask: (task) => this.channel.post({ type: 'openTask', path: this.state.path, task }),
           openLine: (line, character) => this.channel.post({ type: 'openLine', line, character }),
           ...(this.run ? { run: this.run, path: this.state.path, openLogs: (task: string, node?: string) => this.channel.post({ type: 'openLogs', path: this.state.path, task, ...(node ? { node } : {}) }) } : {}),
+          ...(this.run?.kind === 'local'
+            ? {
+                openFile: (file: string, line?: number) => this.channel.post({ type: 'openFile', file, ...(line ? { line } : {}) }),
+                debugTask: (task: string) => this.channel.post({ type: 'debugTask', path: this.state.path, task }),
+              }
+            : {}),
         },
         this.state.selected,
       ),

@@ -21,6 +21,9 @@ export interface DetailsContext {
   run?: RunOverlay;
   path?: string[];
   openLogs?(task: string, node?: string): void;
+  /** Local run view: open an output's file or a source line; debug a task's component. */
+  openFile?(file: string, line?: number): void;
+  debugTask?(task: string): void;
 }
 
 export function renderDetails(ctx: DetailsContext, selected: string | undefined): HTMLElement {
@@ -161,6 +164,29 @@ function taskRun(ctx: DetailsContext, t: TaskModel, actions: HTMLElement): HTMLE
     ]),
     o.error ? h('pre', { class: 'run-error' }, o.error) : undefined,
   );
+  if (o.source && ctx.openFile) {
+    const src = o.source;
+    const link = h('button', { class: 'link', type: 'button', id: 'failing-line', title: src.file }, `${src.file.split('/').pop()}:${src.line}`);
+    link.addEventListener('click', () => ctx.openFile!(src.file, src.line));
+    body.appendChild(h('p', {}, 'Failed at ', link));
+  }
+  if (o.traceback) body.appendChild(h('details', {}, h('summary', {}, 'Traceback'), h('pre', { class: 'traceback' }, o.traceback)));
+  if (o.outputs?.length) {
+    const table = h('table', { class: 'outputs' }, h('tr', {}, h('th', {}, 'Output'), h('th', {}, 'Value')));
+    for (const out of o.outputs) {
+      const name = out.iteration !== undefined ? `${out.name} [${out.iteration}]` : out.name;
+      let value: Node | string = out.value ?? '';
+      const file = out.artifact?.file;
+      if (out.artifact) {
+        const b = h('button', { class: 'link', type: 'button', title: `${out.artifact.type}${out.artifact.metadata ? ` · ${out.artifact.metadata}` : ''}` }, out.artifact.uri);
+        if (file && ctx.openFile) b.addEventListener('click', () => ctx.openFile!(file));
+        value = b;
+      }
+      table.appendChild(h('tr', { class: 'output' }, h('td', {}, name), h('td', {}, value)));
+    }
+    body.appendChild(section(`Outputs (${o.outputs.length})`, table));
+  }
+  if (t.kind === 'container' && ctx.debugTask) actions.appendChild(button('Debug Component…', () => ctx.debugTask!(t.id)));
   if (t.kind !== 'sub-dag' && ctx.openLogs) {
     const last = o.attempts[o.attempts.length - 1];
     actions.insertBefore(button('Open Logs', () => ctx.openLogs!(t.id, last?.node), 'primary'), actions.firstChild);

@@ -12,8 +12,9 @@ export type ToGraph =
   | { type: 'reveal'; path: string[]; task: string }
   /** Run view: the run's state over the graph (sent again on every refresh). The panel is then a run view. */
   | { type: 'run'; run: RunOverlay }
-  /** File view: whether "Submit Run" is offered (a pipeline file the extension can submit). */
-  | { type: 'canSubmit'; value: boolean };
+  /** File view: whether "Submit Run" is offered (a pipeline file the extension can submit), and "Run Locally" (a
+   * Python pipeline kfp.local can run). */
+  | { type: 'canSubmit'; value: boolean; local?: boolean };
 
 /** Webview → extension. */
 export type FromGraph =
@@ -26,6 +27,12 @@ export type FromGraph =
   | { type: 'refresh' }
   /** File view: open the run form for this pipeline. */
   | { type: 'submitRun' }
+  /** File view: the local run form (kfp.local on this machine). */
+  | { type: 'runLocally' }
+  /** Local run view: open an output's file or the failing line of a component (a file the overlay named). */
+  | { type: 'openFile'; file: string; line?: number }
+  /** Local run view: debug one task's component with this run's inputs. */
+  | { type: 'debugTask'; path: string[]; task: string }
   /** Run view actions. `openLocal`: the graph of the local file the run came from. */
   | { type: 'runAction'; action: 'terminate' | 'retry' | 'clone' | 'openLocal' }
   /** Run view: the log of the pod that ran a task (`node`), or of the task's latest attempt. */

@@ -121,7 +121,8 @@ export class FormApp {
     this.runName.value = saved?.runName ?? msg.runName;
     this.description.value = saved?.description ?? this.description.value;
     this.serviceAccount.value = saved?.serviceAccount ?? msg.serviceAccount;
-    this.renderRun();
+    if (msg.local) this.renderLocal();
+    else this.renderRun();
     this.renderParams(msg.form);
     this.setValues(saved?.values ?? msg.values);
   }
@@ -154,6 +155,13 @@ export class FormApp {
     );
     this.experimentBox.append(h('label', { class: 'label' }, 'Experiment'), h('span', { class: 'muted' }, 'loading…'));
     this.targetBox.append(h('label', { class: 'label' }, 'Upload as'), h('span', { class: 'muted' }, 'loading…'));
+  }
+
+  /** A local run: its name only; no experiment, upload or service account. */
+  private renderLocal(): void {
+    clear(this.runSection);
+    this.runSection.append(h('h2', {}, 'Local run'), h('div', { class: 'row' }, this.runName), h('p', { class: 'muted' }, 'Runs on this machine with kfp.local (no cluster); kept under the workspace with its logs and outputs.'));
+    this.submitButton.textContent = 'Run Locally';
   }
 
   private renderExperiments(list: ExperimentChoice[], chosen: string | undefined): void {
@@ -347,9 +355,9 @@ export class FormApp {
   }
 
   /** Builds the request, or says what is missing. */
-  private request(showAll: boolean): { request?: SubmitRequest; problem?: string } {
+  private request(showAll: boolean): { request?: SubmitRequest; local?: { values: FormValues; runName: string }; problem?: string } {
     if (!this.init) return { problem: 'Loading…' };
-    if (!this.conn) return { problem: 'Not connected to Kubeflow Pipelines yet.' };
+    if (!this.conn && !this.init.local) return { problem: 'Not connected to Kubeflow Pipelines yet.' };
     const built = buildParameters(this.init.form.fields, this.values);
     if (!built.ok) {
       if (showAll) for (const [n, e] of Object.entries(built.errors)) this.showError(n, e);
@@ -358,6 +366,7 @@ export class FormApp {
     }
     const runName = this.runName.value.trim();
     if (!runName) return { problem: 'Name the run.' };
+    if (this.init.local || !this.conn) return { local: { values: { ...this.values }, runName } };
     const exp = this.experiment?.value ?? NEW_EXPERIMENT;
     const newName = this.newExperiment.value.trim();
     if (exp === NEW_EXPERIMENT && !newName) return { problem: 'Name the new experiment.' };
@@ -387,13 +396,20 @@ export class FormApp {
   private validate(): void {
     const { problem } = this.request(false);
     this.submitButton.toggleAttribute('disabled', this.busy || Boolean(problem));
-    this.submitButton.title = problem ?? 'Submit the run (Ctrl+Enter)';
+    this.submitButton.title = problem ?? (this.init?.local ? 'Run on this machine (Ctrl+Enter)' : 'Submit the run (Ctrl+Enter)');
     if (!this.busy) this.setStatus(problem ?? '');
   }
 
   private submit(): void {
     if (this.busy) return;
-    const { request, problem } = this.request(true);
+    const { request, local, problem } = this.request(true);
+    if (local) {
+      this.formError.hidden = true;
+      this.busy = true;
+      this.validate();
+      this.channel.post({ type: 'runLocally', ...local });
+      return;
+    }
     if (!request) {
       this.formError.textContent = problem ?? 'The form is not complete.';
       this.formError.hidden = false;

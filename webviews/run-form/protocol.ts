@@ -54,8 +54,10 @@ export type ToForm =
       last?: { at: number; runName?: string };
       runName: string;
       serviceAccount: string;
-      /** Where requests go (the forward or the URL). */
+      /** Where requests go (the forward or the URL); for a local run, the Python that runs it. */
       where: string;
+      /** A local run (kfp.local): no connection, experiment or upload; the form posts `runLocally`. */
+      local?: boolean;
     }
   | { type: 'connection'; state: 'loading' }
   | { type: 'connection'; state: 'error'; message: string }
@@ -85,6 +87,8 @@ export type ToForm =
 export type FromForm =
   | { type: 'ready' }
   | { type: 'submit'; request: SubmitRequest }
+  /** A local form's submit: run on this machine with these values. */
+  | { type: 'runLocally'; values: FormValues; runName: string }
   | { type: 'loadPreset'; name: string }
   | { type: 'savePreset'; name: string; values: FormValues }
   | { type: 'deletePreset'; name: string }
