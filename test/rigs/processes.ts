@@ -51,3 +51,17 @@ export function assertRunning(p: Proc, name: string): void {
     throw new Error(`${name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${tail(p.log)}`);
   }
 }
+
+/** `wait`, or a rejection with the log's tail as soon as one of `procs` exits first. */
+export async function whileRunning<T>(procs: Record<string, Proc>, wait: Promise<T>): Promise<T> {
+  let settled = false;
+  const died = Object.entries(procs).map(([name, p]) => p.exited.then(() => {
+    if (!settled) throw new Error(`${name} exited (${p.child.exitCode ?? p.child.signalCode}):\n${tail(p.log)}`);
+    return undefined as never;
+  }));
+  try {
+    return await Promise.race([wait, ...died]);
+  } finally {
+    settled = true;
+  }
+}
