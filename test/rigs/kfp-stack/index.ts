@@ -1,6 +1,6 @@
 /**
  * KFP stack rig: the real Kubeflow Pipelines 2.17 backend (test/rigs/kfp-stack/build.sh) against a kube rig: the API
- * server on PostgreSQL 16 (`pgx`, the PostgreSQL rig) and an S3 object store (the object-store rig), the persistence
+ * server on MariaDB (the mariadb rig: KFP 2.17's storage layer speaks only MySQL, see test/rigs/README.md) and an S3 object store (the object-store rig), the persistence
  * agent and the ScheduledWorkflow controller, run as local processes with the flags and environment KFP's manifests
  * give them, with KUBECONFIG (and HOME/.kube/config, which the API server's ScheduledWorkflow client reads) pointing
  * at the kube rig. Argo's CRDs (minimal) and the ScheduledWorkflow CRD are installed when missing. The API is reached
@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../jupyter/index';
 import { repoRoot, type KubeRig } from '../kube/index';
 import { startObjectStore, type ObjectStoreRig } from '../object-store/index';
-import { startPostgres, type PostgresRig } from '../postgres/index';
+import { startMariaDb, type MariaDbRig } from '../mariadb/index';
 import { startProc, stopProc, tail, whileRunning, type Proc } from '../processes';
 import { until } from '../../support/wait';
 import { exposeKfpApi, KFP_SERVICE } from './service';
@@ -50,7 +50,7 @@ export interface KfpStack {
   multiUser: boolean;
   service: { namespace: string; name: string; httpPort: number; grpcPort: number };
   podName?: string;
-  postgres: PostgresRig;
+  database: MariaDbRig;
   objectStore: ObjectStoreRig;
   /** The tails of every process's log, for failure messages. */
   logs(): string;
@@ -82,8 +82,12 @@ async function installCrds(kube: KubeRig, crdDir: string): Promise<void> {
       if (!/AlreadyExists/.test(e.message)) throw e;
     });
   }
-  await kube.kubectl(['wait', '--for=condition=Established', '--timeout=60s',
-    'crd/workflows.argoproj.io', 'crd/scheduledworkflows.kubeflow.org']);
+  // `kubectl wait` fails on a CRD whose status has no conditions yet: poll instead
+  await until('the Workflow and ScheduledWorkflow CRDs to be established', 60_000, async () => {
+    const out = await kube.kubectl(['get', 'crd', 'workflows.argoproj.io', 'scheduledworkflows.kubeflow.org',
+      '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}']);
+    return out.trim().split('\n').filter((l) => l === 'True').length === 2;
+  }, 200);
 }
 
 export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = {}): Promise<KfpStack> {
@@ -91,15 +95,15 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
   const multiUser = opts.multiUser ?? false;
   const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kfvs-kfp-'));
   const procs: { name: string; proc: Proc }[] = [];
-  let postgres: PostgresRig | undefined;
+  let database: MariaDbRig | undefined;
   let objectStore: ObjectStoreRig | undefined;
   let podName: string | undefined;
-  const logs = () => [postgres?.logs() ?? '', objectStore?.logs() ?? '',
+  const logs = () => [database?.logs() ?? '', objectStore?.logs() ?? '',
     ...procs.map((p) => `--- ${p.name}\n${tail(p.proc.log, 40)}`)].join('\n');
   const cleanup = async () => {
     for (const p of [...procs].reverse()) await stopProc(p.proc, 'SIGTERM');
     await objectStore?.stop();
-    await postgres?.stop();
+    await database?.stop();
     if (podName) await kube.kubectl(['-n', KFP_NAMESPACE, 'delete', 'pod', podName, '--grace-period=0', '--wait=false', '--ignore-not-found']).catch(() => undefined);
     if (!process.env.KFVS_KEEP_RUN_DIRS) await fsp.rm(runDir, { recursive: true, force: true });
   };
@@ -111,7 +115,7 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
   try {
     await kube.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: KFP_NAMESPACE } }]);
     await installCrds(kube, crds);
-    [postgres, objectStore] = await Promise.all([startPostgres(), startObjectStore({ bucket: 'mlpipeline' })]);
+    [database, objectStore] = await Promise.all([startMariaDb(), startObjectStore({ bucket: 'mlpipeline' })]);
 
     // HOME/.kube/config: the API server's ScheduledWorkflow client reads only that file out of cluster
     const home = path.join(runDir, 'home');
@@ -125,9 +129,9 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
     const configDir = path.join(runDir, 'config');
     await fsp.mkdir(configDir);
     await fsp.writeFile(path.join(configDir, 'config.json'), JSON.stringify({
-      DBDriverName: 'pgx',
+      DBDriverName: 'mysql',
       DBConfig: {
-        PostgreSQLConfig: { Host: postgres.host, Port: String(postgres.port), User: postgres.user, Password: '', DBName: 'mlpipeline' },
+        MySQLConfig: { Host: database.host, Port: String(database.port), User: database.user, Password: '', DBName: 'mlpipeline', GroupConcatMaxLen: '4194304' },
         ConMaxLifeTime: '120s',
       },
       ObjectStoreConfig: {
@@ -139,9 +143,9 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
       CacheEnabled: 'true',
       CRON_SCHEDULE_TIMEZONE: 'UTC',
     }, null, 2));
-    const [port, grpcPort, swfMetrics] = [await freePort(), await freePort(), await freePort()];
+    const [port, grpcPort, swfMetrics, vizPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const api = start('apiserver', path.join(bin, 'apiserver'), [
-      `--config=${configDir}`, `--httpPortFlag=127.0.0.1:${port}`, `--rpcPortFlag=127.0.0.1:${grpcPort}`,
+      `--config=${configDir}`, `--httpPortFlag=127.0.0.1:${port}`, `--rpcPortFlag=:${grpcPort}`, // ":port" only: the gateway dials "localhost" + this flag
       '--sampleconfig=', '--logtostderr=true', '--collectMetricsFlag=false',
     ], {
       ...baseEnv,
@@ -151,6 +155,9 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
       ML_PIPELINE_SERVICE_NAME: KFP_SERVICE.name,
       METADATA_SERVICE_NAME: 'metadata-grpc-service',
       OBJECTSTORECONFIG_SECURE: 'false',
+      // what Kubernetes' service links give the pod; no visualization server runs in the rig
+      ML_PIPELINE_VISUALIZATIONSERVER_SERVICE_HOST: '127.0.0.1',
+      ML_PIPELINE_VISUALIZATIONSERVER_SERVICE_PORT: String(vizPort),
     });
     const url = `http://127.0.0.1:${port}`;
     await whileRunning({ apiserver: api }, until('the KFP API server to answer /apis/v2beta1/healthz', 180_000, async () => {
@@ -185,10 +192,10 @@ export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = 
     if (opts.inCluster ?? true) {
       podName = await exposeKfpApi(kube, KFP_NAMESPACE, port, { grpcPort, image: `ghcr.io/kubeflow/kfp-api-server:${KFP_VERSION}` });
     }
-    const pg = postgres;
+    const db = database;
     const store = objectStore;
     return {
-      url, port, grpcPort, namespace: KFP_NAMESPACE, multiUser, podName, postgres: pg, objectStore: store,
+      url, port, grpcPort, namespace: KFP_NAMESPACE, multiUser, podName, database: db, objectStore: store,
       service: { namespace: KFP_NAMESPACE, ...KFP_SERVICE },
       logs,
       stop: cleanup,
