@@ -1,7 +1,8 @@
 /**
  * PostgreSQL rig: PostgreSQL 16 from test/rigs/postgres/install.sh's cache, one fresh cluster per start, copied from
  * the template data dir install.sh initdb'd (fast, like the kube rig's etcd templates). As root it runs as the
- * unprivileged user of install.sh (initdb and postgres refuse root). Used by Model Registry and the KFP API server.
+ * unprivileged user of install.sh (initdb and postgres refuse root). Used by Model Registry (the KFP API server 2.17
+ * cannot use it: test/rigs/README.md).
  *
  *   const pg = await startPostgres({ databases: ['model_registry'] });
  *   pg.dsn('model_registry')   // postgres://postgres@127.0.0.1:<port>/model_registry?sslmode=disable

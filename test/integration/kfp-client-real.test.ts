@@ -1,0 +1,153 @@
+// The editor's KFP client (core/kfp) against the real KFP 2.17 API server (test/rigs/kfp-stack) on the kube rig:
+// what needs no run to execute (execution is the Argo rig's part): a pipeline compiled by the real kfp SDK uploaded
+// and found again, a version whose stored spec equals the local file and gives the run form's fields, runs created
+// from the form's values, listed with filters, archived, restored and deleted, recurring runs, and the server's own
+// error messages (a duplicate name, a pipeline the server refuses, a run of a missing version) reaching the caller.
+// Every request and answer is checked against the 2.17 swagger, as with the stand-in.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError, fetchTransport, type HttpTransport } from '../../core/http/transport';
+import { KfpClient, listAll } from '../../core/kfp/client';
+import { eq, substring } from '../../core/kfp/filter';
+import { buildParameters, formSpec, initialValues } from '../../core/kfp/params';
+import { diffSpecs, specFromText } from '../../core/kfp/spec';
+import { compilePipeline } from '../rigs/kfp/index';
+import { startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
+import { startKubeRig, type KubeRig } from '../rigs/kube/index';
+import { KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
+import { until } from '../support/wait';
+
+const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
+const OUT = path.resolve(__dirname, '../../test-output/ir');
+const RECORD = path.resolve(__dirname, '../fixtures/kfp-real');
+
+describe('KFP client against the real KFP 2.17 API server', function () {
+  this.timeout(300_000);
+  let kube: KubeRig;
+  let kfp: KfpStack;
+  let client: KfpClient;
+  let hello: string;
+  const problems: string[] = [];
+  let spec: KfpSpec;
+
+  const checked = (inner: HttpTransport): HttpTransport => async (req) => {
+    if (req.path.startsWith('/apis/v2beta1/')) problems.push(...spec.checkRequest(req));
+    const res = await inner(req);
+    if (req.path.startsWith('/apis/v2beta1/') && res.status === 200 && res.text.trim()) problems.push(...spec.checkResponse(req, JSON.parse(res.text)));
+    return res;
+  };
+  /** KFVS_RECORD_KFP_REAL=1 writes the real server's answer to test/fixtures/kfp-real/<name>.json (unit tests read them). */
+  const record = (name: string, value: unknown) => {
+    if (process.env.KFVS_RECORD_KFP_REAL !== '1') return;
+    fs.mkdirSync(RECORD, { recursive: true });
+    fs.writeFileSync(path.join(RECORD, `${name}.json`), `${JSON.stringify(value, null, 2)}\n`);
+  };
+
+  before(async () => {
+    spec = new KfpSpec(KFP_SPECS['2.17']);
+    [kube, hello] = await Promise.all([
+      startKubeRig({ crds: false }),
+      compilePipeline(path.join(FIXTURES, 'hello_world.py'), path.join(OUT, 'client-real-hello_world.yaml')),
+    ]);
+    kfp = await startKfpStack(kube, { inCluster: false });
+    client = new KfpClient(checked(fetchTransport(kfp.url)));
+  });
+
+  after(async () => {
+    await kfp?.stop();
+    await kube?.stop();
+  });
+
+  afterEach(() => {
+    assert.deepEqual(problems.splice(0), [], 'requests and answers match the swagger');
+  });
+
+  it('uploads a compiled pipeline, finds it by name, adds a version; the version holds the local file\'s pipeline', async () => {
+    const h = await client.healthz();
+    assert.equal(h.multi_user, false);
+    await assert.rejects(client.getPipelineByName('hello-world'), (e: unknown) => e instanceof ApiError && e.status === 404);
+    const text = fs.readFileSync(hello, 'utf8');
+    const p = await client.uploadPipeline({ fileName: 'hello_world.yaml', content: text, name: 'hello-world', displayName: 'hello-world', description: 'from the client test' });
+    assert.ok(p.pipeline_id);
+    assert.equal((await client.getPipelineByName('hello-world')).pipeline_id, p.pipeline_id);
+    const dup = await client.uploadPipeline({ fileName: 'hello_world.yaml', content: text, name: 'hello-world' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(dup instanceof ApiError && dup.status === 409, String(dup));
+    // the upload endpoint answers {error_message, error_details}; its message is all it says (the name is in its log)
+    assert.equal(dup.message, 'Failed to create a pipeline and a pipeline version', 'the server\'s own message, not the stack in error_details');
+
+    const v = await client.uploadPipelineVersion(p.pipeline_id!, { fileName: 'hello_world.yaml', content: text, name: 'hello-world-v2' });
+    const versions = await client.listPipelineVersions(p.pipeline_id!, { sort: { field: 'created_at', desc: true } });
+    assert.equal(versions.totalSize, 2);
+    assert.ok(versions.items.some((x) => x.pipeline_version_id === v.pipeline_version_id), 'the new version is listed');
+    const full = await client.getPipelineVersion(p.pipeline_id!, v.pipeline_version_id!);
+    record('pipeline-version', full);
+    record('pipeline-versions', await (await fetch(`${kfp.url}/apis/v2beta1/pipelines/${p.pipeline_id}/versions`)).json());
+    assert.ok(full.pipeline_spec);
+    assert.equal(diffSpecs(specFromText(text), full.pipeline_spec).same, true, 'the stored spec is the uploaded file');
+    assert.deepEqual(formSpec(full.pipeline_spec).fields.map((f) => f.name).sort(), ['config', 'loud', 'name', 'ratio', 'tags', 'times']);
+  });
+
+  it('a pipeline the server refuses: its message reaches the caller', async () => {
+    const bad = await client.uploadPipeline({ fileName: 'notes.yaml', content: 'hello: world\n', name: 'not-a-pipeline' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(bad instanceof ApiError && bad.status === 400, String(bad));
+    assert.equal(bad.message, 'unknown template format');
+    await assert.rejects(client.getPipelineByName('not-a-pipeline'), (e: unknown) => e instanceof ApiError && e.status === 404, 'nothing was stored');
+  });
+
+  it('runs from the form\'s values: created in the experiment, listed with filters and pages, archived, restored, deleted', async () => {
+    const exp = await client.createExperiment({ displayName: 'client-test', description: 'runs of the client test' });
+    assert.equal((await client.findExperiment('client-test'))?.experiment_id, exp.experiment_id);
+    const p = await client.getPipelineByName('hello-world');
+    const version = (await client.listPipelineVersions(p.pipeline_id!, { sort: { field: 'created_at', desc: true }, pageSize: 1 })).items[0]!;
+    const form = formSpec(specFromText(fs.readFileSync(hello, 'utf8')));
+    const built = buildParameters(form.fields, initialValues(form.fields, { name: 'Client', times: '3', tags: '["x", "y"]' }));
+    assert.ok(built.ok);
+    const created = await client.createRun({ displayName: 'hello from the client', experimentId: exp.experiment_id!, pipelineVersion: { pipeline_id: p.pipeline_id!, pipeline_version_id: version.pipeline_version_id! }, runtimeConfig: { parameters: built.parameters } });
+    assert.ok(created.run_id);
+    const got = await client.getRun(created.run_id!);
+    record('run-created', got);
+    assert.deepEqual(got.runtime_config?.parameters, built.parameters);
+    assert.equal(got.experiment_id, exp.experiment_id);
+    // the server keeps created_at in whole seconds: the second run is created in a later second than the first
+    const firstAt = Date.parse(got.created_at!);
+    await until('the next second of the server\'s clock', 5_000, () => Date.now() >= firstAt + 1_000, 50);
+    const second = await client.createRun({ displayName: 'hello again', experimentId: exp.experiment_id!, pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: built.parameters } });
+
+    const runs = await listAll((o) => client.listRuns({ ...o, experimentId: exp.experiment_id! }), { pageSize: 1, sort: { field: 'created_at', desc: true } });
+    assert.deepEqual(runs.map((r) => r.display_name), ['hello again', 'hello from the client'], 'paged one by one, newest first');
+    const filtered = await client.listRuns({ filter: [substring('display_name', 'again')] });
+    assert.deepEqual(filtered.items.map((r) => r.run_id), [second.run_id]);
+
+    await client.archiveRun(second.run_id!);
+    assert.equal((await client.getRun(second.run_id!)).storage_state, 'ARCHIVED');
+    assert.ok(!(await client.listRuns({ filter: [eq('storage_state', 'AVAILABLE')] })).items.some((x) => x.run_id === second.run_id));
+    await client.unarchiveRun(second.run_id!);
+    await client.deleteRun(second.run_id!);
+    await assert.rejects(client.getRun(second.run_id!), (e: unknown) => e instanceof ApiError && e.status === 404);
+  });
+
+  it('a run of a version that does not exist: the server\'s message', async () => {
+    const p = await client.getPipelineByName('hello-world');
+    const err = await client.createRun({ displayName: 'nowhere', pipelineVersion: { pipeline_id: p.pipeline_id!, pipeline_version_id: '00000000-0000-0000-0000-000000000000' } }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApiError && err.status >= 400, String(err));
+    assert.ok(err.message.length > 10 && !/^\s*[{[]/.test(err.message), `a readable message from the server: ${err.message}`);
+  });
+
+  it('recurring runs with a cron: created enabled, listed, disabled, refused beyond max concurrency, deleted', async () => {
+    const exp = await client.createExperiment({ displayName: 'nightly' });
+    const p = await client.getPipelineByName('hello-world');
+    const rr = await client.createRecurringRun({ displayName: 'nightly hello', experimentId: exp.experiment_id!, pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { times: 1 } }, trigger: { cron: { cron: '0 0 2 * * *' } } });
+    assert.equal(rr.status, 'ENABLED');
+    record('recurring-run', await client.getRecurringRun(rr.recurring_run_id!));
+    const listed = await client.listRecurringRuns({ experimentId: exp.experiment_id! });
+    assert.deepEqual(listed.items.map((x) => x.trigger?.cron_schedule?.cron), ['0 0 2 * * *']);
+    await client.disableRecurringRun(rr.recurring_run_id!);
+    await until('the recurring run to be disabled', 30_000, async () => (await client.getRecurringRun(rr.recurring_run_id!)).status === 'DISABLED');
+    const bad = await client.createRecurringRun({ displayName: 'bad', pipelineVersion: { pipeline_id: p.pipeline_id! }, trigger: { cron: { cron: '0 0 2 * * *' } }, maxConcurrency: 20 }).then(() => undefined, (e: unknown) => e);
+    assert.ok(bad instanceof ApiError && /concurrency/i.test(bad.message), String(bad));
+    await client.deleteRecurringRun(rr.recurring_run_id!);
+    await client.archiveExperiment(exp.experiment_id!);
+    assert.equal((await client.getExperiment(exp.experiment_id!)).storage_state, 'ARCHIVED');
+  });
+});
