@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentBackend } from '../../../core/agentTools/backend';
 import { diagnoseTool } from '../../../core/agentTools/read';
-import type { HttpTransport } from '../../../core/http/transport';
+import type { HttpResponse, HttpTransport } from '../../../core/http/transport';
 import { KfpClient } from '../../../core/kfp/client';
 
 const DIR = path.resolve(__dirname, '../../fixtures/kfp-real');
@@ -18,8 +18,9 @@ describe('agent tools: diagnose a run of the real KFP server', () => {
     const transport: HttpTransport = async (req) => {
       const body = req.path === `/apis/v2beta1/runs/${String(run.run_id)}` ? run
         : req.path === `/apis/v2beta1/pipelines/${String(version.pipeline_id)}/versions/${String(version.pipeline_version_id)}` ? version : undefined;
-      return body ? { status: 200, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) }
-        : { status: 404, headers: {}, text: '{"code":5,"message":"not here"}' };
+      const res: HttpResponse = body ? { status: 200, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) }
+        : { status: 404, headers: { 'content-type': 'application/json' }, text: '{"code":5,"message":"not here"}' };
+      return res;
     };
     const b = { namespace: 'kubeflow', kfp: async () => new KfpClient(transport) } as unknown as AgentBackend;
     const text = await diagnoseTool(b, { kind: 'run', name: String(run.run_id) });
