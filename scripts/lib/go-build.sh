@@ -5,13 +5,19 @@
 #
 #   go_rig_done STAMP WANT FILE...     true when STAMP holds WANT and every FILE is executable
 #   go_rig_lock DIR                    takes DIR.lock (fd 9) for the rest of the script: parallel setups wait
+#   go_rig_begin ARG RESULT DIR SCRIPT the start of a build script, with the caller's `done_` (true when built):
+#       ARG --print-bin prints RESULT when built, else names SCRIPT and exits 3; a done build prints RESULT and exits
+#       0; otherwise it takes DIR's lock and returns (exiting 0 if another setup built it meanwhile)
 #   go_rig_build SRC OUT NAME=PKG[+cgo]...
 #       builds each package PKG (relative to the module at SRC) into OUT/NAME, with cgo off unless `+cgo`. The
 #       shared tree is read-only and go may update go.sum: SRC is first copied to OUT/../src (rsync-like: replaced
 #       each build). The binaries are written to a temporary name and renamed, so a failed build leaves none.
 #   go_rig_install OUT NAME=MODULE/PKG@VERSION...
 #       `go install` of a module from the Go proxy into OUT/NAME (no sources kept).
-# Each prints nothing on success but Go's own errors; timing is the caller's.
+# Each prints nothing on success but Go's own errors; timing is the caller's. Sourcing this also cleans the
+# environment (clean-env.sh) and sets KFVS_CACHE's default.
+. "$(dirname "${BASH_SOURCE[0]}")/clean-env.sh"
+KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 
 go_rig_env() {
   command -v go >/dev/null || { echo "go not found in PATH (need Go >= 1.26)" >&2; return 1; }
@@ -29,6 +35,17 @@ go_rig_lock() {
   mkdir -p "$1"
   exec 9>"$1.lock"
   flock 9
+}
+
+go_rig_begin() {
+  local arg=$1 result=$2 dir=$3 script=$4
+  if [ "$arg" = --print-bin ]; then
+    if done_; then echo "$result"; exit 0; fi
+    echo "not built: run $script (scripts/setup.sh does)" >&2; exit 3
+  fi
+  if done_; then echo "$result"; exit 0; fi
+  go_rig_lock "$dir"
+  if done_; then echo "$result"; exit 0; fi
 }
 
 go_rig_build() {

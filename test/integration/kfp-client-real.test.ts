@@ -15,7 +15,7 @@ import { diffSpecs, specFromText } from '../../core/kfp/spec';
 import { compilePipeline } from '../rigs/kfp/index';
 import { startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
-import { KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
+import { checkedTransport, KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
 import { until } from '../support/wait';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
@@ -31,12 +31,7 @@ describe('KFP client against the real KFP 2.17 API server', function () {
   const problems: string[] = [];
   let spec: KfpSpec;
 
-  const checked = (inner: HttpTransport): HttpTransport => async (req) => {
-    if (req.path.startsWith('/apis/v2beta1/')) problems.push(...spec.checkRequest(req));
-    const res = await inner(req);
-    if (req.path.startsWith('/apis/v2beta1/') && res.status === 200 && res.text.trim()) problems.push(...spec.checkResponse(req, JSON.parse(res.text)));
-    return res;
-  };
+  const checked = (inner: HttpTransport): HttpTransport => checkedTransport(() => spec, problems, inner);
   /** KFVS_RECORD_KFP_REAL=1 writes the real server's answer to test/fixtures/kfp-real/<name>.json (unit tests read them). */
   const record = (name: string, value: unknown) => {
     if (process.env.KFVS_RECORD_KFP_REAL !== '1') return;

@@ -17,7 +17,7 @@ import { parsePipeline } from '../../core/pipeline/parse';
 import { compilePipeline } from '../rigs/kfp/index';
 import { startKfpServer, type KfpServer } from '../rigs/kfp-server/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
-import { KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
+import { checkedTransport, KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
 import { until } from '../support/wait';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
@@ -34,12 +34,7 @@ describe('KFP client against the KFP API stand-in', function () {
   let spec: KfpSpec;
 
   /** The transport the extension would use, with every exchange checked against the swagger. */
-  const checked = (inner: HttpTransport): HttpTransport => async (req) => {
-    if (req.path.startsWith('/apis/v2beta1/')) problems.push(...spec.checkRequest(req));
-    const res = await inner(req);
-    if (req.path.startsWith('/apis/v2beta1/') && res.status === 200 && res.text.trim()) problems.push(...spec.checkResponse(req, JSON.parse(res.text)));
-    return res;
-  };
+  const checked = (inner: HttpTransport): HttpTransport => checkedTransport(() => spec, problems, inner);
 
   const waitEnd = (id: string): Promise<Run> => until(`run ${id} to end`, 60_000, async () => {
     const r = await client.getRun(id);

@@ -10,12 +10,10 @@
 #   build.sh --print-bin      the bin dir if built (exit 3 if not); never builds
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE/../../../scripts/lib/clean-env.sh"
 . "$HERE/../../../scripts/lib/go-build.sh"
 VERSION=2.17.0
 REV=1
 ARGO_MODULE=github.com/argoproj/argo-workflows/v4@v4.0.5
-KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 SHARED=${KFVS_SHARED:-$HERE/../../../../shared}
 SRC=$SHARED/upstream/kubeflow-pipelines-$VERSION
 DIR=$KFVS_CACHE/kfp-stack/$VERSION
@@ -24,13 +22,7 @@ NAMES=(apiserver persistence-agent scheduledworkflow driver launcher-v2)
 WANT="kfp-stack=$VERSION rev=$REV"
 crds_done() { [ -f "$DIR/crds/.module" ] && [ "$(cat "$DIR/crds/.module")" = "$ARGO_MODULE" ]; }
 done_() { go_rig_done "$DIR/.stamp" "$WANT" "${NAMES[@]/#/$BIN/}" && crds_done; }
-if [ "${1:-}" = --print-bin ]; then
-  if done_; then echo "$BIN"; exit 0; fi
-  echo "KFP backend not built: run test/rigs/kfp-stack/build.sh" >&2; exit 3
-fi
-if done_; then echo "$BIN"; exit 0; fi
-go_rig_lock "$DIR"
-if done_; then echo "$BIN"; exit 0; fi
+go_rig_begin "${1:-}" "$BIN" "$DIR" test/rigs/kfp-stack/build.sh
 if ! crds_done; then
   go_rig_env
   mod=$(cd /tmp && go mod download -json "$ARGO_MODULE" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')

@@ -9,14 +9,12 @@
 # Measured here (2 cores, shared): server build ~40 s warm.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE/../../../scripts/lib/clean-env.sh"
 . "$HERE/../../../scripts/lib/go-build.sh"
 
 # ---- pinned versions: the only place to change them ----------------------------------------------
 MR_VERSION=0.3.8                  # ../shared/upstream/model-registry-<version>/
 RIG_REV=2                         # bump when this script changes what it produces
 # ---------------------------------------------------------------------------------------------------
-KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 SHARED=${KFVS_SHARED:-$HERE/../../../../shared}
 SRC=${KFVS_MODEL_REGISTRY_SRC:-$SHARED/upstream/model-registry-$MR_VERSION}
 RIG=$KFVS_CACHE/model-registry/$MR_VERSION

@@ -9,11 +9,9 @@
 #   build.sh --print-bin      the binary path if built (exit 3 if not); never builds
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$HERE/../../../scripts/lib/clean-env.sh"
 . "$HERE/../../../scripts/lib/go-build.sh"
 VERSION=1.11.0
 REV=1
-KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 SHARED=${KFVS_SHARED:-$REPO/../shared}
 SRC=$SHARED/upstream/notebook-controller-$VERSION
@@ -21,13 +19,7 @@ DIR=$KFVS_CACHE/notebook-controller/$VERSION
 BIN=$DIR/bin/notebook-controller
 WANT="notebook-controller=$VERSION rev=$REV"
 done_() { go_rig_done "$DIR/.stamp" "$WANT" "$BIN"; }
-if [ "${1:-}" = --print-bin ]; then
-  if done_; then echo "$BIN"; exit 0; fi
-  echo "notebook controller not built: run test/rigs/notebook-controller/build.sh" >&2; exit 3
-fi
-if done_; then echo "$BIN"; exit 0; fi
-go_rig_lock "$DIR"
-if done_; then echo "$BIN"; exit 0; fi
+go_rig_begin "${1:-}" "$BIN" "$DIR" test/rigs/notebook-controller/build.sh
 t0=$(date +%s)
 rm -f "$DIR/.stamp"
 go_rig_build "$SRC" "$DIR/bin" notebook-controller=.
