@@ -13,7 +13,7 @@ import { eq, substring } from '../../core/kfp/filter';
 import { buildParameters, formSpec, initialValues } from '../../core/kfp/params';
 import { diffSpecs, specFromText } from '../../core/kfp/spec';
 import { compilePipeline } from '../rigs/kfp/index';
-import { startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
+import { grantProfile, startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { checkedTransport, KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
 import { until } from '../support/wait';
@@ -144,5 +144,60 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     await client.deleteRecurringRun(rr.recurring_run_id!);
     await client.archiveExperiment(exp.experiment_id!);
     assert.equal((await client.getExperiment(exp.experiment_id!)).storage_state, 'ARCHIVED');
+  });
+});
+
+describe('KFP client against the real KFP 2.17 API server in multi-user mode', function () {
+  this.timeout(300_000);
+  let kube: KubeRig;
+  let kfp: KfpStack;
+  let hello: string;
+  const problems: string[] = [];
+  const spec = new KfpSpec(KFP_SPECS['2.17']);
+  const as = (user?: string) => new KfpClient(checkedTransport(() => spec, problems,
+    fetchTransport(kfp.url, (): Record<string, string> => (user ? { 'kubeflow-userid': user } : {}))), { namespace: kube.namespace });
+
+  before(async () => {
+    [kube, hello] = await Promise.all([
+      startKubeRig({ crds: false }),
+      compilePipeline(path.join(FIXTURES, 'hello_world.py'), path.join(OUT, 'client-real-mu-hello_world.yaml')),
+    ]);
+    kfp = await startKfpStack(kube, { multiUser: true, inCluster: false });
+    await grantProfile(kube, kube.namespace, 'user@example.com');
+  });
+
+  after(async () => {
+    await kfp?.stop();
+    await kube?.stop();
+  });
+
+  afterEach(() => {
+    assert.deepEqual(problems.splice(0), [], 'requests and answers match the swagger');
+  });
+
+  it('the profile namespace on experiments, runs and private pipelines; its Workflow in that namespace', async () => {
+    const user = as('user@example.com');
+    const ns = kube.namespace;
+    assert.equal((await user.healthz()).multi_user, true);
+    const exp = await user.createExperiment({ displayName: 'mine' });
+    assert.equal(exp.namespace, ns);
+    const p = await user.uploadPipeline({ fileName: 'hello_world.yaml', content: fs.readFileSync(hello, 'utf8'), name: 'hello-private' });
+    assert.equal(p.namespace, ns, 'uploaded as a private pipeline of the profile');
+    assert.deepEqual((await user.listPipelines()).items.map((x) => x.name), ['hello-private']);
+    const run = await user.createRun({ displayName: 'mine', experimentId: exp.experiment_id!, pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { name: 'Mine' } } });
+    assert.deepEqual((await user.listRuns()).items.map((r) => r.run_id), [run.run_id], 'listed by the profile namespace');
+    await until('the run\'s Workflow in the profile namespace', 60_000, async () => {
+      const list = JSON.parse(await kube.kubectl(['-n', ns, 'get', 'workflows.argoproj.io', '-l', `pipeline/runid=${run.run_id}`, '-o', 'json'])) as { items: unknown[] };
+      return list.items.length === 1;
+    }, 300);
+  });
+
+  it('no identity: the server\'s 401 message; another user: its 403 message naming the user', async () => {
+    const anonymous = await as().listRuns().then(() => undefined, (e: unknown) => e);
+    assert.ok(anonymous instanceof ApiError && anonymous.status === 401, String(anonymous));
+    assert.match(anonymous.message, /no user identity header/);
+    const other = await as('other@example.com').listExperiments().then(() => undefined, (e: unknown) => e);
+    assert.ok(other instanceof ApiError && other.status === 403, String(other));
+    assert.match(other.message, /User 'other@example\.com' is not authorized/);
   });
 });

@@ -90,6 +90,32 @@ async function installCrds(kube: KubeRig, crdDir: string): Promise<void> {
   }, 200);
 }
 
+/**
+ * Gives `user` Kubeflow's edit rights on pipelines in the profile namespace `namespace`, as the profile controller
+ * does (a RoleBinding to the aggregated `kubeflow-edit`; here a ClusterRole with KFP's rules of
+ * `kubeflow-pipelines-edit`): multi-user mode checks every call with a SubjectAccessReview of the user.
+ */
+export async function grantProfile(kube: KubeRig, namespace: string, user: string): Promise<void> {
+  const safe = user.replace(/[^a-z0-9.-]/gi, '-').toLowerCase();
+  await kube.apply([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'kubeflow-pipelines-edit' },
+      rules: [
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['pipelines', 'pipelines/versions', 'experiments', 'runs', 'jobs', 'recurringruns', 'viewers', 'visualizations'], verbs: ['*'] },
+        { apiGroups: ['kubeflow.org'], resources: ['scheduledworkflows'], verbs: ['*'] },
+        { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['*'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+      metadata: { name: `user-${safe}-clusterrole-edit`, namespace, annotations: { role: 'edit', user } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-pipelines-edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    },
+  ]);
+}
+
 export async function startKfpStack(kube: KubeRig, opts: StartKfpStackOptions = {}): Promise<KfpStack> {
   const { bin, crds } = await kfpStackDir();
   const multiUser = opts.multiUser ?? false;
