@@ -11,8 +11,9 @@ import { ApiError, fetchTransport, type HttpTransport } from '../../core/http/tr
 import { KfpClient, listAll } from '../../core/kfp/client';
 import { eq, substring } from '../../core/kfp/filter';
 import { buildParameters, formSpec, initialValues } from '../../core/kfp/params';
-import { diffSpecs, specFromText } from '../../core/kfp/spec';
+import { specFromText } from '../../core/kfp/spec';
 import { compilePipeline } from '../rigs/kfp/index';
+import { uploadHelloWithVersion } from '../support/kfp-upload-check';
 import { grantProfile, startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { checkedTransport, KFP_SPECS, KfpSpec } from '../support/kfp-swagger';
@@ -61,26 +62,11 @@ describe('KFP client against the real KFP 2.17 API server', function () {
   it('uploads a compiled pipeline, finds it by name, adds a version; the version holds the local file\'s pipeline', async () => {
     const h = await client.healthz();
     assert.equal(h.multi_user, false);
-    await assert.rejects(client.getPipelineByName('hello-world'), (e: unknown) => e instanceof ApiError && e.status === 404);
-    const text = fs.readFileSync(hello, 'utf8');
-    const p = await client.uploadPipeline({ fileName: 'hello_world.yaml', content: text, name: 'hello-world', displayName: 'hello-world', description: 'from the client test' });
-    assert.ok(p.pipeline_id);
-    assert.equal((await client.getPipelineByName('hello-world')).pipeline_id, p.pipeline_id);
-    const dup = await client.uploadPipeline({ fileName: 'hello_world.yaml', content: text, name: 'hello-world' }).then(() => undefined, (e: unknown) => e);
-    assert.ok(dup instanceof ApiError && dup.status === 409, String(dup));
+    const { pipeline, version, duplicate } = await uploadHelloWithVersion(client, fs.readFileSync(hello, 'utf8'));
     // the upload endpoint answers {error_message, error_details}; its message is all it says (the name is in its log)
-    assert.equal(dup.message, 'Failed to create a pipeline and a pipeline version', 'the server\'s own message, not the stack in error_details');
-
-    const v = await client.uploadPipelineVersion(p.pipeline_id!, { fileName: 'hello_world.yaml', content: text, name: 'hello-world-v2' });
-    const versions = await client.listPipelineVersions(p.pipeline_id!, { sort: { field: 'created_at', desc: true } });
-    assert.equal(versions.totalSize, 2);
-    assert.ok(versions.items.some((x) => x.pipeline_version_id === v.pipeline_version_id), 'the new version is listed');
-    const full = await client.getPipelineVersion(p.pipeline_id!, v.pipeline_version_id!);
-    record('pipeline-version', full);
-    record('pipeline-versions', await (await fetch(`${kfp.url}/apis/v2beta1/pipelines/${p.pipeline_id}/versions`)).json());
-    assert.ok(full.pipeline_spec);
-    assert.equal(diffSpecs(specFromText(text), full.pipeline_spec).same, true, 'the stored spec is the uploaded file');
-    assert.deepEqual(formSpec(full.pipeline_spec).fields.map((f) => f.name).sort(), ['config', 'loud', 'name', 'ratio', 'tags', 'times']);
+    assert.equal(duplicate.message, 'Failed to create a pipeline and a pipeline version', 'the server\'s own message, not the stack in error_details');
+    record('pipeline-version', version);
+    record('pipeline-versions', await (await fetch(`${kfp.url}/apis/v2beta1/pipelines/${pipeline.pipeline_id}/versions`)).json());
   });
 
   it('a pipeline the server refuses: its message reaches the caller', async () => {
