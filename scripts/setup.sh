@@ -18,6 +18,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)     # code-server's kerberos module builds against it
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v curl >/dev/null || need_apt+=(curl)
+[ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)          # the KFP API server's database (test/rigs/mariadb)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "need Debian packages ${need_apt[*]}: run 'sudo apt-get install -y ${need_apt[*]}' and try again"; exit 1
@@ -46,7 +47,8 @@ fi
 T_SETUP=$(date +%s)
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh \
            test/rigs/notebook-controller/build.sh test/rigs/workspaces-controller/build.sh \
-           test/rigs/model-registry/install.sh test/rigs/kale/install.sh; do
+           test/rigs/postgres/install.sh test/rigs/model-registry/install.sh test/rigs/kale/install.sh \
+           test/rigs/mariadb/install.sh test/rigs/object-store/build.sh test/rigs/kfp-stack/build.sh; do
   if [ -f "$rig" ]; then
     t=$(date +%s); log "$rig"
     bash "$rig" || { rc=$?; log "FAILED: $rig (exit $rc); see its output above"; exit "$rc"; }

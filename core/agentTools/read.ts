@@ -8,7 +8,7 @@ import { describeResources, shortImage, summarize } from '../../extension/notebo
 import type { KfpClient } from '../kfp/client';
 import { formSpec, valueToText } from '../kfp/params';
 import { formatDuration, mapTaskDetails, STATE_LABELS, type TaskRun } from '../kfp/runState';
-import type { Run } from '../kfp/types';
+import { apiTime, type Run } from '../kfp/types';
 import type { InferenceServiceObject } from '../kserve/build';
 import { describePhase, describeTraffic, summarizeInferenceService } from '../kserve/state';
 import { toJson, toMermaid } from '../pipeline/export';
@@ -208,7 +208,7 @@ export async function diagnoseTool(b: AgentBackend, input: Input): Promise<strin
     case 'run': {
       const kfp = await b.kfp();
       const run = await findRun(kfp, name);
-      const out = [`Run "${run.display_name}" (${run.run_id}): ${run.state ?? 'unknown'}, created ${isoShort(run.created_at)}${run.finished_at ? `, finished ${isoShort(run.finished_at)}` : ''}`];
+      const out = [`Run "${run.display_name}" (${run.run_id}): ${run.state ?? 'unknown'}, created ${isoShort(run.created_at)}${apiTime(run.finished_at) !== undefined ? `, finished ${isoShort(run.finished_at)}` : ''}`];
       if (run.error?.message) out.push(`Error: ${run.error.message}`);
       const model = await runPipeline(kfp, run);
       const tasks = Object.values(mapTaskDetails(model, run.run_details?.task_details ?? []).tasks);

@@ -3,7 +3,7 @@
 // healthz extras), so the client is held to exactly the rules the stand-in enforces. On top, what the gateway would
 // silently ignore is a problem here: every query parameter must be declared and of its type, a multipart upload
 // carries only declared form fields, and an operation without a body gets none.
-import type { HttpRequest } from '../../core/http/transport';
+import type { HttpRequest, HttpTransport } from '../../core/http/transport';
 import { KfpApiSpec } from '../rigs/kfp-server/spec';
 import { sharedPath } from './shared';
 
@@ -84,4 +84,14 @@ export class KfpSpec extends KfpApiSpec {
     const v = this.validateDefinition('googleRpcStatus', rest);
     return v.ok ? [] : [`error body: ${v.errors.join('; ')}`];
   }
+}
+
+/** `inner`, with every /apis/v2beta1 request and 200 answer checked against `spec()`; problems are pushed to `problems`. */
+export function checkedTransport(spec: () => KfpSpec, problems: string[], inner: HttpTransport): HttpTransport {
+  return async (req) => {
+    if (req.path.startsWith('/apis/v2beta1/')) problems.push(...spec().checkRequest(req));
+    const res = await inner(req);
+    if (req.path.startsWith('/apis/v2beta1/') && res.status === 200 && res.text.trim()) problems.push(...spec().checkResponse(req, JSON.parse(res.text)));
+    return res;
+  };
 }
