@@ -5,6 +5,7 @@ import { clusterFeature } from './cluster/feature';
 import { Kube } from './cluster/kube';
 import { DaemonClient } from './daemon/client';
 import { editorAidsFeature } from './editorAids/feature';
+import { healthFeature } from './health/feature';
 import { createLog, errorMessage } from './log';
 import { katibFeature } from './katib/feature';
 import { logsFeature } from './logs/feature';
@@ -29,6 +30,7 @@ const features: Feature[] = [
   trainingFeature,
   katibFeature,
   servingFeature,
+  healthFeature,
   editorAidsFeature,
   agentToolsFeature,
 ];

@@ -9,7 +9,8 @@
  * - drift: a per-feature PSI gauge where a drift service exports one (`feature_drift_psi`, labels `namespace`,
  *   `inference_service`, `feature`).
  * Every default can be replaced per namespace in the settings (`kubeflow.health.queries`). Variables: `$namespace`,
- * `$service`, `$revision`, `$pod` (a regex of pod names), `$window` (a PromQL duration). Values are escaped for the
+ * `$service`, `$revision`, `$pod` (a regex of pod names), `$window` (the rate window), `$range` (what availability
+ * covers). Values are escaped for the
  * place they go (a string literal; a regex), so a hostile name cannot change the query. Pure.
  */
 export type SliId =
@@ -38,20 +39,27 @@ export interface SliDef {
 export type EndpointMode = 'Serverless' | 'RawDeployment';
 
 const KN = 'namespace_name="$namespace", revision_name=~"$revision"';
-const knRate = (extra = ''): string => `sum(rate(revision_app_request_count{${KN}${extra}}[$window]))`;
-const knQuantile = (q: number): string => `histogram_quantile(${q}, sum by (le) (rate(revision_app_request_latencies_bucket{${KN}}[$window])))`;
+/** Per revision (one query answers for the default and the canary revision). */
+const knRate = (extra = ''): string => `sum by (revision_name) (rate(revision_app_request_count{${KN}${extra}}[$window]))`;
+/** 5xx share; a revision without any 5xx series counts 0, not "no data". */
+const knErrors = (range: string): string => {
+  const all = `sum by (revision_name) (increase(revision_app_request_count{${KN}}[${range}]))`;
+  return `(sum by (revision_name) (increase(revision_app_request_count{${KN}, response_code_class="5xx"}[${range}])) or ${all} * 0) / ${all}`;
+};
+const knQuantile = (q: number): string => `histogram_quantile(${q}, sum by (le, revision_name) (rate(revision_app_request_latencies_bucket{${KN}}[$window])))`;
 const RAW = 'namespace="$namespace", pod=~"$pod"';
 const rawQuantile = (q: number): string => `1000 * histogram_quantile(${q}, sum by (le) (rate(request_predict_seconds_bucket{${RAW}}[$window])))`;
+const DRIFT: SliDef = { id: 'driftPsi', title: 'Drift (PSI)', unit: 'psi', better: 'lower', expr: 'max by (feature) (feature_drift_psi{namespace="$namespace", inference_service="$service"})' };
 
 const ENDPOINT: Record<EndpointMode, SliDef[]> = {
   Serverless: [
     { id: 'requestRate', title: 'Requests', unit: 'req/s', better: 'higher', expr: knRate() },
-    { id: 'errorRate', title: 'Errors', unit: 'ratio', better: 'lower', expr: `(${knRate(', response_code_class="5xx"')} or vector(0)) / ${knRate()}` },
+    { id: 'errorRate', title: 'Errors', unit: 'ratio', better: 'lower', expr: knErrors('$window') },
     { id: 'latencyP50', title: 'P50 latency', unit: 'ms', better: 'lower', expr: knQuantile(0.5) },
     { id: 'latencyP95', title: 'P95 latency', unit: 'ms', better: 'lower', expr: knQuantile(0.95) },
     { id: 'latencyP99', title: 'P99 latency', unit: 'ms', better: 'lower', expr: knQuantile(0.99) },
-    { id: 'availability', title: 'Availability', unit: 'ratio', better: 'higher', expr: `1 - ((${knRate(', response_code_class="5xx"')} or vector(0)) / ${knRate()})` },
-    { id: 'driftPsi', title: 'Drift (PSI)', unit: 'psi', better: 'lower', expr: 'max by (feature) (feature_drift_psi{namespace="$namespace", inference_service="$service"})' },
+    { id: 'availability', title: 'Availability', unit: 'ratio', better: 'higher', expr: `1 - (${knErrors('$range')})` },
+    DRIFT,
   ],
   RawDeployment: [
     { id: 'requestRate', title: 'Requests', unit: 'req/s', better: 'higher', expr: `sum(rate(request_predict_seconds_count{${RAW}}[$window]))` },
@@ -60,7 +68,7 @@ const ENDPOINT: Record<EndpointMode, SliDef[]> = {
     { id: 'latencyP95', title: 'P95 latency', unit: 'ms', better: 'lower', expr: rawQuantile(0.95) },
     { id: 'latencyP99', title: 'P99 latency', unit: 'ms', better: 'lower', expr: rawQuantile(0.99) },
     { id: 'availability', title: 'Availability', unit: 'ratio', better: 'higher' },
-    { id: 'driftPsi', title: 'Drift (PSI)', unit: 'psi', better: 'lower', expr: 'max by (feature) (feature_drift_psi{namespace="$namespace", inference_service="$service"})' },
+    DRIFT,
   ],
 };
 
@@ -97,8 +105,10 @@ export interface SliVars {
   revisions?: string[];
   /** Pod names; several = a regex alternation. Empty = every pod (`.*`). */
   pods?: string[];
-  /** A PromQL duration: `5m`, `1h`. */
+  /** The rate window, a PromQL duration: `5m`. */
   window: string;
+  /** What "over the window" SLIs (availability) cover: `1h`, `30d`; default = `window`. */
+  range?: string;
 }
 
 /** Escaped for a PromQL double-quoted string. */
@@ -111,8 +121,8 @@ const DURATION = /^\d+(ms|s|m|h|d|w|y)$/;
 
 /** The expression with its variables filled in; throws on a malformed window (it comes from settings). */
 export function render(expr: string, vars: SliVars): string {
-  if (!DURATION.test(vars.window)) throw new Error(`"${vars.window}" is not a PromQL duration (like 5m or 1h)`);
-  return expr.replace(/\$(namespace|service|revision|pod|window)\b/g, (_m, name: string) => {
+  for (const d of [vars.window, vars.range ?? vars.window]) if (!DURATION.test(d)) throw new Error(`"${d}" is not a PromQL duration (like 5m or 1h)`);
+  return expr.replace(/\$(namespace|service|revision|pod|window|range)\b/g, (_m, name: string) => {
     switch (name) {
       case 'namespace':
         return inString(vars.namespace);
@@ -122,6 +132,8 @@ export function render(expr: string, vars: SliVars): string {
         return alternation(vars.revisions);
       case 'pod':
         return alternation(vars.pods);
+      case 'range':
+        return vars.range ?? vars.window;
       default:
         return vars.window;
     }

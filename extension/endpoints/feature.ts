@@ -105,6 +105,8 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
         void showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
         return;
       }
+      // The canary gate (kubeflow.health.canaryGate): the canary's SLIs against the SLO and the default revision.
+      if (!(await vscode.commands.executeCommand<boolean>('kubeflow.health.checkPromote', { name: s.name, namespace: s.namespace }))) return;
       await patchCanary(s, null, 'Promoted');
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.rollback', async (arg: EndpointArg) => {
