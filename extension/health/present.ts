@@ -125,6 +125,11 @@ export function endpointData(e: EndpointView, h: EndpointHealth, now: Date): Hea
   return data;
 }
 
+const gpuCount = (g: JobGpu): string => {
+  const n = g.replicas.reduce((a, r) => a + r.gpus, 0);
+  return `${n} GPU${n === 1 ? '' : 's'}`;
+};
+
 export interface JobView {
   kind: string;
   name: string;
@@ -146,7 +151,7 @@ export function jobData(j: JobView, gpu: JobGpu | undefined, problem: string | u
     columns: [],
     slis: [],
     gpu: {
-      summary: gpu ? `${gpu.replicas.reduce((a, r) => a + r.gpus, 0)} GPUs on ${gpu.replicas.length} replica${gpu.replicas.length === 1 ? '' : 's'}: ${gpu.meanUtil.toFixed(0)}% mean utilization, ${gpu.gpuHours.toFixed(gpu.gpuHours < 10 ? 2 : 0)} GPU-hours so far.` : 'No GPU samples for this job.',
+      summary: gpu ? `${gpuCount(gpu)} on ${gpu.replicas.length} replica${gpu.replicas.length === 1 ? '' : 's'}: ${gpu.meanUtil.toFixed(0)}% mean utilization, ${gpu.gpuHours.toFixed(gpu.gpuHours < 10 ? 2 : 0)} GPU-hours so far.` : 'No GPU samples for this job.',
       ...(gpu?.idleHint ? { hint: gpu.idleHint } : {}),
       ...(problem ? { problem } : {}),
       replicas: (gpu?.replicas ?? []).map((r) => ({ pod: r.pod, text: `${r.gpus} GPU${r.gpus === 1 ? '' : 's'} · ${r.meanUtil.toFixed(0)}% mean, ${r.lastUtil.toFixed(0)}% now${r.peakMemoryMiB !== undefined ? ` · peak memory ${formatValue(r.peakMemoryMiB, 'MiB')}` : ''}`, tone: toneOf(r.meanUtil) })),

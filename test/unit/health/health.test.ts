@@ -7,16 +7,17 @@ import { summarizeGpu } from '../../../core/health/gpu';
 import { describeStats, pipelineStats, quantile } from '../../../core/health/pipelineStats';
 import { PrometheusClient, PromQueryError } from '../../../core/health/prometheus';
 import { binsFromBuckets, driftLevel, psi } from '../../../core/health/psi';
-import { endpointSlis, formatValue, metricNames, render, withOverride } from '../../../core/health/sli';
+import { endpointSlis, formatValue, metricNames, render, withOverride, type SliId } from '../../../core/health/sli';
 import { canaryGate, errorBudget, parseSlo } from '../../../core/health/slo';
 import type { HttpRequest } from '../../../core/http/transport';
 import type { Run } from '../../../core/kfp/types';
+import { endpointData, jobData } from '../../../extension/health/present';
 
 describe('health: SLI queries', () => {
   it('fills in names so that a hostile one stays a label value', () => {
     const def = endpointSlis('Serverless').find((d) => d.id === 'requestRate')!;
     const q = render(def.expr!, { namespace: 'team"a', revisions: ['m-predictor-00002', 'x|.*'], window: '5m' });
-    assert.equal(q, 'sum(rate(revision_app_request_count{namespace_name="team\\"a", revision_name=~"m-predictor-00002|x\\\\|\\\\.\\\\*"}[5m]))');
+    assert.equal(q, 'sum by (revision_name) (rate(revision_app_request_count{namespace_name="team\\"a", revision_name=~"m-predictor-00002|x\\\\|\\\\.\\\\*"}[5m]))');
   });
 
   it('refuses a window that is not a PromQL duration', () => {
@@ -133,5 +134,47 @@ describe('health: GPUs, drift, pipeline runs', () => {
     assert.deepEqual({ ...s }, { runs: 5, succeeded: 3, failed: 1, active: 1, completionRate: 0.75, p50: 1200, p95: 1740 });
     assert.equal(describeStats(s, '24h'), '5 runs in the last 24h; 75% succeeded (3 of 4 ended); 1 still running; duration P50 20 min, P95 29 min');
     assert.equal(quantile([], 0.5), undefined);
+  });
+});
+
+describe('health: what the panel shows', () => {
+  const reading = (id: SliId, values: Record<string, number>) => ({ def: endpointSlis('Serverless').find((d) => d.id === id)!, values, series: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [{ time: 1, value: v }]])) });
+  const health = {
+    queries: 7,
+    slis: [
+      reading('latencyP95', { 'm-00001': 120, 'm-00002': 447.5 }),
+      reading('availability', { 'm-00001': 0.999, 'm-00002': 0.8 }),
+      reading('errorRate', { 'm-00001': 0.001, 'm-00002': 0.2 }),
+      reading('driftPsi', { amount: 0.31, age: 0.04 }),
+    ],
+  };
+  const view = { name: 'm', namespace: 'a', mode: 'Serverless' as const, stable: 'm-00001', canary: 'm-00002', canaryPercent: 10, where: 'here', rangeSeconds: 3600, slo: { availability: 0.99, latencyP95Ms: 300 } };
+
+  it('marks the breaching canary, refuses Promote when the gate refuses, and still offers Roll Back', () => {
+    const d = endpointData({ ...view, gateMode: 'refuse' }, health, new Date(0));
+    assert.deepEqual(d.columns, ['default (m-00001)', 'canary 10% (m-00002)']);
+    const p95 = d.slis.find((r) => r.id === 'latencyP95')!;
+    assert.deepEqual(p95.cells.map((c) => [c.text, c.tone]), [['120 ms', 'ok'], ['448 ms', 'bad']]);
+    assert.equal(d.gate!.verdict, 'breach');
+    assert.equal(d.gate!.text, 'Canary m-00002 breaches the SLO');
+    assert.deepEqual([d.gate!.canPromote, d.gate!.canRollBack], [false, true]);
+    assert.equal(endpointData({ ...view, gateMode: 'warn' }, health, new Date(0)).gate!.canPromote, true);
+    assert.deepEqual(d.drift!.rows.map((r) => [r.feature, r.tone]), [['amount', 'bad'], ['age', 'ok']]);
+    assert.match(d.slo!.budget!, /Error budget left over the last 60 min: 90%/);
+  });
+
+  it('says RawDeployment has no canary, and asks for an SLO when none is set', () => {
+    const d = endpointData({ name: 'r', namespace: 'a', mode: 'RawDeployment', where: 'here', rangeSeconds: 3600, gateMode: 'warn' }, { queries: 0, slis: [] }, new Date(0));
+    assert.match(d.notice!, /RawDeployment mode: KServe keeps no revisions/);
+    assert.match(d.slo!.text, /No SLO for this endpoint: set the kubeflow-vscode\/slo annotation/);
+    assert.equal(d.gate, undefined);
+  });
+
+  it("shows a job's GPUs per replica with the idle hint", () => {
+    const g = summarizeGpu([{ metric: { pod: 'w-0' }, points: [{ time: 0, value: 10 }, { time: 60, value: 12 }] }], [], 60)!;
+    const d = jobData({ kind: 'PyTorchJob', name: 'bert', namespace: 'a', where: 'here', rangeSeconds: 600, threshold: 30 }, g, undefined, new Date(0));
+    assert.match(d.gpu!.summary, /^1 GPU on 1 replica: 11% mean utilization/);
+    assert.match(d.gpu!.hint!, /GPUs idle/);
+    assert.deepEqual(d.gpu!.replicas.map((r) => r.tone), ['bad']);
   });
 });
