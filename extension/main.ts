@@ -5,7 +5,6 @@ import { clusterFeature } from './cluster/feature';
 import { Kube } from './cluster/kube';
 import { DaemonClient } from './daemon/client';
 import { editorAidsFeature } from './editorAids/feature';
-import { healthFeature } from './health/feature';
 import { createLog, errorMessage } from './log';
 import { katibFeature } from './katib/feature';
 import { logsFeature } from './logs/feature';
@@ -30,7 +29,6 @@ const features: Feature[] = [
   trainingFeature,
   katibFeature,
   servingFeature,
-  healthFeature,
   editorAidsFeature,
   agentToolsFeature,
 ];

@@ -19,13 +19,14 @@ import { DeployPanel } from './deploy';
 import { EndpointsModel, isvcPath, type EndpointEntry } from './model';
 import { sendTestRequest } from './testRequest';
 import { EndpointsView, type EndpointsNode } from './view';
+import type { EndpointHealthStatus } from '../health/status';
 import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** What the endpoint commands accept: a view node, or `{ name, namespace }` (from the deploy panel, tests). */
 export type EndpointArg = EndpointsNode | { name: string; namespace?: string } | string | undefined;
 
-export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Disposable[] {
-  const view = new EndpointsView(model);
+export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: EndpointHealthStatus): vscode.Disposable[] {
+  const view = new EndpointsView(model, health);
 
   const entryOf = async (arg: EndpointArg): Promise<EndpointEntry | undefined> => {
     if (arg && typeof arg === 'object' && 'type' in arg) {

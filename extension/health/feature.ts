@@ -9,6 +9,7 @@ import { describeError } from '../daemon/client';
 import { showErrorMessage, showWarningMessage } from '../notify';
 import { HealthApi, healthSettings } from './api';
 import { HealthPanel, endpointView } from './panel';
+import type { EndpointHealthStatus } from './status';
 import { gateHeadline, gateOf } from './present';
 
 type NamedArg = { name?: string; namespace?: string; entry?: { summary?: { name?: string; namespace?: string } } } | undefined;
@@ -18,7 +19,7 @@ const refOf = (arg: NamedArg): { name: string; namespace: string } | undefined =
   return s?.name && s.namespace ? { name: s.name, namespace: s.namespace } : undefined;
 };
 
-export function healthFeature(ctx: Ctx): vscode.Disposable[] {
+export function healthFeature(ctx: Ctx, status: EndpointHealthStatus): vscode.Disposable[] {
   const api = new HealthApi(ctx);
 
   /**
@@ -55,6 +56,7 @@ export function healthFeature(ctx: Ctx): vscode.Disposable[] {
 
   return [
     api,
+    status.attach(api),
     HealthPanel.serializer(ctx, api),
     vscode.commands.registerCommand('kubeflow.health.showEndpoint', (arg: NamedArg) => {
       const ref = refOf(arg);
