@@ -51,7 +51,7 @@ export const stepFor = (rangeSeconds: number): number => Math.max(1, Math.round(
 
 export async function readEndpointHealth(client: PrometheusClient, o: EndpointHealthInput): Promise<EndpointHealth> {
   const before = client.queries;
-  const end = o.now ?? Math.floor(Date.now() / 1000);
+  const end = o.now ?? Date.now() / 1000;
   const step = stepFor(o.rangeSeconds);
   const vars: SliVars = { namespace: o.namespace, service: o.service, window: o.window, range: `${Math.max(1, Math.round(o.rangeSeconds))}s`, ...(o.revisions?.length ? { revisions: o.revisions } : {}), ...(o.pods?.length ? { pods: o.pods } : {}) };
   const keyOf = (metric: Record<string, string>, def: SliDef): string => (def.id === 'driftPsi' ? metric.feature ?? '' : o.mode === 'Serverless' ? metric.revision_name ?? '' : '');

@@ -10,6 +10,7 @@ import { readEndpointHealth } from '../../core/health/read';
 import { fetchTransport, type HttpTransport } from '../../core/http/transport';
 import { startExporters } from '../../test/rigs/prometheus/exporters';
 import { startPrometheus } from '../../test/rigs/prometheus/index';
+import { until } from '../../test/support/wait';
 import { median, recordBench, round } from './report';
 
 const ENDPOINTS = 20;
@@ -22,6 +23,11 @@ async function main(): Promise<void> {
   const prom = await startPrometheus({ targets: [exp.target] });
   try {
     await prom.waitForSeries('rate(revision_app_request_count[10s]) > 0', 60_000);
+    // a fresh Prometheus: wait until a range query has every revision's latency (two scrapes in the window)
+    await until('every revision to have data', 60_000, async () => {
+      const h = await readEndpointHealth(new PrometheusClient(fetchTransport(prom.url)), { namespace: NS, service: '', mode: 'Serverless', revisions, window: '10s', rangeSeconds: 60 });
+      return Object.keys(h.slis.find((x) => x.def.id === 'latencyP95')!.values).length === revisions.length;
+    }, 500);
     let waited = 0;
     const timed: HttpTransport = async (req) => {
       const t = performance.now();
