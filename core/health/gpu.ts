@@ -30,6 +30,11 @@ export interface JobGpu {
 /** The default threshold under which a job's GPUs count as idling (percent). */
 export const IDLE_THRESHOLD = 30;
 
+/** GPU-hours as the panel and the hint write them. */
+export function formatGpuHours(h: number): string {
+  return h.toFixed(h < 10 ? 2 : 0);
+}
+
 export function summarizeGpu(util: Series[], memory: Series[], step: number, threshold = IDLE_THRESHOLD): JobGpu | undefined {
   const byPod = new Map<string, Series[]>();
   for (const s of util) {
@@ -71,7 +76,7 @@ export function summarizeGpu(util: Series[], memory: Series[], step: number, thr
   const gpuHours = gpuSeconds / 3600;
   const idleHint =
     meanUtil < threshold
-      ? `GPUs idle: ${meanUtil.toFixed(0)}% mean utilization over ${gpuHours.toFixed(gpuHours < 10 ? 1 : 0)} GPU-hours (under ${threshold}%; 60–80% is the usual target). Fewer GPUs, a larger batch or a faster input pipeline would cost less.`
+      ? `GPUs idle: ${meanUtil.toFixed(0)}% mean utilization over ${formatGpuHours(gpuHours)} GPU-hours (under ${threshold}%; 60–80% is the usual target). Fewer GPUs, a larger batch or a faster input pipeline would cost less.`
       : undefined;
   return { replicas, meanUtil, gpuHours, ...(idleHint ? { idleHint } : {}) };
 }

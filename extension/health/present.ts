@@ -1,7 +1,7 @@
 // What the health panel shows, built from Prometheus readings: the SLI table with one column per revision (the
 // default and the canary), tones against the SLO, the error budget, the canary gate's verdict, drift per feature, and
 // a job's GPU use. Pure (no VS Code API), so the wording and the verdicts are unit-tested.
-import type { JobGpu } from '../../core/health/gpu';
+import { formatGpuHours, type JobGpu } from '../../core/health/gpu';
 import { driftLevel, PSI_THRESHOLD } from '../../core/health/psi';
 import type { EndpointHealth, SliReading } from '../../core/health/read';
 import { formatValue, type EndpointMode, type SliId } from '../../core/health/sli';
@@ -151,7 +151,7 @@ export function jobData(j: JobView, gpu: JobGpu | undefined, problem: string | u
     columns: [],
     slis: [],
     gpu: {
-      summary: gpu ? `${gpuCount(gpu)} on ${gpu.replicas.length} replica${gpu.replicas.length === 1 ? '' : 's'}: ${gpu.meanUtil.toFixed(0)}% mean utilization, ${gpu.gpuHours.toFixed(gpu.gpuHours < 10 ? 2 : 0)} GPU-hours so far.` : 'No GPU samples for this job.',
+      summary: gpu ? `${gpuCount(gpu)} on ${gpu.replicas.length} replica${gpu.replicas.length === 1 ? '' : 's'}: ${gpu.meanUtil.toFixed(0)}% mean utilization, ${formatGpuHours(gpu.gpuHours)} GPU-hours so far.` : 'No GPU samples for this job.',
       ...(gpu?.idleHint ? { hint: gpu.idleHint } : {}),
       ...(problem ? { problem } : {}),
       replicas: (gpu?.replicas ?? []).map((r) => ({ pod: r.pod, text: `${r.gpus} GPU${r.gpus === 1 ? '' : 's'} · ${r.meanUtil.toFixed(0)}% mean, ${r.lastUtil.toFixed(0)}% now${r.peakMemoryMiB !== undefined ? ` · peak memory ${formatValue(r.peakMemoryMiB, 'MiB')}` : ''}`, tone: toneOf(r.meanUtil) })),

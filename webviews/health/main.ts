@@ -37,6 +37,9 @@ function chart(lines: ChartLine[], unit: string, label: string): SVGSVGElement {
   const x = (t: number): number => pad + ((t - t0) / Math.max(1, t1 - t0)) * (W - 2 * pad);
   const y = (v: number): number => H - pad - ((v - vmin) / Math.max(1e-9, vmax - vmin)) * (H - 2 * pad);
   svg.append(s('line', { x1: 0, x2: W, y1: y(0), y2: y(0), class: 'chart-axis' }));
+  // the scale: the top value, so lines read as numbers
+  const top = unit === '%' ? `${vmax.toFixed(0)}%` : unit === 'ratio' ? `${(vmax * 100).toFixed(1)}%` : `${vmax < 10 ? vmax.toFixed(2) : vmax.toFixed(0)} ${unit}`;
+  svg.append(s('text', { x: W - pad, y: 10, 'text-anchor': 'end', class: 'chart-scale' }, top));
   for (const l of lines) {
     const pts = l.points.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`);
     if (pts.length) svg.append(s('polyline', { points: pts.join(' '), class: `chart-line line-${l.tone}` }, s('title', {}, l.label)));

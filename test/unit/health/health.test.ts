@@ -113,7 +113,7 @@ describe('health: GPUs, drift, pipeline runs', () => {
     assert.deepEqual(g.replicas.map((r) => [r.pod, r.gpus, r.meanUtil]), [['job-worker-0', 2, 25], ['job-worker-1', 1, 10]]);
     assert.equal(g.replicas[0]!.peakMemoryMiB, 8000);
     assert.equal(g.gpuHours, 3);
-    assert.match(g.idleHint!, /GPUs idle: 20% mean utilization over 3\.0 GPU-hours/);
+    assert.match(g.idleHint!, /GPUs idle: 20% mean utilization over 3\.00 GPU-hours/);
     assert.equal(summarizeGpu([{ metric: { pod: 'p' }, points: pts(70) }], [], 60)!.idleHint, undefined);
   });
 

@@ -35,10 +35,12 @@ describe('health from Prometheus in the editor (UI)', function () {
     throw new Error(`no webview shows ${selector} with ${String(text)}`);
   };
 
-  /** Changes a user setting the way editing settings.json does (VS Code watches the file). */
-  const setUserSetting = (key: string, value: unknown): void => {
-    const file = path.join(session!.cs.runDir, 'user-data', 'User', 'settings.json');
-    fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(fs.readFileSync(file, 'utf8')) as object), [key]: value }, null, 2));
+  /** Changes a workspace setting the way editing .vscode/settings.json does (VS Code watches the file). */
+  const setWorkspaceSetting = (key: string, value: unknown): void => {
+    const file = path.join(folder, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const now = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    fs.writeFileSync(file, JSON.stringify({ ...now, [key]: value }, null, 2));
   };
 
   before(async () => {
@@ -86,10 +88,10 @@ describe('health from Prometheus in the editor (UI)', function () {
   });
 
   it('says in the panel when Prometheus refuses the query, and shows the data again once it is fixed', async () => {
-    setUserSetting('kubeflow.health.queries', { '*': { gpuUtil: 'avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{namespace="$namespace", pod=~"$pod"' } });
+    setWorkspaceSetting('kubeflow.health.queries', { '*': { gpuUtil: 'avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{namespace="$namespace", pod=~"$pod"' } });
     const f = await webviewWith('section.gpu', /Prometheus refused the query \(bad_data\)/);
     await wb.screenshot('job-gpu-bad-query');
-    setUserSetting('kubeflow.health.queries', {});
+    setWorkspaceSetting('kubeflow.health.queries', {});
     await f.locator('section.gpu', { hasText: /GPUs idle/ }).waitFor({ timeout: 60_000 });
   });
 });
