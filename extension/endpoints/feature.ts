@@ -19,13 +19,14 @@ import { DeployPanel } from './deploy';
 import { EndpointsModel, isvcPath, type EndpointEntry } from './model';
 import { sendTestRequest } from './testRequest';
 import { EndpointsView, type EndpointsNode } from './view';
+import type { EndpointHealthStatus } from '../health/status';
 import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 /** What the endpoint commands accept: a view node, or `{ name, namespace }` (from the deploy panel, tests). */
 export type EndpointArg = EndpointsNode | { name: string; namespace?: string } | string | undefined;
 
-export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Disposable[] {
-  const view = new EndpointsView(model);
+export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: EndpointHealthStatus): vscode.Disposable[] {
+  const view = new EndpointsView(model, health);
 
   const entryOf = async (arg: EndpointArg): Promise<EndpointEntry | undefined> => {
     if (arg && typeof arg === 'object' && 'type' in arg) {
@@ -105,6 +106,8 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel): vscode.Dispos
         void showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
         return;
       }
+      // The canary gate (kubeflow.health.canaryGate): the canary's SLIs against the SLO and the default revision.
+      if (!(await vscode.commands.executeCommand<boolean>('kubeflow.health.checkPromote', { name: s.name, namespace: s.namespace }))) return;
       await patchCanary(s, null, 'Promoted');
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.rollback', async (arg: EndpointArg) => {

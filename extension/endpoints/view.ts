@@ -9,6 +9,7 @@ import { progressBar } from '../../core/training/progress';
 import { escapeMd } from '../portForwards/view';
 import { infoItem, ListTreeView, stateMessage, type InfoNode } from '../views/listTree';
 import type { EndpointEntry, EndpointsModel } from './model';
+import type { EndpointHealthStatus } from '../health/status';
 
 export type EndpointsNode =
   | { type: 'isvc'; entry: EndpointEntry }
@@ -16,8 +17,18 @@ export type EndpointsNode =
   | (InfoNode & { entry?: EndpointEntry });
 
 export class EndpointsView extends ListTreeView<EndpointsNode> {
-  constructor(private readonly model: EndpointsModel) {
+  constructor(
+    private readonly model: EndpointsModel,
+    private readonly health?: EndpointHealthStatus,
+  ) {
     super('kubeflow.endpoints', model);
+    if (health) {
+      this.subs.push(
+        health.onDidChange(() => this._onDidChangeTreeData.fire()),
+        this.treeView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
+      );
+      health.setVisible(this.treeView.visible);
+    }
   }
 
   protected message(): string | undefined {
@@ -45,6 +56,8 @@ export class EndpointsView extends ListTreeView<EndpointsNode> {
       s.reasons.forEach((r, i) => out.push({ type: 'info', id: `${s.uid}/reason/${i}`, label: r, tooltip: r, icon: new vscode.ThemeIcon(s.phase === 'Failed' ? 'error' : 'warning', new vscode.ThemeColor(s.phase === 'Failed' ? 'testing.iconFailed' : 'list.warningForeground')) }));
       if (!s.reasons.length && s.phase === 'Pending') out.push({ type: 'info', id: `${s.uid}/pending`, label: 'Waiting for KServe to report the predictor', icon: new vscode.ThemeIcon('watch') });
     }
+    const health = this.health?.line(s.namespace, s.name);
+    if (health) out.push({ type: 'info', id: `${s.uid}/health`, label: health.text, tooltip: health.tooltip, icon: new vscode.ThemeIcon('pulse'), command: { command: 'kubeflow.health.showEndpoint', title: 'Show Health', arguments: [node] }, entry: e });
     if (s.url) out.push({ type: 'info', id: `${s.uid}/url`, label: s.url, description: s.internalUrl && s.internalUrl !== s.url ? `in cluster ${s.internalUrl}` : undefined, tooltip: 'Copy the URL', icon: new vscode.ThemeIcon('link'), command: { command: 'kubeflow.endpoints.copyUrl', title: 'Copy URL', arguments: [node] }, contextValue: 'kubeflow.isvcUrl', entry: e });
     if (s.traffic.latest && s.traffic.previous) {
       out.push({ type: 'traffic', entry: e, which: 'latest' }, { type: 'traffic', entry: e, which: 'previous' });

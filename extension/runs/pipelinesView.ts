@@ -1,6 +1,7 @@
 // The Pipelines view: pipelines uploaded to Kubeflow Pipelines (the profile's own, then shared ones) and, under each,
 // its versions newest first. A version opens as a graph; "Create Run…" opens the run form for it.
 import * as vscode from 'vscode';
+import { describeStats, pipelineStats } from '../../core/health/pipelineStats';
 import { listAll } from '../../core/kfp/client';
 import { apiTime, type Pipeline, type PipelineVersion } from '../../core/kfp/types';
 import type { Log } from '../log';
@@ -116,10 +117,34 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
     }
   }
 
+  /**
+   * A pipeline's tooltip also says how its runs went over the last week (completion rate, duration P50/P95), read
+   * from the KFP API when the user hovers it (the newest 500 runs of the namespace at most).
+   */
+  async resolveTreeItem(item: vscode.TreeItem, node: PipelineNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (node.type !== 'pipeline' || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const client = await this.api.client();
+      const since = Date.now() - STATS_DAYS * 86_400_000;
+      const runs = await listAll((o) => client.listRuns({ ...o, signal: abort.signal }), { sort: { field: 'created_at', desc: true } }, 500);
+      const mine = runs.filter((r) => r.pipeline_version_reference?.pipeline_id === node.pipeline.pipeline_id);
+      item.tooltip.appendMarkdown(`\n\n${escapeMd(describeStats(pipelineStats(mine, since), `${STATS_DAYS} days`))}`);
+    } catch (err) {
+      item.tooltip.appendMarkdown(`\n\n_Run statistics unavailable: ${escapeMd(this.api.explain(err))}_`);
+    } finally {
+      sub.dispose();
+    }
+    return item;
+  }
+
   dispose(): void {
     this.subs.forEach((s) => s.dispose());
   }
 }
+
+const STATS_DAYS = 7;
 
 function when(ms: number | undefined): string {
   return ms ? new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '';

@@ -13,7 +13,7 @@
 #       shared tree is read-only and go may update go.sum: SRC is first copied to OUT/../src (rsync-like: replaced
 #       each build). The binaries are written to a temporary name and renamed, so a failed build leaves none.
 #   go_rig_install OUT NAME=MODULE/PKG@VERSION...
-#       `go install` of a module from the Go proxy into OUT/NAME (no sources kept).
+#       `go install` of a module from the Go proxy into OUT/NAME (no sources kept); build tags from GO_RIG_TAGS.
 # Each prints nothing on success but Go's own errors; timing is the caller's. Sourcing this also cleans the
 # environment (clean-env.sh) and sets KFVS_CACHE's default.
 . "$(dirname "${BASH_SOURCE[0]}")/clean-env.sh"
@@ -72,7 +72,7 @@ go_rig_install() {
   for spec in "$@"; do
     name=${spec%%=*}; pkg=${spec#*=}
     tmp=$(mktemp -d "$out/.install.XXXXXX")
-    GOBIN=$tmp CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false -modcacherw" nice -n 10 go install -ldflags "-s -w" "$pkg" \
+    GOBIN=$tmp CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false -modcacherw" nice -n 10 go install ${GO_RIG_TAGS:+-tags "$GO_RIG_TAGS"} -ldflags "-s -w" "$pkg" \
       || { rm -rf "$tmp"; return 1; }
     mv "$tmp/$(basename "${pkg%@*}")" "$out/$name"; rm -rf "$tmp"
   done

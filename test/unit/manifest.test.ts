@@ -120,7 +120,7 @@ describe('package.json manifest', () => {
 
   // Settings that run a program (a kubeconfig's exec plugin, the Python that compiles) or decide where a stored
   // credential goes: a repository's .vscode/settings.json must not set them.
-  const SENSITIVE = ['kubeflow.kubeconfig', 'kubeflow.pythonPath', 'kubeflow.kale.pythonPath', 'kubeflow.pipelines.endpoint'];
+  const SENSITIVE = ['kubeflow.kubeconfig', 'kubeflow.pythonPath', 'kubeflow.kale.pythonPath', 'kubeflow.pipelines.endpoint', 'kubeflow.health.prometheusUrl'];
 
   it('settings that run programs or send credentials are machine-scoped (user settings only)', () => {
     const props = c.configuration.properties as Record<string, { scope?: string }>;
