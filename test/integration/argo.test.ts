@@ -1,26 +1,29 @@
 // The real Argo Workflows v4.0.5 controller on the kube rig (with Kubernetes' own controllers and scheduler), its
 // pods played by the pod player: Argo's own `argoexec` init / emissary / wait run the steps as local processes and
 // report outputs as WorkflowTaskResults, as in a cluster. Hand-written workflows: a container template, a DAG with an
-// output parameter passed on, a failing step, and logs through `kubectl logs`.
+// output parameter passed on, an artifact through the rig's S3 store, a failing step, and logs through `kubectl logs`.
 import assert from 'node:assert/strict';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { startArgo, type ArgoRig } from '../rigs/argo/index';
+import { startObjectStore, type ObjectStoreRig } from '../rigs/object-store/index';
 import { until } from '../support/wait';
 
 describe('Argo workflow controller + pod player on the kube rig', function () {
   this.timeout(300_000);
   let rig: KubeRig;
   let argo: ArgoRig;
+  let s3: ObjectStoreRig;
   const wf = (name: string, spec: Record<string, unknown>) => ({
     apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name, namespace: rig.namespace }, spec,
   });
 
   before(async () => {
-    rig = await startKubeRig({ crds: false, controllers: true });
-    argo = await startArgo(rig);
+    [rig, s3] = await Promise.all([startKubeRig({ crds: false, controllers: true }), startObjectStore({ bucket: 'mlpipeline' })]);
+    argo = await startArgo(rig, { s3: { endpoint: `${s3.host}:${s3.port}`, bucket: s3.bucket, accessKey: s3.accessKey, secretKey: s3.secretKey } });
   });
   after(async () => {
     await argo?.stop();
+    await s3?.stop();
     await rig?.stop();
   });
 
@@ -72,6 +75,41 @@ describe('Argo workflow controller + pod player on the kube rig', function () {
     const byName = new Map(Object.values(st.nodes ?? {}).map((n) => [n.displayName, n]));
     assert.deepEqual(byName.get('produce')?.outputs?.parameters, [{ name: 'answer', value: '42', valueFrom: { path: '/tmp/out/answer' } }]);
     assert.equal(byName.get('consume')?.outputs?.parameters?.[0]?.value, 'got 42');
+  });
+
+  it('an output artifact goes to the S3 artifact repository and comes back as the next step\'s input', async () => {
+    await rig.apply([wf('art', {
+      entrypoint: 'dag',
+      templates: [
+        {
+          name: 'dag', dag: {
+            tasks: [
+              { name: 'write', template: 'write' },
+              { name: 'read', template: 'read', dependencies: ['write'], arguments: { artifacts: [{ name: 'data', from: '{{tasks.write.outputs.artifacts.data}}' }] } },
+            ],
+          },
+        },
+        {
+          name: 'write',
+          container: { image: 'alpine:3.20', command: ['sh', '-c', 'echo "rows: 3" > /tmp/data.txt'] },
+          outputs: { artifacts: [{ name: 'data', path: '/tmp/data.txt', archive: { none: {} } }] },
+        },
+        {
+          name: 'read', inputs: { artifacts: [{ name: 'data', path: '/in/data.txt' }] },
+          container: { image: 'alpine:3.20', command: ['sh', '-c', 'cat /in/data.txt | tr -d "\\n" > /tmp/seen'] },
+          outputs: { parameters: [{ name: 'seen', valueFrom: { path: '/tmp/seen' } }] },
+        },
+      ],
+    })]);
+    const st = await argo.waitForWorkflow(rig.namespace, 'art');
+    assert.equal(st.phase, 'Succeeded', JSON.stringify(st));
+    const byName = new Map(Object.values(st.nodes ?? {}).map((n) => [n.displayName, n]));
+    const key = byName.get('write')?.outputs?.artifacts?.find((a) => a.name === 'data')?.s3?.key;
+    assert.match(key ?? '', /^artifacts\/art\/\d{4}\/\d{2}\/\d{2}\/art-write-\d+\/data.txt$/, JSON.stringify(byName.get('write')?.outputs));
+    const obj = await fetch(`${s3.endpoint}/${s3.bucket}/${key}`);
+    assert.equal(obj.status, 200);
+    assert.equal(await obj.text(), 'rows: 3\n');
+    assert.equal(byName.get('read')?.outputs?.parameters?.[0]?.value, 'rows: 3');
   });
 
   it('a failing step fails the workflow with its exit code; the step after it does not run', async () => {
