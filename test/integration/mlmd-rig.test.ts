@@ -11,7 +11,10 @@ import { promisify } from 'node:util';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
-import { MLMD_SERVICE, mlmdPython, readKfpRun, recordKfpRun, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
+import { MlmdClient } from '../../core/mlmd/client';
+import { runOutputs, scalarMetrics } from '../../core/mlmd/outputs';
+import { visualize } from '../../core/mlmd/visualize';
+import { MLMD_SERVICE, mlmdDescriptorFile, mlmdPython, readKfpRun, recordKfpRun, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
 import { distFile } from '../support/build';
 import { classifierRun } from '../support/mlmd-runs';
 
@@ -64,6 +67,36 @@ describe('MLMD rig: the real ml-metadata library as metadata-grpc-service', func
     assert.equal(byName.train!.artifacts[1]!.uri, 's3://mlpipeline/v2/artifacts/classifier/run-rig-1/train/model');
     assert.deepEqual((byName.train!.properties.inputs as { structValue: unknown }).structValue, { learning_rate: 0.1, epochs: 3 });
     assert.equal(await readKfpRun(address, 'no-such-run'), null);
+  });
+
+  it('our client (grpc-js with the wheel\'s descriptor) reads per task what the official client wrote', async () => {
+    await recordKfpRun(address, classifierRun('run-rig-2', { learningRate: 0.05, accuracy: 0.8, cachedPrep: true }));
+    const client = new MlmdClient(address, fs.readFileSync(mlmdDescriptorFile()));
+    try {
+      const out = runOutputs('run-rig-2', await client.run('run-rig-2'));
+      assert.deepEqual(out.warnings, []);
+      assert.deepEqual(out.parameters, { learning_rate: 0.05, epochs: 3 });
+      assert.equal(out.pipelineRoot, 's3://mlpipeline/v2/artifacts/classifier/run-rig-2');
+      assert.deepEqual(out.tasks.map((t) => [t.task, t.executionType, t.state, t.cached]), [
+        ['prep', 'system.ContainerExecution', 'CACHED', true], ['train', 'system.ContainerExecution', 'COMPLETE', false],
+        ['report', 'system.ContainerExecution', 'COMPLETE', false], ['root', 'system.DAGExecution', 'COMPLETE', false],
+      ]);
+      const train = out.tasks[1]!;
+      assert.deepEqual(train.inputs, { learning_rate: 0.05, epochs: 3 });
+      assert.deepEqual(train.artifacts.map((a) => [a.event, a.name, a.type, a.uri.replace(/^.*run-rig-2\//, '')]), [
+        ['INPUT', 'dataset', 'system.Dataset', 'prep/dataset'], ['OUTPUT', 'model', 'system.Model', 'train/model'],
+        ['OUTPUT', 'metrics', 'system.Metrics', 'train/metrics'], ['OUTPUT', 'classification', 'system.ClassificationMetrics', 'train/classification'],
+      ]);
+      assert.equal(train.artifacts[1]!.storeSession?.Provider, 's3');
+      assert.deepEqual(train.artifacts[1]!.metadata, { framework: 'sklearn', accuracy: 0.8 });
+      assert.deepEqual(scalarMetrics(out), { 'train.accuracy': 0.8, 'train.loss': 0.2 });
+      const [matrix, roc] = visualize(train.artifacts[3]!);
+      assert.deepEqual(matrix, { kind: 'confusion', matrix: { labels: ['cat', 'dog', 'bird'], rows: [[4, 6, 0], [0, 10, 0], [0, 0, 10]], max: 10 } });
+      assert.equal(roc?.kind === 'curve' && roc.curve.kind, 'roc');
+      assert.equal(runOutputs('nope', await client.run('nope')).warnings.length, 1);
+    } finally {
+      client.close();
+    }
   });
 
   it('answers the library\'s own errors as gRPC status codes (NotFound, AlreadyExists-style conflicts)', async () => {
