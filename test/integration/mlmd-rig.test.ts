@@ -16,7 +16,7 @@ import { runOutputs, scalarMetrics } from '../../core/mlmd/outputs';
 import { visualize } from '../../core/mlmd/visualize';
 import { MLMD_SERVICE, mlmdDescriptorFile, mlmdPython, readKfpRun, recordKfpRun, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
 import { distFile } from '../support/build';
-import { classifierRun } from '../support/mlmd-runs';
+import { classifierRun } from '../rigs/mlmd/runs';
 
 const run = promisify(execFile);
 

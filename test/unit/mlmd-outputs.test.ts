@@ -1,6 +1,6 @@
 // What a run produced, from MLMD records: test/fixtures/mlmd/classifier-run.json is what core/mlmd/client.ts read
 // (grpc-js, proto field names, maps as entry lists) from the real ml-metadata library after the official client
-// recorded test/support/mlmd-runs.ts classifierRun('run-a', { learningRate: 0.1, accuracy: 0.9 }) the way KFP's
+// recorded test/rigs/mlmd/runs.ts classifierRun('run-a', { learningRate: 0.1, accuracy: 0.9 }) the way KFP's
 // launcher does. Partial and malformed records give warnings and problems, not exceptions.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

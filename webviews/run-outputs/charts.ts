@@ -36,7 +36,7 @@ export function heatMap(m: ConfusionMatrix, title: string): SVGSVGElement {
 export function plot(curves: Array<{ curve: Curve; series: number }>, title: string): SVGSVGElement {
   const w = 300;
   const h = 220;
-  const l = 44;
+  const l = 58;
   const t = 10;
   const x = (v: number): number => l + v * w;
   const y = (v: number): number => t + (1 - v) * h;

@@ -1,9 +1,9 @@
 /**
  * KFP runs as the launcher records them in MLMD, for tests that write them with the official client
- * (test/rigs/mlmd recordKfpRun): a classifier pipeline whose tasks log a Dataset, a Model, scalar Metrics,
+ * (index.ts recordKfpRun; the sandbox records one for its seeded run): a classifier pipeline whose tasks log a Dataset, a Model, scalar Metrics,
  * ClassificationMetrics (confusion matrix + ROC, the kfp SDK's metadata keys) and HTML/Markdown reports.
  */
-import type { KfpRunSpec } from '../rigs/mlmd/index';
+import type { KfpRunSpec } from './index';
 
 export const CLASSES = ['cat', 'dog', 'bird'];
 
