@@ -356,7 +356,7 @@ describe('Model Registry rig: a fresh database per start, the v1 front, a databa
   after(async () => { await Promise.all(rigs.map((r) => r.stop())); });
   const start = async (o: { api?: 'v1alpha3' | 'v1' } = {}) => { const r = await startModelRegistry(o); rigs.push(r); return r; };
 
-  it('starts from the migrated template: empty, and not sharing what another start wrote', async () => {
+  it('starts on a fresh database: empty, and not sharing what another start wrote', async () => {
     const [a, b] = [await start(), await start()];
     const created = await fetch(`${a.apiBase}/registered_models`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'only-in-a' }) });
     assert.equal(created.status, 201);

@@ -13,13 +13,14 @@
 // app=ml-pipeline), a pod of that Deployment run by kwok, and a kwok PortForward so that a port-forward to the pod's
 // 8888 lands on this server. Run steps are pods in the run's namespace (kubeflow, or the experiment's profile
 // namespace in multi-user mode) with logs served by the kube API.
-import crypto from 'node:crypto';
 import type { KubeRig } from '../kube/index';
 import { sharedDir } from '../kube/index';
+import { exposeKfpApi, KFP_SERVICE } from '../kfp-stack/service';
 import { KfpApiServer, type KfpApiServerOptions, type Violation } from './server';
 import { KfpApiSpec, specPath } from './spec';
 
 export type { Violation } from './server';
+export { KFP_SERVICE };
 
 export interface StartKfpServerOptions extends Omit<KfpApiServerOptions, 'kube' | 'spec'> {
   kube: KubeRig;
@@ -47,8 +48,6 @@ export interface KfpServer {
   stop(): Promise<void>;
 }
 
-export const KFP_SERVICE = { name: 'ml-pipeline', httpPort: 8888, grpcPort: 8887 } as const;
-
 export async function startKfpServer(opts: StartKfpServerOptions): Promise<KfpServer> {
   const file = specPath(sharedDir());
   let spec: KfpApiSpec;
@@ -64,7 +63,7 @@ export async function startKfpServer(opts: StartKfpServerOptions): Promise<KfpSe
   const namespace = api.namespace;
   let podName: string | undefined;
   try {
-    if (inCluster) podName = await exposeInCluster(kube, namespace, port);
+    if (inCluster) podName = await exposeKfpApi(kube, namespace, port);
   } catch (e) {
     await api.close();
     throw e;
@@ -93,52 +92,4 @@ export async function startKfpServer(opts: StartKfpServerOptions): Promise<KfpSe
     },
   };
   return server;
-}
-
-/** The ml-pipeline Deployment's pod, its Service and Endpoints, and the kwok forward of pod:8888 to the local port. */
-async function exposeInCluster(kube: KubeRig, namespace: string, localPort: number): Promise<string> {
-  const labels = { app: 'ml-pipeline', 'app.kubernetes.io/component': 'ml-pipeline', 'app.kubernetes.io/name': 'kubeflow-pipelines', 'application-crd-id': 'kubeflow-pipelines' };
-  const rs = crypto.randomBytes(5).toString('hex').slice(0, 9);
-  const podName = `ml-pipeline-${rs}-${crypto.randomBytes(3).toString('hex').slice(0, 5)}`;
-  await kube.forwardPodPort(namespace, podName, KFP_SERVICE.httpPort, localPort);
-  await kube.apply([
-    {
-      apiVersion: 'v1', kind: 'Service',
-      metadata: { name: KFP_SERVICE.name, namespace, labels: { app: 'ml-pipeline', 'app.kubernetes.io/component': 'ml-pipeline', 'app.kubernetes.io/name': 'kubeflow-pipelines' } },
-      spec: {
-        selector: { app: 'ml-pipeline', 'app.kubernetes.io/component': 'ml-pipeline', 'app.kubernetes.io/name': 'kubeflow-pipelines' },
-        ports: [
-          { name: 'http', port: KFP_SERVICE.httpPort, protocol: 'TCP', targetPort: KFP_SERVICE.httpPort },
-          { name: 'grpc', port: KFP_SERVICE.grpcPort, protocol: 'TCP', targetPort: KFP_SERVICE.grpcPort },
-        ],
-      },
-    },
-    {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: podName, namespace, labels: { ...labels, 'pod-template-hash': rs } },
-      spec: {
-        nodeName: kube.nodes.cpu,
-        serviceAccountName: 'ml-pipeline',
-        containers: [{
-          name: 'ml-pipeline-api-server',
-          image: 'ghcr.io/kubeflow/kfp-api-server:2.17.0',
-          ports: [{ name: 'http', containerPort: KFP_SERVICE.httpPort }, { name: 'grpc', containerPort: KFP_SERVICE.grpcPort }],
-          env: [{ name: 'POD_NAMESPACE', value: namespace }],
-        }],
-      },
-    },
-  ]);
-  const pod = await kube.waitForPod(namespace, podName);
-  const ip = (pod.status as { podIP?: string } | undefined)?.podIP;
-  if (ip) {
-    // no controller-manager in the rig: write the Endpoints the endpoints controller would
-    await kube.apply([{
-      apiVersion: 'v1', kind: 'Endpoints', metadata: { name: KFP_SERVICE.name, namespace },
-      subsets: [{
-        addresses: [{ ip, targetRef: { kind: 'Pod', name: podName, namespace } }],
-        ports: [{ name: 'http', port: KFP_SERVICE.httpPort, protocol: 'TCP' }, { name: 'grpc', port: KFP_SERVICE.grpcPort, protocol: 'TCP' }],
-      }],
-    }]).catch(() => undefined);
-  }
-  return podName;
 }

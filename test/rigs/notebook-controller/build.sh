@@ -8,7 +8,9 @@
 #   build.sh                  build if needed; prints the binary path on the last line
 #   build.sh --print-bin      the binary path if built (exit 3 if not); never builds
 set -euo pipefail
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../scripts/lib/clean-env.sh"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/../../../scripts/lib/clean-env.sh"
+. "$HERE/../../../scripts/lib/go-build.sh"
 VERSION=1.11.0
 REV=1
 KFVS_CACHE=${KFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-vscode}
@@ -18,24 +20,17 @@ SRC=$SHARED/upstream/notebook-controller-$VERSION
 DIR=$KFVS_CACHE/notebook-controller/$VERSION
 BIN=$DIR/bin/notebook-controller
 WANT="notebook-controller=$VERSION rev=$REV"
-done_() { [ -x "$BIN" ] && [ -f "$DIR/.stamp" ] && [ "$(cat "$DIR/.stamp")" = "$WANT" ]; }
+done_() { go_rig_done "$DIR/.stamp" "$WANT" "$BIN"; }
 if [ "${1:-}" = --print-bin ]; then
   if done_; then echo "$BIN"; exit 0; fi
   echo "notebook controller not built: run test/rigs/notebook-controller/build.sh" >&2; exit 3
 fi
 if done_; then echo "$BIN"; exit 0; fi
-[ -f "$SRC/go.mod" ] || { echo "notebook controller sources missing: $SRC (the shared/ checkout beside the repository, or KFVS_SHARED)" >&2; exit 1; }
-command -v go >/dev/null || { echo "go not found in PATH (need Go >= 1.26)" >&2; exit 1; }
-mkdir -p "$DIR"
-exec 9>"$DIR.lock"; flock 9
+go_rig_lock "$DIR"
 if done_; then echo "$BIN"; exit 0; fi
 t0=$(date +%s)
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GO111MODULE=on GOFLAGS="-mod=mod -trimpath -buildvcs=false -modcacherw"
-# The shared tree is read-only and go may update go.sum: build from a copy of the sources in the cache (~300 KB).
-WORK=$DIR/src; rm -rf "$WORK"; mkdir -p "$WORK"; cp -r "$SRC/." "$WORK/"; chmod -R u+w "$WORK"
 rm -f "$DIR/.stamp"
-(cd "$WORK" && go build -ldflags "-s -w" -o "$DIR/bin/notebook-controller.new" .)
-mv "$DIR/bin/notebook-controller.new" "$BIN"
+go_rig_build "$SRC" "$DIR/bin" notebook-controller=.
 echo "$WANT" > "$DIR/.stamp"
 echo "[notebook-controller build] built in $(( $(date +%s) - t0 )) s" >&2
 echo "$BIN"
