@@ -46,7 +46,7 @@ fi
 T_SETUP=$(date +%s)
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh \
            test/rigs/notebook-controller/build.sh test/rigs/postgres/install.sh test/rigs/model-registry/install.sh \
-           test/rigs/object-store/build.sh test/rigs/kfp-stack/build.sh test/rigs/argo/build.sh; do
+           test/rigs/object-store/build.sh test/rigs/kfp-stack/build.sh test/rigs/mlmd/install.sh test/rigs/argo/build.sh; do
   if [ -f "$rig" ]; then
     t=$(date +%s); log "$rig"
     bash "$rig" || { rc=$?; log "FAILED: $rig (exit $rc); see its output above"; exit "$rc"; }
