@@ -18,6 +18,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { KubeApi, KubeApiError } from '../kfp-server/kube-api';
 import { repoRoot, type KubeRig } from '../kube/index';
+import type { ServiceRoute } from './cluster-net';
 import { startPodPlayer, type PodPlayer } from './pod-player';
 
 export const ARGO_VERSION = 'v4.0.5';
@@ -41,6 +42,8 @@ export interface StartArgoOptions {
   namespaces?: string[];
   /** Folders before the system PATH in every played container (after argoexec's), e.g. the rig venv's bin. */
   path?: string[];
+  /** Cluster Services the played pods reach by name (see cluster-net.ts). */
+  services?: ServiceRoute[];
   /** false: no pod player (pods stay Running as kwok leaves them). */
   playPods?: boolean;
 }
@@ -163,7 +166,7 @@ export async function startArgo(rig: KubeRig, o: StartArgoOptions = {}): Promise
     if (o.playPods !== false) {
       const workDir = path.join(rig.runDir, 'argo-pods');
       await fsp.mkdir(workDir, { recursive: true });
-      player = await startPodPlayer(rig, { path: [binDir, ...(o.path ?? [])], workDir });
+      player = await startPodPlayer(rig, { path: [binDir, ...(o.path ?? [])], workDir, services: o.services });
     }
   } catch (e) {
     await stop();

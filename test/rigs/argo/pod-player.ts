@@ -18,6 +18,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { KubeApi } from '../kfp-server/kube-api';
 import { kfvsCache } from '../jupyter/index';
+import { startClusterNet, type ServiceRoute } from './cluster-net';
 import { repoRoot, type KubeRig, type PodLogHandle } from '../kube/index';
 
 export interface PodPlayerOptions {
@@ -27,6 +28,8 @@ export interface PodPlayerOptions {
   path: string[];
   /** Where per-pod folders go (volumes, container /tmp, logs). */
   workDir: string;
+  /** Cluster Services the pods reach by name (cluster-net.ts), e.g. KFP's metadata-grpc-service and minio-service. */
+  services?: ServiceRoute[];
 }
 
 export interface PlayedContainer {
@@ -92,6 +95,7 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
   // be a symlink into /tmp): bound at their real paths.
   const imageBinds = [...new Set([...o.path, kfvsCache()].filter((d) => fs.existsSync(d)).map((d) => fs.realpathSync(d)))]
     .filter((d) => /^\/(tmp|run)(\/|$)/.test(d)).flatMap((d) => ['--bind', d, d]);
+  const clusterNet = await startClusterNet(o.services ?? []);
   let stopped = false;
   let busy = false;
 
@@ -223,7 +227,7 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     return d;
   };
 
-  const runContainer = async (pod: Pod, c: Container, dir: string, vols: Map<string, string>, saDir: string | undefined, log: PodLogHandle): Promise<PlayedContainer> => {
+  const runContainer = async (pod: Pod, c: Container, dir: string, vols: Map<string, string>, podFiles: string[], log: PodLogHandle): Promise<PlayedContainer> => {
     const startedAt = new Date().toISOString();
     const env = await containerEnv(pod, c);
     const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expand(a, env));
@@ -233,8 +237,7 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
       await log.append([`pod player: container ${c.name} (image ${c.image}) has no command; images do not run on the rig`], 'stderr');
       return finish(128);
     }
-    const binds: string[] = [];
-    if (saDir) binds.push('--bind', saDir, SA_DIR);
+    const binds: string[] = [...podFiles];
     for (const m of c.volumeMounts ?? []) {
       const src = vols.get(m.name);
       if (!src) continue;
@@ -281,16 +284,19 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     for (const c of all) logs.set(c.name, await rig.podLogs(pod.metadata.namespace, pod.metadata.name, [], { containers: [c.name] }));
     const vols = await makeVolumes(pod, dir);
     const saDir = await serviceAccountDir(pod, dir);
+    const hosts = path.join(dir, 'hosts');
+    await fsp.writeFile(hosts, clusterNet.hostsFile(pod.metadata.namespace));
+    const podFiles = ['--bind', hosts, '/etc/hosts', ...(saDir ? ['--bind', saDir, SA_DIR] : [])];
     const init: PlayedContainer[] = [];
     for (const c of pod.spec.initContainers ?? []) {
-      const r = await runContainer(pod, c, dir, vols, saDir, logs.get(c.name)!);
+      const r = await runContainer(pod, c, dir, vols, podFiles, logs.get(c.name)!);
       init.push(r);
       results.push(r);
       if (r.exitCode !== 0) break;
     }
     const initOk = init.every((r) => r.exitCode === 0);
     const main = initOk ? await Promise.all(pod.spec.containers.map(async (c) => {
-      const r = await runContainer(pod, c, dir, vols, saDir, logs.get(c.name)!);
+      const r = await runContainer(pod, c, dir, vols, podFiles, logs.get(c.name)!);
       results.push(r);
       return r;
     })) : [];
@@ -332,6 +338,7 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
       stopped = true;
       clearInterval(timer);
       for (const uid of running.keys()) killPod(uid);
+      clusterNet.close();
       api.close();
     },
   };
