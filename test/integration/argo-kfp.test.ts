@@ -23,7 +23,8 @@ client = kfp.Client(host=sys.argv[1])
 r = client.create_run_from_pipeline_package(sys.argv[2], arguments=json.loads(sys.argv[3]), namespace='kubeflow')
 done = client.wait_for_run_completion(r.run_id, timeout=float(sys.argv[4]))
 print(json.dumps({'run_id': r.run_id, 'state': done.state, 'error': str(done.error) if done.error else None,
-  'tasks': [{'name': t.display_name, 'state': t.state} for t in (done.run_details.task_details if done.run_details else [])]}))
+  'tasks': [{'name': t.display_name, 'state': t.state, 'pod': t.child_tasks[0].pod_name if t.child_tasks else None}
+            for t in (done.run_details.task_details if done.run_details else [])]}))
 `;
 
 describe('KFP runs execute on the Argo rig (real driver, launcher and component code)', function () {
@@ -56,12 +57,42 @@ describe('KFP runs execute on the Argo rig (real driver, launcher and component 
     await kube?.stop();
   });
 
-  it('hello_world runs to SUCCEEDED through the official kfp.Client', async () => {
-    const ir = await compilePipeline(path.join(FIXTURES, 'hello_world.py'), path.join(OUT, 'argo-kfp-hello_world.yaml'));
-    const { stdout } = await run(venvBin('python'), ['-c', SDK_RUN, kfp.url, ir, JSON.stringify({ name: 'Argo' }), '600'], { timeout: 660_000 })
+  const sdkRun = async (fixture: string, args: Record<string, unknown>) => {
+    const ir = await compilePipeline(path.join(FIXTURES, `${fixture}.py`), path.join(OUT, `argo-kfp-${fixture}.yaml`));
+    const { stdout } = await run(venvBin('python'), ['-c', SDK_RUN, kfp.url, ir, JSON.stringify(args), '600'], { timeout: 660_000 })
       .catch((e: Error & { stdout?: string; stderr?: string }) => { throw new Error(`${e.message}\n${e.stderr}\n--- controller:\n${argo.logTail(30)}`); });
-    const res = JSON.parse(stdout.trim().split('\n').pop()!) as { state: string; error: string | null; tasks: Array<{ name: string; state: string }> };
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { run_id: string; state: string; error: string | null; tasks: Array<{ name: string; state: string }> };
+  };
+
+  /** `kubectl logs` of the main container of every executor pod of the run. */
+  const stepLogs = async (runId: string): Promise<string> => {
+    const pods = JSON.parse(await kube.kubectl(['-n', 'kubeflow', 'get', 'pods', '-l', `pipeline/runid=${runId}`, '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> };
+    const impl = pods.items.map((p) => p.metadata.name).filter((n) => n.includes('system-container-impl'));
+    return (await Promise.all(impl.map((p) => kube.kubectl(['-n', 'kubeflow', 'logs', p, '-c', 'main'])))).join('\n');
+  };
+
+  it('hello_world runs to SUCCEEDED through the official kfp.Client', async () => {
+    const res = await sdkRun('hello_world', { name: 'Argo' });
     assert.equal(res.state, 'SUCCEEDED', JSON.stringify(res));
     assert.ok(res.tasks.some((t) => t.name === 'say-hello' && t.state === 'SUCCEEDED'), JSON.stringify(res.tasks));
+    // the component's own output, in its step's log
+    assert.match(await stepLogs(res.run_id), /Hello, Argo!Hello, Argo! 0\.5 \['a', 'b'\] \{'retries': 3\}/);
+  });
+
+  it('a ParallelFor over a task output, a condition and an exit handler around a Dataset run to SUCCEEDED with real outputs', async () => {
+    const res = await sdkRun('loop_condition_exit', { n: 2 });
+    assert.equal(res.state, 'SUCCEEDED', JSON.stringify(res));
+    const done = (name: string) => res.tasks.filter((t) => t.name === name && t.state === 'SUCCEEDED').length;
+    assert.equal(done('make-data'), 1, JSON.stringify(res.tasks));
+    assert.equal(done('count-rows'), 2, 'one count-rows per loop item: ' + JSON.stringify(res.tasks));
+    // the exit handler's cleanup and the conditional announce ran their own code: their output is in their step logs
+    const logs = await stepLogs(res.run_id);
+    assert.match(logs, /^pipeline finished$/m, 'the exit handler ran');
+    assert.match(logs, /^a big run$/m, 'the condition n > 1 held');
+    assert.match(logs, /^2 rows x 1$/m);
+    assert.match(logs, /^2 rows x 2$/m);
+    // the Dataset is in the S3 store under the run's pipeline root, written by make_data's own code
+    const files = await run('find', [kfp.objectStore.dataDir, '-path', `*${res.run_id}*`, '-type', 'f']);
+    assert.match(files.stdout, /make-data\/[^\n]*\/data/, files.stdout);
   });
 });
