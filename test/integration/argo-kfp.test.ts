@@ -4,8 +4,10 @@
 // the S3 store. Submitted with PyPI's official kfp.Client (create_run_from_pipeline_package -> wait_for_run_completion).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Run } from '../../core/kfp/types';
 import { startArgo, type ArgoRig } from '../rigs/argo/index';
 import { compilePipeline } from '../rigs/kfp/index';
 import { kfpStackDir, startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
@@ -16,6 +18,8 @@ import { MLMD_SERVICE, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
 const run = promisify(execFile);
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
 const OUT = path.resolve(__dirname, '../../test-output/ir');
+/** Run details as the real server returned them (kept for the record; fixtures under test/fixtures/kfp-real/). */
+const RECORDED = path.resolve(__dirname, '../../test-output/kfp-real');
 
 const SDK_RUN = `
 import json, sys, kfp
@@ -91,6 +95,11 @@ describe('KFP runs execute on the Argo rig (real driver, launcher and component 
     assert.match(logs, /^a big run$/m, 'the condition n > 1 held');
     assert.match(logs, /^2 rows x 1$/m);
     assert.match(logs, /^2 rows x 2$/m);
+    // the real server's run details, kept in test-output/ (test/fixtures/kfp-real/ has a recorded copy)
+    const details = await (await fetch(`${kfp.url}/apis/v2beta1/runs/${res.run_id}`)).json() as Run;
+    assert.equal(details.state, 'SUCCEEDED');
+    fs.mkdirSync(RECORDED, { recursive: true });
+    fs.writeFileSync(path.join(RECORDED, 'loop_condition_exit.run.json'), JSON.stringify(details, null, 2));
     // the Dataset is in the S3 store under the run's pipeline root, written by make_data's own code
     const files = await run('find', [kfp.objectStore.dataDir, '-path', `*${res.run_id}*`, '-type', 'f']);
     assert.match(files.stdout, /make-data\/[^\n]*\/data/, files.stdout);
