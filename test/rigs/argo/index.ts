@@ -18,6 +18,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { KubeApi, KubeApiError } from '../kfp-server/kube-api';
 import { repoRoot, type KubeRig } from '../kube/index';
+import { until } from '../../support/wait';
 import type { ServiceRoute } from './cluster-net';
 import { startPodPlayer, type PodPlayer } from './pod-player';
 
@@ -103,7 +104,12 @@ export async function startArgo(rig: KubeRig, o: StartArgoOptions = {}): Promise
   const crdDir = path.join(binDir, '..', 'share', 'crds');
   const crds = (await fsp.readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(crdDir, f));
   await rig.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=kfvs-argo-rig', ...crds.flatMap((f) => ['-f', f])]);
-  await rig.kubectl(['wait', '--for=condition=Established', '--timeout=120s', ...crds.flatMap((f) => ['-f', f])]);
+  // `kubectl wait` fails on a CRD whose status has no conditions yet: poll instead
+  await until('Argo\'s CRDs to be established', 120_000, async () => {
+    const out = await rig.kubectl(['get', ...crds.flatMap((f) => ['-f', f]),
+      '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}']);
+    return out.trim().split('\n').filter((l) => l === 'True').length === crds.length;
+  }, 200);
 
   const objects: object[] = [
     ...[ARGO_NAMESPACE, ...namespaces].map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })),
@@ -179,7 +185,7 @@ export async function startArgo(rig: KubeRig, o: StartArgoOptions = {}): Promise
     logTail: tail,
     player,
     async waitForWorkflow(namespace, name, timeoutMs = 180_000) {
-      const until = Date.now() + timeoutMs;
+      const deadline = Date.now() + timeoutMs;
       let last: WorkflowStatus = {};
       for (;;) {
         try {
@@ -189,7 +195,7 @@ export async function startArgo(rig: KubeRig, o: StartArgoOptions = {}): Promise
         } catch (e) {
           if (!(e instanceof KubeApiError && e.status === 404)) throw e;
         }
-        if (Date.now() > until) {
+        if (Date.now() > deadline) {
           throw new Error(`workflow ${namespace}/${name} not finished after ${timeoutMs} ms: ${JSON.stringify(last)}\n--- workflow-controller:\n${tail(30)}`);
         }
         await new Promise((r) => setTimeout(r, 250));
