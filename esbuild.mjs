@@ -4,10 +4,12 @@
 //   dist/companion-cli.js      its command-line client, `kubeflow-companion`
 //   dist/webviews/<panel>.js   one browser bundle per folder in webviews/ that has a main.ts
 //   dist/schemas/*.json        JSON schemas of the Kubeflow kinds (scripts/gen-schemas.mjs)
+//   dist/mlmd.desc             MLMD's MetadataStoreService schema (FileDescriptorSet) from the MLMD rig's wheel
 //   out/test/vscode/*.js       (with --tests) the mocha suite that runs inside the extension host
 // Flags: --production (minify, no source maps), --watch, --tests, --metafile (writes dist/meta-*.json for `npm run bench`).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { generateSchemas } from './scripts/gen-schemas.mjs';
 
@@ -93,6 +95,15 @@ console.log(`[schemas] ${schemas.index.length} kinds from ${path.relative('.', s
 // The local-run driver (kfp.local) runs in the user's Python: shipped as the file itself.
 fs.mkdirSync('dist/localRun', { recursive: true });
 fs.copyFileSync('core/localRun/driver.py', 'dist/localRun/driver.py');
+// MLMD's gRPC schema, made from the ml-metadata wheel by test/rigs/mlmd/install.sh (the wheel has no .proto files).
+{
+  const cache = process.env.KFVS_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubeflow-vscode');
+  const desc = path.join(cache, 'mlmd', '1.17.1', 'mlmd.desc');
+  fs.mkdirSync('dist', { recursive: true });
+  if (fs.existsSync(desc)) fs.copyFileSync(desc, 'dist/mlmd.desc');
+  else if (production) throw new Error(`no MLMD schema at ${desc}: run test/rigs/mlmd/install.sh (scripts/setup.sh does)`);
+  else console.warn(`[mlmd] no ${desc}: run outputs need it (test/rigs/mlmd/install.sh)`);
+}
 
 if (watch) {
   for (const [, options] of builds) {

@@ -49,7 +49,7 @@ for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/ku
            test/rigs/notebook-controller/build.sh test/rigs/workspaces-controller/build.sh \
            test/rigs/postgres/install.sh test/rigs/model-registry/install.sh test/rigs/kale/install.sh \
            test/rigs/mariadb/install.sh test/rigs/object-store/build.sh test/rigs/kfp-stack/build.sh \
-           test/rigs/prometheus/build.sh; do
+           test/rigs/mlmd/install.sh test/rigs/argo/build.sh test/rigs/prometheus/build.sh; do
   if [ -f "$rig" ]; then
     t=$(date +%s); log "$rig"
     bash "$rig" || { rc=$?; log "FAILED: $rig (exit $rc); see its output above"; exit "$rc"; }

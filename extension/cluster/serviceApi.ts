@@ -33,6 +33,11 @@ export interface ServiceApiConfig {
   headers?(): Record<string, string> | Promise<Record<string, string>>;
   /** Said after "service X not found": how to point the extension elsewhere (the setting names). */
   notFoundHint?: string;
+  /**
+   * false: the forward admits connections without the per-forward secret header, for protocols whose first bytes are
+   * not an HTTP/1 request head (gRPC's HTTP/2 preface). Default true.
+   */
+  secret?: boolean;
 }
 
 export class ServiceApi implements vscode.Disposable {
@@ -59,6 +64,12 @@ export class ServiceApi implements vscode.Disposable {
     const s = this.config.service();
     const local = this.forward && this.forward.key === this.key(s) ? ` (port-forward 127.0.0.1:${this.forward.info.localPort})` : '';
     return `service ${s.name}:${s.port} in namespace ${s.namespace}${local}`;
+  }
+
+  /** The local end of the forward (started or joined), for clients that speak another protocol than HTTP/1 (gRPC). */
+  async endpoint(): Promise<{ host: string; port: number }> {
+    const info = await this.ensureForward();
+    return { host: '127.0.0.1', port: info.localPort };
   }
 
   /** Forget the forward (settings changed): the next request starts or joins the one for the new target. */
@@ -113,7 +124,7 @@ export class ServiceApi implements vscode.Disposable {
     let info: P.ForwardInfo;
     const asked = Date.now();
     try {
-      info = await this.ctx.daemon.request(P.startForward, { target, secret: true });
+      info = await this.ctx.daemon.request(P.startForward, { target, secret: this.config.secret ?? true });
     } catch (err) {
       throw new UnreachableError(this.explainStartError(s, err), err);
     }

@@ -18,6 +18,8 @@ import { RunsModel } from './model';
 import { PipelinesView, type PipelineNode } from './pipelinesView';
 import { Presets } from './presets';
 import { RunPanel, type LocalSource, type RunPanelDeps, type RunRestore } from './runPanel';
+import { MetadataApi } from './metadata';
+import { RunOutputsPanel } from './outputsPanel';
 import { askCredentials, pipelineSettings } from './settings';
 import { RunStatusBar } from './status';
 import { prepare, preparedFromSpec, presetKey, submit, SubmitError, type Prepared, type Submitted } from './submit';
@@ -48,6 +50,28 @@ export const runsFeature: Feature = (ctx) => {
     return f ? { uri: vscode.Uri.parse(f.file), ...(f.pipeline ? { pipeline: f.pipeline } : {}) } : undefined;
   };
   const deps: RunPanelDeps = { ctx, api, model, localOf };
+  const metadata = new MetadataApi(ctx);
+
+  /** What runs produced (one run) or how they compare (several): clicked / selected in the Runs view, else picked. */
+  const showOutputs = async (compare: boolean, node?: RunsNode | string, selected?: RunsNode[]): Promise<void> => {
+    let runs = (selected?.length ? selected : node ? [node] : []).map(runOf).filter((r): r is Run => Boolean(r?.run_id));
+    if (compare ? runs.length < 2 : runs.length < 1) {
+      const picks = await vscode.window.showQuickPick(model.runs.filter((r) => r.run_id).map((r) => ({ label: r.display_name ?? r.run_id!, description: `${r.state ?? ''} ${r.run_id}`, run: r })), {
+        title: compare ? 'Compare which runs? (two or more)' : 'Show the outputs of which run?', canPickMany: compare, matchOnDescription: true,
+      });
+      if (!picks) return;
+      runs = (Array.isArray(picks) ? picks : [picks]).map((p) => p.run);
+      if (compare && runs.length < 2) {
+        void showInformationMessage('Pick two or more runs to compare.');
+        return;
+      }
+    }
+    try {
+      await RunOutputsPanel.show({ ctx, api, metadata }, runs.map((r) => ({ id: r.run_id!, ...(r.display_name ? { name: r.display_name } : {}) })));
+    } catch (err) {
+      void showErrorMessage(`Kubeflow: cannot show run outputs: ${api.explain(err)}`);
+    }
+  };
 
   const openRun = async (runId: string, name?: string): Promise<void> => {
     try {
@@ -253,6 +277,7 @@ export const runsFeature: Feature = (ctx) => {
       RunFormPanel.revive(ctx, api, presets, p, hooks, panel);
     }, ctx.log),
     api,
+    metadata,
     model,
     runsView,
     pipelinesView,
@@ -342,6 +367,8 @@ export const runsFeature: Feature = (ctx) => {
       const run = runOf(node);
       if (run?.run_id) await openRun(run.run_id, run.display_name);
     }),
+    vscode.commands.registerCommand('kubeflow.runs.showOutputs', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(false, node, selected?.length === 1 ? selected : undefined)),
+    vscode.commands.registerCommand('kubeflow.runs.compare', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(true, node, selected)),
     vscode.commands.registerCommand('kubeflow.runs.terminate', async (node?: RunsNode | string) => {
       const run = runOf(node);
       if (!run || !(await confirm(`Terminate run ${run.display_name ?? run.run_id}? Its running steps are stopped.`, 'Terminate'))) return;

@@ -27,7 +27,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     private readonly model: RunsModel,
     private readonly api: PipelinesApi,
   ) {
-    this.treeView = vscode.window.createTreeView('kubeflow.runs', { treeDataProvider: this, showCollapseAll: true });
+    this.treeView = vscode.window.createTreeView('kubeflow.runs', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true });
     this.subs.push(
       this.treeView,
       this._onDidChangeTreeData,

@@ -20,6 +20,8 @@ import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpServer, type KfpServer } from './kfp-server/index';
 import { seedKfp, type SeededKfp } from './kfp-server/seed';
+import { recordKfpRun, startMlmd, type MlmdRig } from './mlmd/index';
+import { classifierRun } from './mlmd/runs';
 
 export interface Sandbox {
   rig: KubeRig;
@@ -38,6 +40,12 @@ export interface Sandbox {
   /** The KFP API stand-in behind Service kubeflow/ml-pipeline:8888, with hello-world uploaded and one finished run (absent without ../shared). */
   kfp?: KfpServer;
   seededKfp?: SeededKfp;
+  /**
+   * MLMD (the real ml-metadata library) behind Service kubeflow/metadata-grpc-service:8080. The KFP stand-in records
+   * nothing in it, so the seeded run's records (a classifier's Dataset, Model, Metrics, ClassificationMetrics, HTML
+   * and Markdown) are written with the official client, as KFP's launcher would.
+   */
+  mlmd: MlmdRig;
   /** The test-side KServe controller (fake-kserve.ts): InferenceServices of the namespace get predictor pods and status. */
   kserve: FakeKServe;
   /**
@@ -76,12 +84,14 @@ export async function startSandbox(): Promise<Sandbox> {
   });
   let modelRegistry: ModelRegistryRig | undefined;
   let kfp: KfpServer | undefined;
+  let mlmd: MlmdRig | undefined;
   const kserve = await startFakeKServe(rig, ns);
   const stopAll = async () => {
     await controller.stop();
     await workspaces.stop();
     await kserve.stop();
     await kfp?.stop();
+    await mlmd?.stop();
     await modelRegistry?.stop();
     await jupyter.stop();
     for (const j of others.values()) await (await j.catch(() => undefined))?.stop();
@@ -147,10 +157,12 @@ export async function startSandbox(): Promise<Sandbox> {
       await kfp?.stop();
       kfp = undefined;
     }
+    mlmd = await startMlmd(rig);
+    if (seededKfp) await recordKfpRun(mlmd.address, classifierRun(seededKfp.runId, { learningRate: 0.1, accuracy: 0.9 }));
     // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
     await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
     const sandbox: Sandbox = {
-      rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
+      rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry, kfp, seededKfp, mlmd, kserve,
       async restartNotebookPod(o = {}) {
         if (o.restartServer) {
           // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.

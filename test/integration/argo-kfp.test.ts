@@ -1,0 +1,107 @@
+// KFP pipeline runs executed for real: the real KFP 2.17 API server (kfp-stack) turns a run into an Argo Workflow,
+// the real Argo v4.0.5 controller creates its pods, and the pod player runs them with the real KFP `driver` and
+// `launcher-v2` and the component's own Python code (the rig venv's kfp 2.17.3), recording to MLMD (mlmd rig) and
+// the S3 store. Submitted with PyPI's official kfp.Client (create_run_from_pipeline_package -> wait_for_run_completion).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Run } from '../../core/kfp/types';
+import { startArgo, type ArgoRig } from '../rigs/argo/index';
+import { compilePipeline } from '../rigs/kfp/index';
+import { kfpStackDir, startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
+import { venvBin } from '../rigs/jupyter/index';
+import { startKubeRig, type KubeRig } from '../rigs/kube/index';
+import { MLMD_SERVICE, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
+
+const run = promisify(execFile);
+const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
+const OUT = path.resolve(__dirname, '../../test-output/ir');
+/** Run details as the real server returned them (kept for the record; fixtures under test/fixtures/kfp-real/). */
+const RECORDED = path.resolve(__dirname, '../../test-output/kfp-real');
+
+const SDK_RUN = `
+import json, sys, kfp
+client = kfp.Client(host=sys.argv[1])
+r = client.create_run_from_pipeline_package(sys.argv[2], arguments=json.loads(sys.argv[3]), namespace='kubeflow')
+done = client.wait_for_run_completion(r.run_id, timeout=float(sys.argv[4]))
+print(json.dumps({'run_id': r.run_id, 'state': done.state, 'error': str(done.error) if done.error else None,
+  'tasks': [{'name': t.display_name, 'state': t.state, 'pod': t.child_tasks[0].pod_name if t.child_tasks else None}
+            for t in (done.run_details.task_details if done.run_details else [])]}))
+`;
+
+describe('KFP runs execute on the Argo rig (real driver, launcher and component code)', function () {
+  this.timeout(900_000);
+  let kube: KubeRig;
+  let kfp: KfpStack;
+  let mlmd: MlmdRig;
+  let argo: ArgoRig;
+
+  before(async () => {
+    kube = await startKubeRig({ crds: false, controllers: true });
+    [kfp, mlmd] = await Promise.all([startKfpStack(kube), startMlmd(kube)]);
+    const store = kfp.objectStore;
+    await kube.apply([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pipeline-runner', namespace: 'kubeflow' } }]);
+    argo = await startArgo(kube, {
+      s3: { endpoint: 'seaweedfs.kubeflow:9000', bucket: store.bucket, accessKey: store.accessKey, secretKey: store.secretKey },
+      path: [(await kfpStackDir()).bin, path.dirname(venvBin('python3'))],
+      services: [
+        { name: 'ml-pipeline', namespace: 'kubeflow', ports: [{ port: 8888, target: { host: '127.0.0.1', port: kfp.port } }, { port: 8887, target: { host: '127.0.0.1', port: kfp.grpcPort } }] },
+        { name: MLMD_SERVICE.name, namespace: MLMD_SERVICE.namespace, ports: [{ port: MLMD_SERVICE.port, target: { host: mlmd.host, port: mlmd.port } }] },
+        // KFP 2.17's object store Service (its manifests moved from MinIO to SeaweedFS); minio-service for older configs
+        ...['seaweedfs', 'minio-service'].map((name) => ({ name, namespace: 'kubeflow', ports: [{ port: 9000, target: { host: store.host, port: store.port } }] })),
+      ],
+    });
+  });
+  after(async () => {
+    await argo?.stop();
+    await mlmd?.stop();
+    await kfp?.stop();
+    await kube?.stop();
+  });
+
+  const sdkRun = async (fixture: string, args: Record<string, unknown>) => {
+    const ir = await compilePipeline(path.join(FIXTURES, `${fixture}.py`), path.join(OUT, `argo-kfp-${fixture}.yaml`));
+    const { stdout } = await run(venvBin('python'), ['-c', SDK_RUN, kfp.url, ir, JSON.stringify(args), '600'], { timeout: 660_000 })
+      .catch((e: Error & { stdout?: string; stderr?: string }) => { throw new Error(`${e.message}\n${e.stderr}\n--- controller:\n${argo.logTail(30)}`); });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { run_id: string; state: string; error: string | null; tasks: Array<{ name: string; state: string }> };
+  };
+
+  /** `kubectl logs` of the main container of every executor pod of the run. */
+  const stepLogs = async (runId: string): Promise<string> => {
+    const pods = JSON.parse(await kube.kubectl(['-n', 'kubeflow', 'get', 'pods', '-l', `pipeline/runid=${runId}`, '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> };
+    const impl = pods.items.map((p) => p.metadata.name).filter((n) => n.includes('system-container-impl'));
+    return (await Promise.all(impl.map((p) => kube.kubectl(['-n', 'kubeflow', 'logs', p, '-c', 'main'])))).join('\n');
+  };
+
+  it('hello_world runs to SUCCEEDED through the official kfp.Client', async () => {
+    const res = await sdkRun('hello_world', { name: 'Argo' });
+    assert.equal(res.state, 'SUCCEEDED', JSON.stringify(res));
+    assert.ok(res.tasks.some((t) => t.name === 'say-hello' && t.state === 'SUCCEEDED'), JSON.stringify(res.tasks));
+    // the component's own output, in its step's log
+    assert.match(await stepLogs(res.run_id), /Hello, Argo!Hello, Argo! 0\.5 \['a', 'b'\] \{'retries': 3\}/);
+  });
+
+  it('a ParallelFor over a task output, a condition and an exit handler around a Dataset run to SUCCEEDED with real outputs', async () => {
+    const res = await sdkRun('loop_condition_exit', { n: 2 });
+    assert.equal(res.state, 'SUCCEEDED', JSON.stringify(res));
+    const done = (name: string) => res.tasks.filter((t) => t.name === name && t.state === 'SUCCEEDED').length;
+    assert.equal(done('make-data'), 1, JSON.stringify(res.tasks));
+    assert.equal(done('count-rows'), 2, 'one count-rows per loop item: ' + JSON.stringify(res.tasks));
+    // the exit handler's cleanup and the conditional announce ran their own code: their output is in their step logs
+    const logs = await stepLogs(res.run_id);
+    assert.match(logs, /^pipeline finished$/m, 'the exit handler ran');
+    assert.match(logs, /^a big run$/m, 'the condition n > 1 held');
+    assert.match(logs, /^2 rows x 1$/m);
+    assert.match(logs, /^2 rows x 2$/m);
+    // the real server's run details, kept in test-output/ (test/fixtures/kfp-real/ has a recorded copy)
+    const details = await (await fetch(`${kfp.url}/apis/v2beta1/runs/${res.run_id}`)).json() as Run;
+    assert.equal(details.state, 'SUCCEEDED');
+    fs.mkdirSync(RECORDED, { recursive: true });
+    fs.writeFileSync(path.join(RECORDED, 'loop_condition_exit.run.json'), JSON.stringify(details, null, 2));
+    // the Dataset is in the S3 store under the run's pipeline root, written by make_data's own code
+    const files = await run('find', [kfp.objectStore.dataDir, '-path', `*${res.run_id}*`, '-type', 'f']);
+    assert.match(files.stdout, /make-data\/[^\n]*\/data/, files.stdout);
+  });
+});

@@ -1,0 +1,125 @@
+// What runs produced, in real VS Code (the packaged .vsix in code-server, chromium): the sandbox's MLMD (the real
+// ml-metadata library behind Service kubeflow/metadata-grpc-service, reached through the daemon's port-forward) holds
+// the seeded run's records and those of a second run (other learning rate and accuracy, a cached step), written with
+// the official client as KFP's launcher writes them. Runs view → Show Run Outputs: per task parameters and artifacts,
+// the metrics table, the confusion matrix heat map and the ROC curve; two runs selected → Compare Runs: the differing
+// parameter and metric marked, both ROC curves, the task whose cache use differs.
+// Screenshots: test-output/screenshots/run-outputs/.
+import assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { recordKfpRun } from '../../rigs/mlmd/index';
+import { classifierRun } from '../../rigs/mlmd/runs';
+import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
+
+const SECOND = 'classifier (lr 0.05)';
+
+describe('run outputs and comparison (UI, packaged .vsix in code-server)', function () {
+  // the whole sandbox (kube rig with controllers, Notebook controller, Model Registry, KFP stand-in, MLMD) starts first
+  this.timeout(600_000);
+  let s: SandboxSession | undefined;
+  const page = () => s!.wb.page;
+
+  async function frameWith(selector: string, timeout = 60_000): Promise<FrameLocator> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      const n = await page().locator('iframe.webview.ready').count();
+      for (let i = n - 1; i >= 0; i--) {
+        const f = s!.wb.webview(i);
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      await page().waitForTimeout(300);
+    }
+    throw new Error(`no webview shows ${selector}`);
+  }
+
+  async function rowMenu(row: ReturnType<ReturnType<typeof page>['locator']>, entry: string, done: () => Promise<boolean>): Promise<void> {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await row.click({ button: 'right' });
+      const e = page().locator('.context-view .action-label', { hasText: entry });
+      if (await e.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+        await e.hover();
+        await e.click();
+        if (await done()) return;
+      }
+      await page().keyboard.press('Escape');
+      await page().waitForTimeout(500);
+    }
+    throw new Error(`the menu entry ${entry} did nothing`);
+  }
+
+  before(async function () {
+    s = await startSandboxSession({
+      suite: 'run-outputs',
+      viewport: { width: 1600, height: 1100 },
+      prepare: async (sb) => {
+        if (!sb.kfp || !sb.seededKfp) throw new Error('the sandbox has no KFP API stand-in (is ../shared there?)');
+        const res = await fetch(`${sb.kfp.url}/apis/v2beta1/runs`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            display_name: SECOND, experiment_id: sb.seededKfp.experimentId,
+            pipeline_version_reference: { pipeline_id: sb.seededKfp.pipelineId, pipeline_version_id: sb.seededKfp.versionId },
+            runtime_config: { parameters: { name: 'Second', times: 2 } },
+          }),
+        });
+        const run = await res.json() as { run_id: string };
+        assert.equal(res.status, 200, JSON.stringify(run));
+        await sb.kfp.waitForRun(run.run_id, ['SUCCEEDED', 'FAILED'], 60_000);
+        await recordKfpRun(sb.mlmd.address, classifierRun(run.run_id, { learningRate: 0.05, accuracy: 0.8, cachedPrep: true }));
+      },
+    });
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.wb);
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  it('Show Run Outputs: per task parameters and artifacts, the metrics table, the confusion matrix heat map and the ROC curve', async () => {
+    await s!.wb.openViewContainer('Kubeflow');
+    await widenSideBar(page(), 520);
+    await onlyPanes(page(), ['Runs']);
+    const row = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: 'hello-world (sample run)' });
+    await row.waitFor({ timeout: 90_000 });
+    let f: FrameLocator | undefined;
+    await rowMenu(row, 'Show Run Outputs', async () => {
+      f = await frameWith('section.task[data-task="train"]', 60_000).catch(() => undefined);
+      return Boolean(f);
+    });
+    const train = f!.locator('section.task[data-task="train"]');
+    await train.locator('.artifact[data-artifact] .type', { hasText: 'system.ClassificationMetrics' }).waitFor();
+    const text = await train.innerText();
+    assert.match(text, /learning_rate\s+0\.1/);
+    assert.match(text, /s3:\/\/mlpipeline\/v2\/artifacts\/classifier\/.+\/train\/model/);
+    assert.match(text, /accuracy\s+0\.9/);
+    assert.equal(await train.locator('svg.heatmap rect.cell').count(), 9);
+    assert.deepEqual(await train.locator('svg.heatmap text.value').allInnerTexts(), ['7', '3', '0', '0', '10', '0', '0', '0', '10']);
+    assert.equal(await train.locator('svg.plot polyline.curve').count(), 1);
+    await f!.locator('section.task[data-task="report"] .type', { hasText: 'system.HTML' }).waitFor();
+    await train.locator('svg.heatmap').scrollIntoViewIfNeeded();
+    await s!.wb.screenshot('1-run-outputs');
+  });
+
+  it('Compare Runs on two selected runs: the differing parameter and metric marked, both ROC curves, the task whose cache use differs', async () => {
+    await s!.wb.runCommand('View: Close All Editors');
+    const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: 'hello-world (sample run)' });
+    const second = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: SECOND });
+    await second.waitFor({ timeout: 60_000 });
+    // multi-select: click one, Ctrl+click the other, then the context menu of the selection
+    await first.click();
+    await second.click({ modifiers: ['Control'] });
+    await page().locator('.part.sidebar .monaco-list-row.selected', { hasText: SECOND }).waitFor({ timeout: 10_000 });
+    assert.equal(await pane(page(), 'Runs').locator('.monaco-list-row.selected').count(), 2);
+    let f: FrameLocator | undefined;
+    await rowMenu(second, 'Compare Runs', async () => {
+      f = await frameWith('h1', 20_000).catch(() => undefined);
+      return Boolean(f && /Compare 2 runs/.test(await f.locator('h1').innerText()));
+    });
+    const text = await f!.locator('.outputs-app').innerText();
+    assert.match(text, /≠ name/);
+    assert.match(text, /≠ train\.accuracy/);
+    assert.match(text, /prep[\s\S]*COMPLETE[\s\S]*CACHED \(cached\)/);
+    assert.equal(await f!.locator('svg.plot polyline.curve').count(), 2);
+    await s!.wb.screenshot('2-compare-runs');
+  });
+});
