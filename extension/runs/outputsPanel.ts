@@ -9,7 +9,9 @@ import type { PipelineArtifactArgument } from '../../core/modelRegistry/register
 import type { FromOutputs, ToOutputs } from '../../webviews/run-outputs/protocol';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../log';
-import { showInformationMessage } from '../notify';
+import { showErrorMessage, showInformationMessage } from '../notify';
+import { ArtifactStore } from './artifactStore';
+import { pipelineSettings } from './settings';
 import { WebviewHost } from '../webviews/host';
 import type { PipelinesApi } from './api';
 import type { MetadataApi } from './metadata';
@@ -27,6 +29,7 @@ export class RunOutputsPanel implements vscode.Disposable {
   private readonly host: WebviewHost<FromOutputs, ToOutputs>;
   private readonly subs: vscode.Disposable[] = [];
   private loaded: Loaded[] = [];
+  private readonly store: ArtifactStore;
 
   /** One run: its outputs; two or more: the comparison. */
   static async show(deps: OutputsDeps, runs: Array<{ id: string; name?: string }>): Promise<RunOutputsPanel> {
@@ -43,6 +46,7 @@ export class RunOutputsPanel implements vscode.Disposable {
   }
 
   private constructor(private readonly deps: OutputsDeps, private readonly runs: Array<{ id: string; name?: string }>, private readonly key: string) {
+    this.store = new ArtifactStore(deps.ctx);
     const title = runs.length === 1 ? `Outputs: ${runs[0]!.name ?? runs[0]!.id}` : `Compare ${runs.length} runs`;
     this.host = new WebviewHost<FromOutputs, ToOutputs>(deps.ctx.extension.extensionUri, {
       viewType: 'kubeflow.runOutputs',
@@ -134,7 +138,17 @@ export class RunOutputsPanel implements vscode.Disposable {
       }
       case 'openArtifact':
       case 'download':
-        void showInformationMessage(`Reading artifact contents from the object store is not available yet: ${artifact.uri} (Copy URI gives it to another tool).`);
+        try {
+          const ns = run.namespace ?? pipelineSettings.service().namespace;
+          if (m.action === 'openArtifact') {
+            await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${artifact.uri}…` }, () => this.store.open(artifact, ns));
+          } else {
+            const saved = await this.store.download(artifact, ns);
+            if (saved) void showInformationMessage(`Saved ${artifact.uri} to ${vscode.workspace.asRelativePath(saved)}.`);
+          }
+        } catch (err) {
+          void showErrorMessage(`Kubeflow: cannot read ${artifact.name} of task ${task}: ${errorMessage(err)}`);
+        }
         return;
     }
   }

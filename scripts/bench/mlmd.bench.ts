@@ -42,20 +42,16 @@ function bigRun(id: string, seed: number): KfpRunSpec {
 /** Posts `message` inside the page and resolves with the ms until the frame after `ready()` holds. */
 async function paint(g: GraphPage, message: unknown, selector: string, count: number): Promise<number> {
   await g.page.evaluate((m) => ((globalThis as unknown as { __staged: unknown }).__staged = m), message as object);
-  return g.page.evaluate(([sel, n]) => new Promise<number>((resolve) => {
-    // browser globals, typed here (this file is compiled without the DOM library)
-    const w = globalThis as unknown as {
-      __staged: unknown; postMessage(m: unknown, o: string): void; requestAnimationFrame(cb: () => void): void;
-      document: { querySelectorAll(s: string): { length: number } };
-    };
+  // a string: tsx's helpers (__name) do not exist in the page
+  return g.page.evaluate(`new Promise((resolve) => {
     const t0 = performance.now();
-    w.postMessage(w.__staged, '*');
-    const check = (): void => {
-      if (w.document.querySelectorAll(sel as string).length >= (n as number)) w.requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)));
-      else w.requestAnimationFrame(check);
+    window.postMessage(window.__staged, '*');
+    const check = () => {
+      if (document.querySelectorAll(${JSON.stringify(selector)}).length >= ${count}) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)));
+      else requestAnimationFrame(check);
     };
-    w.requestAnimationFrame(check);
-  }), [selector, count] as const);
+    requestAnimationFrame(check);
+  })`) as Promise<number>;
 }
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<[number, T]> {

@@ -36,8 +36,8 @@ describe('run outputs webview (Chromium, panel CSP)', function () {
     assert.equal(Math.max(...opacity), opacity[4]);
     assert.equal(await train.locator('svg.plot polyline.curve').count(), 1);
     assert.match(await train.innerText(), /accuracy\s+0\.9/);
-    assert.equal(await train.locator('vscode-button', { hasText: 'Register in Model Registry…' }).count(), 1);
-    await train.locator('vscode-button', { hasText: 'Copy URI' }).first().click();
+    assert.equal(await train.locator('button', { hasText: 'Register in Model Registry…' }).count(), 1);
+    await train.locator('button', { hasText: 'Copy URI' }).first().click();
     const posted = (await g.posted()).filter((m) => m.type === 'action');
     assert.deepEqual(posted.at(-1), { type: 'action', action: 'copyUri', ref: raw.events.find((e) => e.type === 'INPUT')!.artifact_id });
     assert.deepEqual(await g.cspViolations(), []);

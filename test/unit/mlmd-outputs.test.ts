@@ -9,6 +9,7 @@ import { compareRuns } from '../../core/mlmd/compare';
 import { runOutputs, scalarMetrics, type RawRun } from '../../core/mlmd/outputs';
 import { toRunView } from '../../core/mlmd/runView';
 import { confusionMatrix, curves, visualize } from '../../core/mlmd/visualize';
+import { parseS3Uri, storeTarget } from '../../core/objectStore/s3';
 
 const raw = (): RawRun => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'mlmd', 'classifier-run.json'), 'utf8')) as RawRun;
 
@@ -82,5 +83,15 @@ describe('MLMD run outputs (core/mlmd)', () => {
     const train = v.tasks.find((t) => t.task === 'train')!;
     assert.deepEqual(train.artifacts.map((a) => [a.name, a.registrable, a.visualizations.length]), [['dataset', false, 0], ['model', true, 0], ['metrics', false, 1], ['classification', false, 2]]);
     assert.equal(v.tasks.some((t) => t.task === 'root'), false);
+  });
+
+  it('locates an artifact\'s store from KFP\'s store_session_info endpoint, and its bucket and key from the URI', () => {
+    assert.deepEqual(storeTarget('minio-service.kubeflow:9000', 'team-a', false), { service: { namespace: 'kubeflow', name: 'minio-service', port: 9000 } });
+    assert.deepEqual(storeTarget('seaweedfs.kubeflow.svc.cluster.local:8333', 'team-a', false), { service: { namespace: 'kubeflow', name: 'seaweedfs', port: 8333 } });
+    assert.deepEqual(storeTarget('minio:9000', 'team-a', false), { service: { namespace: 'team-a', name: 'minio', port: 9000 } });
+    assert.deepEqual(storeTarget('s3.amazonaws.com', 'team-a', true), { url: 'https://s3.amazonaws.com' });
+    assert.deepEqual(storeTarget('10.0.0.5:9000', 'team-a', false), { url: 'http://10.0.0.5:9000' });
+    assert.deepEqual(parseS3Uri('minio://mlpipeline/a/b c'), { bucket: 'mlpipeline', key: 'a/b c' });
+    assert.equal(parseS3Uri('gs://bucket/x'), undefined);
   });
 });

@@ -58,6 +58,8 @@ export function plot(curves: Array<{ curve: Curve; series: number }>, title: str
     const pts = curve.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
     const line = s('polyline', { points: pts, class: `curve series-${series % SERIES}` }, s('title', {}, curve.label));
     svg.append(line);
+    // points with their values on hover; not for an overlay of many curves (thousands of nodes)
+    if (curves.length > 12) continue;
     for (const p of curve.points) {
       svg.append(s('circle', { cx: x(p.x), cy: y(p.y), r: 2.5, class: `dot series-${series % SERIES}` },
         s('title', {}, `${curve.label}: ${kind === 'roc' ? 'FPR' : 'recall'} ${p.x}, ${kind === 'roc' ? 'TPR' : 'precision'} ${p.y}${p.threshold !== undefined ? `, threshold ${p.threshold}` : ''}`)));

@@ -2,24 +2,17 @@
 // input/output parameters, artifacts with type, URI and metadata; scalar metrics as a table, a confusion matrix as a
 // heat map, ROC and precision-recall curves), or two or more runs compared (parameters and metrics side by side with
 // differences marked, ROC curves overlaid, tasks whose state or cache use differs). Every value is set as text.
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodeDataGrid,
-  vsCodeDataGridCell,
-  vsCodeDataGridRow,
-  vsCodeProgressRing,
-} from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
 import type { Comparison, CompareRow } from '../../core/mlmd/compare';
 import type { Curve, Visualization } from '../../core/mlmd/visualize';
-import { button, clear, grid, h } from '../shared/dom';
+import { button, clear, h, type Child } from '../shared/dom';
 import { addStyles, connect } from '../shared/ipc';
 import baseCss from '../shared/base.css';
 import { heatMap, legend, plot } from './charts';
 import type { ArtifactView, FromOutputs, OutputsAction, RunView, TaskView, ToOutputs } from './protocol';
 import css from './styles.css';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeProgressRing());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeProgressRing());
 addStyles(baseCss);
 addStyles(css);
 
@@ -35,15 +28,29 @@ function status(message: string, kind: 'busy' | 'error'): void {
   else bar.append(h('span', {}, '⚠'), h('span', {}, message), button('Retry', () => act('refresh')));
 }
 
+/** A plain table: a run has hundreds of them, which toolkit data grids (a web component per cell) paint far too slowly. */
+function grid(label: string, headers: string[], rows: Child[][]): HTMLElement {
+  return h('table', { class: 'grid', 'aria-label': label },
+    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', {}, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', typeof c === 'string' ? { title: c } : {}, c))))));
+}
+
+/** A plain button (hundreds per run: toolkit buttons are web components, slow to paint in those numbers). */
+function action(label: string, onClick: () => void, o: { title?: string; disabled?: boolean; primary?: boolean } = {}): HTMLElement {
+  const b = h('button', { type: 'button', class: o.primary ? 'btn primary' : 'btn', title: o.title, disabled: o.disabled }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
 function pairs(title: string, rows: Array<[string, string]>): HTMLElement | undefined {
   if (!rows.length) return undefined;
-  return h('div', { class: 'params' }, h('h4', {}, title), grid(title, ['Name', 'Value'], rows, '1fr 2fr'));
+  return h('div', { class: 'params' }, h('h4', {}, title), grid(title, ['Name', 'Value'], rows));
 }
 
 function visualization(v: Visualization, a: ArtifactView): HTMLElement {
   switch (v.kind) {
     case 'scalars':
-      return h('div', { class: 'viz' }, grid(`${a.name} metrics`, ['Metric', 'Value'], v.rows.map(([k, x]) => [k, String(x)]), '1fr 1fr'));
+      return h('div', { class: 'viz' }, grid(`${a.name} metrics`, ['Metric', 'Value'], v.rows.map(([k, x]) => [k, String(x)])));
     case 'confusion':
       return h('figure', { class: 'viz' }, heatMap(v.matrix, `${a.name} confusion matrix`), h('figcaption', {}, `Confusion matrix${v.slice ? ` (${v.slice})` : ''}`));
     case 'curve':
@@ -51,7 +58,7 @@ function visualization(v: Visualization, a: ArtifactView): HTMLElement {
         h('figcaption', {}, `${v.curve.kind === 'roc' ? 'ROC curve' : 'Precision-recall curve'}${v.slice ? ` (${v.slice})` : ''}`));
     case 'document':
       return h('div', { class: 'viz document' }, h('span', { class: 'muted' }, `${v.format === 'html' ? 'HTML' : 'Markdown'} document`),
-        button('Show', () => act('openArtifact', a.id), { title: `Render ${a.uri} (no scripts run)` }));
+        action('Show', () => act('openArtifact', a.id), { title: `Render ${a.uri} (no scripts run)` }));
     case 'problem':
       return h('p', { class: 'warning' }, `Cannot show this artifact's visualization: ${v.message}`);
   }
@@ -59,10 +66,10 @@ function visualization(v: Visualization, a: ArtifactView): HTMLElement {
 
 function artifact(a: ArtifactView): HTMLElement {
   const actions = h('div', { class: 'actions' },
-    button('Copy URI', () => act('copyUri', a.id), { title: a.uri, disabled: !a.uri }),
-    button('Open', () => act('openArtifact', a.id), { title: 'Open its contents in an editor (from the object store)', disabled: !a.uri }),
-    button('Download…', () => act('download', a.id), { title: 'Save it (a directory artifact as a folder) into the workspace', disabled: !a.uri }),
-    a.registrable ? button('Register in Model Registry…', () => act('register', a.id), { appearance: 'primary' }) : undefined,
+    action('Copy URI', () => act('copyUri', a.id), { title: a.uri, disabled: !a.uri }),
+    action('Open', () => act('openArtifact', a.id), { title: 'Open its contents from the object store', disabled: !a.uri }),
+    action('Download…', () => act('download', a.id), { title: 'Save it into the workspace', disabled: !a.uri }),
+    a.registrable ? action('Register in Model Registry…', () => act('register', a.id), { primary: true }) : undefined,
   );
   return h('div', { class: 'artifact', 'data-artifact': a.id },
     h('div', { class: 'artifact-head' },

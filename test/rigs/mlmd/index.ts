@@ -20,6 +20,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeRig } from '../kube/index';
+import { exposeLocalService } from '../expose';
 import { kfvsCache } from '../jupyter/index';
 import { until } from '../../support/wait';
 import { promisify } from 'node:util';
@@ -36,7 +37,7 @@ export const MLMD_SERVICE = {
   portName: 'grpc-api',
   selector: { component: 'metadata-grpc-server' },
   pod: 'metadata-grpc-deployment-7d6b5c9f4-m8k2p',
-} as const;
+};
 
 export interface MlmdRig {
   host: '127.0.0.1';
@@ -108,7 +109,10 @@ export async function startMlmd(kube?: KubeRig, o: { dbFile?: string } = {}): Pr
       stop, logs,
     };
     if (kube) {
-      await exposeInCluster(kube, port);
+      await exposeLocalService(kube, {
+        ...MLMD_SERVICE, labels: { app: 'metadata' }, appProtocol: 'grpc', container: 'container',
+        image: `gcr.io/tfx-oss-public/ml_metadata_store_server:${MLMD_VERSION}`, args: [`--grpc_port=${MLMD_SERVICE.port}`, '--enable_database_upgrade=true'],
+      }, port);
       rig.cluster = MLMD_SERVICE;
     }
     return rig;
@@ -116,36 +120,6 @@ export async function startMlmd(kube?: KubeRig, o: { dbFile?: string } = {}): Pr
     await stop();
     throw new Error(`the MLMD rig did not start: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-/** The Service and a kwok-run pod whose port kwok forwards to the local server (one MLMD per kube rig). */
-async function exposeInCluster(kube: KubeRig, localPort: number): Promise<void> {
-  const s = MLMD_SERVICE;
-  await kube.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.namespace } }]);
-  // the forward rule before the pod: a client that finds the pod Running can connect at once
-  await kube.forwardPodPort(s.namespace, s.pod, s.port, localPort);
-  await kube.apply([
-    {
-      apiVersion: 'v1', kind: 'Service',
-      metadata: { name: s.name, namespace: s.namespace, labels: { app: 'metadata', ...s.selector } },
-      spec: { type: 'ClusterIP', selector: { ...s.selector }, ports: [{ name: s.portName, port: s.port, protocol: 'TCP', appProtocol: 'grpc' }] },
-    },
-    {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: s.pod, namespace: s.namespace, labels: { app: 'metadata', ...s.selector } },
-      spec: {
-        nodeName: kube.nodes.cpu,
-        containers: [{
-          name: 'container',
-          image: `gcr.io/tfx-oss-public/ml_metadata_store_server:${MLMD_VERSION}`,
-          command: ['/bin/metadata_store_server'],
-          args: [`--grpc_port=${s.port}`, '--enable_database_upgrade=true'],
-          ports: [{ name: s.portName, containerPort: s.port }],
-        }],
-      },
-    },
-  ]);
-  await kube.waitForPod(s.namespace, s.pod);
 }
 
 /** One task of a run as KFP's launcher records it (see kfp-run.py). */

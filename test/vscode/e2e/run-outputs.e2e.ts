@@ -93,7 +93,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     assert.match(text, /s3:\/\/mlpipeline\/v2\/artifacts\/classifier\/.+\/train\/model/);
     assert.match(text, /accuracy\s+0\.9/);
     assert.equal(await train.locator('svg.heatmap rect.cell').count(), 9);
-    assert.deepEqual(await train.locator('svg.heatmap text.value').allInnerTexts(), ['7', '3', '0', '0', '10', '0', '0', '0', '10']);
+    assert.deepEqual(await train.locator('svg.heatmap text.value').allTextContents(), ['7', '3', '0', '0', '10', '0', '0', '0', '10']);
     assert.equal(await train.locator('svg.plot polyline.curve').count(), 1);
     await f!.locator('section.task[data-task="report"] .type', { hasText: 'system.HTML' }).waitFor();
     await train.locator('svg.heatmap').scrollIntoViewIfNeeded();

@@ -1,0 +1,93 @@
+/**
+ * Reads artifact contents from an S3-compatible store (MinIO, SeaweedFS, AWS S3) the way KFP's UI does: path-style
+ * `GET <endpoint>/<bucket>/<key>`, signed with AWS Signature V4 (aws4fetch). Size-capped: a HEAD first, and the body
+ * is refused past `maxBytes`. The store's own error (its XML `<Code>`/`<Message>`) is what a failure says.
+ */
+import { AwsClient } from 'aws4fetch';
+import { CancelledError, UnreachableError } from '../http/transport';
+
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface S3Location { bucket: string; key: string }
+export interface S3Credentials { accessKeyId: string; secretAccessKey: string; region?: string }
+
+/** `s3://bucket/key` (or `minio://…`, as KFP v1 wrote) → bucket and key; undefined for any other URI. */
+export function parseS3Uri(uri: string): S3Location | undefined {
+  const m = /^(?:s3|minio):\/\/([^/]+)\/(.+)$/.exec(uri);
+  return m ? { bucket: m[1]!, key: m[2]! } : undefined;
+}
+
+/**
+ * Where the store is: `minio-service.kubeflow:9000`, `name`, or `…svc[.cluster.local]` → an in-cluster Service
+ * (reached through a port-forward); anything else (`s3.amazonaws.com`, an IP) → a URL.
+ */
+export function storeTarget(endpoint: string, defaultNamespace: string, tls: boolean): { service: { namespace: string; name: string; port: number } } | { url: string } {
+  const m = /^(?:https?:\/\/)?([^/:]+)(?::(\d+))?\/?$/.exec(endpoint.trim());
+  const asUrl = { url: /^https?:\/\//.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}` };
+  if (!m || /^[\d.]+$/.test(m[1]!)) return asUrl;
+  const inCluster = /\.svc(\.cluster\.local)?$/.test(m[1]!);
+  const labels = m[1]!.replace(/\.svc(\.cluster\.local)?$/, '').split('.');
+  if (!inCluster && labels.length > 2) return asUrl;
+  return { service: { namespace: labels[1] ?? defaultNamespace, name: labels[0]!, port: Number(m[2] ?? (tls ? 443 : 80)) } };
+}
+
+export class ObjectStoreError extends Error {
+  constructor(message: string, readonly status?: number, readonly code?: string) {
+    super(message);
+    this.name = 'ObjectStoreError';
+  }
+}
+
+export interface S3Object { bytes: Uint8Array; size: number; contentType?: string }
+
+export class S3Reader {
+  private readonly aws: AwsClient;
+
+  /** `endpoint`: http(s)://host:port of the store (a forward's local end); `headers` go with every request unsigned-for-us (the forward's secret). */
+  constructor(private readonly endpoint: string, creds: S3Credentials, private readonly headers: Record<string, string> = {}) {
+    this.aws = new AwsClient({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, service: 's3', region: creds.region || 'us-east-1' });
+  }
+
+  private url(loc: S3Location): string {
+    return `${this.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(loc.bucket)}/${loc.key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  private async send(method: 'GET' | 'HEAD', loc: S3Location, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await this.aws.fetch(this.url(loc), { method, headers: this.headers, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (signal?.aborted) throw new CancelledError();
+      throw new UnreachableError(`the object store at ${this.endpoint} did not answer (${(err as Error).message})`, err);
+    }
+  }
+
+  private async refuse(res: Response, loc: S3Location): Promise<never> {
+    const body = await res.text().catch(() => '');
+    const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+    const msg = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+    const what = `s3://${loc.bucket}/${loc.key}`;
+    if (res.status === 404 || code === 'NoSuchKey') throw new ObjectStoreError(`${what} is not in the object store${code && code !== 'NoSuchKey' ? ` (${code})` : ''}. A directory artifact has no object of its own.`, res.status, code);
+    throw new ObjectStoreError(`the object store refused ${what}: ${res.status}${code ? ` ${code}` : ''}${msg ? `: ${msg}` : ''}`, res.status, code);
+  }
+
+  /** The object, or an error when it is missing, refused or larger than `maxBytes`. */
+  async get(loc: S3Location, o: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<S3Object> {
+    const max = o.maxBytes ?? DEFAULT_MAX_BYTES;
+    const head = await this.send('HEAD', loc, o.signal);
+    if (!head.ok) await this.refuse(head, loc);
+    const size = Number(head.headers.get('content-length') ?? NaN);
+    if (size > max) throw new ObjectStoreError(`s3://${loc.bucket}/${loc.key} is ${formatBytes(size)}, over the ${formatBytes(max)} the editor reads (Download saves it whole).`, 413, 'TooLarge');
+    const res = await this.send('GET', loc, o.signal);
+    if (!res.ok) await this.refuse(res, loc);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.length > max) throw new ObjectStoreError(`s3://${loc.bucket}/${loc.key} is over the ${formatBytes(max)} the editor reads.`, 413, 'TooLarge');
+    const type = res.headers.get('content-type');
+    return { bytes, size: bytes.length, ...(type ? { contentType: type } : {}) };
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
