@@ -45,7 +45,7 @@ fi
 # A failing step stops setup with its own error and a non-zero exit (set -e); each step's time is printed.
 T_SETUP=$(date +%s)
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh \
-           test/rigs/notebook-controller/build.sh test/rigs/model-registry/install.sh; do
+           test/rigs/notebook-controller/build.sh test/rigs/kserve/build.sh test/rigs/model-registry/install.sh; do
   if [ -f "$rig" ]; then
     t=$(date +%s); log "$rig"
     bash "$rig" || { rc=$?; log "FAILED: $rig (exit $rc); see its output above"; exit "$rc"; }

@@ -23,7 +23,7 @@ import {
   type RegistryLink,
 } from '../../core/kserve/build';
 import { formatInfo, guessFormat, kserveFormat, MODEL_FORMATS } from '../../core/kserve/formats';
-import { describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
+import { controllerSilence, describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { checkStorageUri } from '../../core/kserve/storageUri';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
 import type { DeployForm, DeployInit, FieldProblem, FromDeploy, ToDeploy } from '../../webviews/deploy-model/protocol';
@@ -250,7 +250,8 @@ export class DeployPanel implements vscode.Disposable {
       // What is being deployed wins over what runs: the version's model and format.
       storageUri: this.source?.artifactUri ?? next.storageUri,
       modelFormat: this.source ? f.modelFormat : next.modelFormat,
-      canaryTrafficPercent: f.canaryTrafficPercent || '10',
+      // RawDeployment has no revisions to split traffic between: the update is a rolling one.
+      canaryTrafficPercent: e.summary.rawDeployment ? '' : f.canaryTrafficPercent || '10',
     };
   }
 
@@ -263,7 +264,8 @@ export class DeployPanel implements vscode.Disposable {
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
     const updating = !!existing;
-    const problems: FieldProblem[] = checkDeploySpec(spec, updating).map((p) => ({ field: p.field as FieldProblem['field'], message: p.message, ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
+    const raw = !!existing && summarizeInferenceService(existing).rawDeployment;
+    const problems: FieldProblem[] = checkDeploySpec(spec, updating, raw).map((p) => ({ field: p.field as FieldProblem['field'], message: p.message, ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
     if (this.form.target && !existing) problems.push({ field: 'target', message: `${this.form.target} no longer exists in ${this.form.namespace}.` });
     let object: InferenceServiceObject;
     const changes: string[] = [];
@@ -282,7 +284,9 @@ export class DeployPanel implements vscode.Disposable {
       diff('Min replicas', before.minReplicas, spec.minReplicas);
       diff('Max replicas', before.maxReplicas, spec.maxReplicas);
       const pct = spec.canaryTrafficPercent;
-      changes.unshift(pct === undefined || pct >= 100 ? 'A new revision takes all the traffic once it is ready.' : `Canary: the new revision gets ${pct}% of the traffic, the current one keeps ${100 - pct}%.`);
+      changes.unshift(raw
+        ? `RawDeployment mode: the new version replaces the running pods (a rolling update of Deployment ${spec.name}-predictor); no canary, no traffic split.`
+        : pct === undefined || pct >= 100 ? 'A new revision takes all the traffic once it is ready.' : `Canary: the new revision gets ${pct}% of the traffic, the current one keeps ${100 - pct}%.`);
     } else {
       object = buildInferenceService(spec);
     }
@@ -366,7 +370,7 @@ export class DeployPanel implements vscode.Disposable {
     if (this.busy) return;
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
-    if (checkDeploySpec(spec, !!existing).length) return;
+    if (checkDeploySpec(spec, !!existing, !!existing && summarizeInferenceService(existing).rawDeployment).length) return;
     this.busy = true;
     try {
       this.phase({ phase: 'dry-run', message: 'Checking with the API server (dry run)…' });
@@ -448,9 +452,12 @@ export class DeployPanel implements vscode.Disposable {
     let settle: ((s: IsvcSummary | undefined) => void) | undefined;
     let report: ((m: string) => void) | undefined;
     let done = false;
+    let last: InferenceServiceObject | undefined;
+    const since = Date.now();
     const onItems = (items: InferenceServiceObject[]) => {
       const o = items.find((x) => x.metadata.name === name);
       if (!o) return;
+      last = o;
       const s = summarizeInferenceService(o);
       const observed = Number((o.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
       const current = observed >= generation;
@@ -472,13 +479,22 @@ export class DeployPanel implements vscode.Disposable {
         }
         return;
       }
+      const silent = controllerSilence(o, since);
+      if (silent) {
+        this.phase({ phase: 'waiting', message: silent, conditions });
+        report?.(silent);
+        return;
+      }
       const waiting = s.reasons[0] ?? s.conditions.filter((c) => c.status !== 'True').map((c) => c.type).join(', ') ?? '';
       const msg = `Waiting for ${name} to be Ready${waiting ? `: ${waiting}` : '…'}`;
       this.phase({ phase: 'waiting', message: msg, conditions });
       report?.(waiting || 'waiting for KServe');
     };
     this.phase({ phase: 'waiting', message: `Waiting for ${name} to be Ready…` });
-    this.watch = this.ctx.kube.watch<InferenceServiceObject>(isvcPath(namespace), onItems, (message) => this.phase({ phase: 'waiting', message: `Watching ${name}: ${message}` }), { fieldSelector: `metadata.name=${name}` });
+    const watch = this.ctx.kube.watch<InferenceServiceObject>(isvcPath(namespace), onItems, (message) => this.phase({ phase: 'waiting', message: `Watching ${name}: ${message}` }), { fieldSelector: `metadata.name=${name}` });
+    // A controller that is not running writes nothing, so no watch event comes: look again now and then.
+    const silence = setInterval(() => !done && last && onItems([last]), 5_000);
+    this.watch = { dispose: () => { clearInterval(silence); watch.dispose(); } };
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name}`, cancellable: true }, (progress, token) => new Promise<IsvcSummary | undefined>((resolve) => {
       settle = resolve;
       report = (m) => progress.report({ message: m });

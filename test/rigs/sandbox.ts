@@ -4,16 +4,16 @@
  * workers write logs (one worker fails with a traceback), and a seeded Model Registry (the real v0.3.8 server behind
  * Service kubeflow/model-registry-service, see model-registry/). The rig runs Kubernetes' own controllers and scheduler and
  * the real Kubeflow Notebook controller (notebook-controller/): Notebooks get their StatefulSets, Services, pods and
- * status as on a cluster; a server's pod is backed by a Jupyter server of its own. A test-side KServe controller
- * (fake-kserve.ts) serves the namespace's InferenceServices.
+ * status as on a cluster; a server's pod is backed by a Jupyter server of its own. The real KServe v0.20 controller
+ * (kserve/, RawDeployment mode) serves the InferenceServices; their predictor pods' model servers are played.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFakeKServe, type FakeKServe } from './fake-kserve';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startNotebookController } from './notebook-controller/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
+import { startKserve, type KserveRig } from './kserve/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpServer, type KfpServer } from './kfp-server/index';
 import { seedKfp, type SeededKfp } from './kfp-server/seed';
@@ -33,8 +33,8 @@ export interface Sandbox {
   /** The KFP API stand-in behind Service kubeflow/ml-pipeline:8888, with hello-world uploaded and one finished run (absent without ../shared). */
   kfp?: KfpServer;
   seededKfp?: SeededKfp;
-  /** The test-side KServe controller (fake-kserve.ts): InferenceServices of the namespace get predictor pods and status. */
-  kserve: FakeKServe;
+  /** The real KServe controller (kserve/): InferenceServices get their Deployments, pods and status; `requests` are what the predictor pods' model servers answered. */
+  kserve: KserveRig;
   /**
    * What a notebook pod restart looks like: the pod is deleted and created again under the same name, as the
    * StatefulSet does. With `restartServer`, the Jupyter server behind it restarts too (on the same volume), so its
@@ -63,10 +63,10 @@ export async function startSandbox(): Promise<Sandbox> {
   });
   let modelRegistry: ModelRegistryRig | undefined;
   let kfp: KfpServer | undefined;
-  const kserve = await startFakeKServe(rig, ns);
+  let kserve: KserveRig | undefined;
   const stopAll = async () => {
     await controller.stop();
-    await kserve.stop();
+    await kserve?.stop();
     await kfp?.stop();
     await modelRegistry?.stop();
     await jupyter.stop();
@@ -114,6 +114,8 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: { nodeName: rig.nodes.gpu, restartPolicy: 'Never', containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
       }]);
     }
+    // the real controller needs test/rigs/kserve/build.sh: a sandbox without it fails, naming the script
+    kserve = await startKserve(rig);
     // the real server needs test/rigs/model-registry/install.sh: a sandbox without it fails, naming the script
     modelRegistry = await startModelRegistry({ kube: rig });
     const seededRegistry = await seedRegistry(modelRegistry.url);
