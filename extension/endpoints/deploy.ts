@@ -62,6 +62,9 @@ function reasonOf(err: unknown): string | undefined {
 
 const int = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s.trim()));
 
+/** The form's protocol is v2 because its format's runtimes speak only v2. */
+const v2Only = (format: string, protocol: string): boolean => protocol === 'v2' && formatInfo(format)?.protocol === 'v2';
+
 export function specFromForm(f: DeployForm, link?: RegistryLink): DeploySpec {
   return {
     name: (f.target || f.name).trim(),
@@ -234,7 +237,7 @@ export class DeployPanel implements vscode.Disposable {
       ...(link && this.source ? { source: { model: link.modelName, version: link.versionName, registry: this.source.registryLabel, artifactUri: this.source.artifactUri } } : {}),
       form: this.form,
       formats,
-      existing: this.endpoints.list().filter((e) => e.summary.namespace === this.form.namespace).map((e) => ({ name: e.summary.name, ...(e.summary.modelFormat ? { modelFormat: e.summary.modelFormat } : {}), ...(e.summary.storageUri ? { storageUri: e.summary.storageUri } : {}), phase: e.summary.phase })),
+      existing: this.endpoints.list().filter((e) => e.summary.namespace === this.form.namespace).map((e) => ({ name: e.summary.name, ...(e.summary.modelFormat ? { modelFormat: e.summary.modelFormat } : {}), ...(e.summary.storageUri ? { storageUri: e.summary.storageUri } : {}), phase: e.summary.phase, ...(e.summary.rawDeployment ? { raw: true } : {}) })),
     };
   }
 
@@ -244,12 +247,15 @@ export class DeployPanel implements vscode.Disposable {
     if (!e) return { ...f, target: '' };
     const cur = specOf(e.object);
     const next = formOf({ ...cur, name: target }, f);
+    const modelFormat = this.source ? f.modelFormat : next.modelFormat;
     return {
       ...next,
       target,
-      // What is being deployed wins over what runs: the version's model and format.
+      // What is being deployed wins over what runs: the version's model and format, and the protocol when the
+      // running one was v2 only because its format's runtimes speak nothing else (onnx → sklearn: KServe's default).
       storageUri: this.source?.artifactUri ?? next.storageUri,
-      modelFormat: this.source ? f.modelFormat : next.modelFormat,
+      modelFormat,
+      protocolVersion: v2Only(next.modelFormat, next.protocolVersion) && formatInfo(modelFormat)?.protocol !== 'v2' ? '' : next.protocolVersion,
       // RawDeployment has no revisions to split traffic between: the update is a rolling one.
       canaryTrafficPercent: e.summary.rawDeployment ? '' : f.canaryTrafficPercent || '10',
     };
@@ -318,8 +324,9 @@ export class DeployPanel implements vscode.Disposable {
           const fresh = this.source ? serviceName(this.source.link.modelName, this.source.link.versionName) : m.form.name;
           this.form = m.form.target ? this.targetForm(m.form.target, m.form) : { ...m.form, canaryTrafficPercent: '', name: before.target ? fresh : m.form.name };
           this.host.post({ type: 'form', form: this.form });
-        } else if (m.field === 'modelFormat' && !formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime)) {
-          this.form = { ...this.form, runtime: '' };
+        } else if (m.field === 'modelFormat' && (!formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime) || v2Only(before.modelFormat, before.protocolVersion))) {
+          // The runtime and a v2 that only the old format needed (its runtimes speak nothing else) go with it.
+          this.form = { ...this.form, ...(!formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime) ? { runtime: '' } : {}), ...(v2Only(before.modelFormat, before.protocolVersion) && formatInfo(m.form.modelFormat)?.protocol !== 'v2' ? { protocolVersion: '' as const } : {}) };
           this.host.post({ type: 'form', form: this.form });
         } else if (m.field === 'namespace') {
           this.init = this.initMessage();

@@ -63,10 +63,11 @@ export async function startSandbox(): Promise<Sandbox> {
   });
   let modelRegistry: ModelRegistryRig | undefined;
   let kfp: KfpServer | undefined;
-  let kserve: KserveRig | undefined;
+  // Started beside the rest (it waits for nothing of theirs); stopped even when something else failed meanwhile.
+  let kserveStarting: Promise<KserveRig> | undefined;
   const stopAll = async () => {
     await controller.stop();
-    await kserve?.stop();
+    await (await kserveStarting?.catch(() => undefined))?.stop();
     await kfp?.stop();
     await modelRegistry?.stop();
     await jupyter.stop();
@@ -87,6 +88,9 @@ export async function startSandbox(): Promise<Sandbox> {
       },
     ]);
 
+    // the real controller needs test/rigs/kserve/build.sh: a sandbox without it fails, naming the script
+    kserveStarting = startKserve(rig);
+    kserveStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
     const job = 'mnist-ddp';
     const replicas: Array<[string, string, number]> = [['master', 'Master', 0], ['worker', 'Worker', 0], ['worker', 'Worker', 1], ['worker', 'Worker', 2]];
     await rig.apply([{
@@ -114,8 +118,6 @@ export async function startSandbox(): Promise<Sandbox> {
         spec: { nodeName: rig.nodes.gpu, restartPolicy: 'Never', containers: [{ name: 'pytorch', image: 'pytorch/pytorch:2.5.1', resources: { limits: { 'nvidia.com/gpu': 1 } } }] },
       }]);
     }
-    // the real controller needs test/rigs/kserve/build.sh: a sandbox without it fails, naming the script
-    kserve = await startKserve(rig);
     // the real server needs test/rigs/model-registry/install.sh: a sandbox without it fails, naming the script
     modelRegistry = await startModelRegistry({ kube: rig });
     const seededRegistry = await seedRegistry(modelRegistry.url);
@@ -130,6 +132,7 @@ export async function startSandbox(): Promise<Sandbox> {
     }
     // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
     await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
+    const kserve = await kserveStarting;
     const sandbox: Sandbox = {
       rig, jupyter, volume, namespace: ns, notebook, job, modelRegistry, seededRegistry, kfp, seededKfp, kserve,
       async restartNotebookPod(o = {}) {

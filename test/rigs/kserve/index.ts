@@ -48,6 +48,8 @@ export interface KserveOptions {
 export interface KserveRig {
   /** Requests the predictor pods' model servers answered. */
   readonly requests: ModelServerRequest[];
+  /** Milliseconds startKserve took: CRDs, ConfigMap, controller up, webhooks and runtimes registered. */
+  startMs: number;
   logFile: string;
   logTail(lines?: number): string;
   stop(): Promise<void>;
@@ -180,6 +182,7 @@ async function selfSignedCert(dir: string): Promise<{ cert: string; key: string 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startKserve(rig: KubeRig, o: KserveOptions = {}): Promise<KserveRig> {
+  const t0 = performance.now();
   const bin = kserveBinary();
   const generatedCrds = path.join(path.dirname(path.dirname(bin)), 'crds');
   const api = new KubeApi(rig);
@@ -301,6 +304,7 @@ export async function startKserve(rig: KubeRig, o: KserveOptions = {}): Promise<
 
   return {
     requests,
+    startMs: Math.round(performance.now() - t0),
     logFile,
     logTail: tail,
     async stop() {

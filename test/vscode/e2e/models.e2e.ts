@@ -70,7 +70,9 @@ describe('models and endpoints in the editor (UI)', function () {
     await page().keyboard.press('Enter');
   };
 
-  before(async () => {
+  before(async function () {
+    // The sandbox (now with the real KServe controller) and code-server: slow on a loaded machine.
+    this.timeout(480_000);
     fs.mkdirSync(path.join(folder, 'requests'));
     fs.writeFileSync(path.join(folder, 'requests', 'fraud-request.json'), JSON.stringify({ instances: [[0.1, 12.5, 3, 0], [0.9, 1800, 1, 1]] }, null, 2));
     session = await startSandboxSession({ suite: 'models', folder, viewport: { width: 1600, height: 1000 } });
@@ -243,6 +245,8 @@ describe('models and endpoints in the editor (UI)', function () {
     await form.locator('#f-modelFormat').click();
     await form.locator('vscode-option', { hasText: 'scikit-learn (sklearn)' }).click();
     await form.locator('#yaml').filter({ hasText: 'name: sklearn' }).waitFor({ timeout: 10_000 });
+    // onnx needed protocol v2 (Triton speaks nothing else); sklearn's runtime takes KServe's default again.
+    assert.doesNotMatch(await form.locator('#yaml').innerText(), /protocolVersion/);
     await wb.screenshot('deploy-update-form');
     await form.locator('#ack-warnings').click();
     await form.locator('#deploy:not([disabled])', { hasText: 'Update fraud-detector-v3' }).click();
