@@ -24,9 +24,9 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../jupyter/index';
 import { KubeApi } from '../kfp-server/kube-api';
 import { kubeflowCrdFiles, repoRoot, type KubeRig } from '../kube/index';
 import { modelServerLogs, startModelServer, type ModelServerRequest } from './model-server';
@@ -71,15 +71,6 @@ export function kserveBinary(): string {
   if (r.status !== 0) throw new Error(`KServe rig: ${r.stderr.trim() || 'not built'}`);
   return r.stdout.trim().split('\n').pop()!;
 }
-
-const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(port));
-  });
-});
 
 /** `inferenceservice-config` as KServe's manifests ship it, with RawDeployment as the default mode. */
 export function inferenceServiceConfig(): Record<string, string> {
