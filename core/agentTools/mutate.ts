@@ -6,7 +6,7 @@
 import { applicableValues, buildParameters, formSpec } from '../kfp/params';
 import type { Pipeline, PipelineVersion } from '../kfp/types';
 import { buildInferenceService, checkDeploySpec, serviceName, specOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../kserve/build';
-import { guessFormat, kserveFormat } from '../kserve/formats';
+import { guessFormat, kserveFormat, kserveFormatVersion } from '../kserve/formats';
 import { rawCanaryMessage, summarizeInferenceService } from '../kserve/state';
 import { NOTEBOOKS, STOPPED_ANNOTATION, startPatch, stopPatch, type NotebookResource } from '../../extension/notebooks/model';
 import type { AgentBackend } from './backend';
@@ -125,7 +125,7 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
   const spec: DeploySpec = {
     ...(existing ? specOf(existing) : { cpu: '1', memory: '2Gi', minReplicas: 1 }),
     name, namespace, modelFormat, storageUri: artifact.uri,
-    ...(artifact.modelFormatVersion ? { modelFormatVersion: artifact.modelFormatVersion } : {}),
+    ...(kserveFormatVersion(artifact.modelFormatVersion) ? { modelFormatVersion: kserveFormatVersion(artifact.modelFormatVersion) } : {}),
     ...(existing && canary !== undefined ? { canaryTrafficPercent: canary } : {}),
     registry: link,
   };

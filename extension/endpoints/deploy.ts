@@ -22,7 +22,7 @@ import {
   type InferenceServiceObject,
   type RegistryLink,
 } from '../../core/kserve/build';
-import { formatInfo, guessFormat, kserveFormat, MODEL_FORMATS } from '../../core/kserve/formats';
+import { formatInfo, guessFormat, kserveFormat, kserveFormatVersion, MODEL_FORMATS } from '../../core/kserve/formats';
 import { controllerSilence, describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { checkStorageUri } from '../../core/kserve/storageUri';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
@@ -181,7 +181,7 @@ export class DeployPanel implements vscode.Disposable {
       name,
       namespace,
       modelFormat: format,
-      modelFormatVersion: source?.modelFormatVersion ?? '',
+      modelFormatVersion: kserveFormatVersion(source?.modelFormatVersion) ?? '',
       runtime: '',
       protocolVersion: '',
       storageUri: source?.artifactUri ?? '',

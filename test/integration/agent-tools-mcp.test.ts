@@ -189,7 +189,9 @@ describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () 
     const create = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v1', endpoint: 'fraud', confirm: true });
     assert.equal(create.isError, false, create.text);
     assert.match(create.text, /Created InferenceService .*fraud/);
-    await until('fraud to be ready', 60_000, async () => /fraud: Ready/.test((await call('kubeflow_diagnose', { kind: 'endpoint', name: 'fraud' })).text), 1000);
+    let diagnosis = '';
+    await until('fraud to be ready', 120_000, async () => /fraud: Ready/.test(diagnosis = (await call('kubeflow_diagnose', { kind: 'endpoint', name: 'fraud' })).text), 1000)
+      .catch((e: Error) => { throw new Error(`${e.message}; last diagnosis: ${diagnosis}`); });
     // The real KServe controller runs the sandbox's services in RawDeployment mode: no revisions to split traffic.
     const canary = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v2', endpoint: 'fraud', canaryPercent: 20, confirm: true });
     assert.equal(canary.isError, true, canary.text);

@@ -5,7 +5,7 @@
 // test/integration/kserve.test.ts.
 import assert from 'node:assert/strict';
 import { applyMergePatch, buildInferenceService, checkDeploySpec, forDisplay, serviceName, specOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../../core/kserve/build';
-import { formatInfo, guessFormat, kserveFormat } from '../../../core/kserve/formats';
+import { formatInfo, guessFormat, kserveFormat, kserveFormatVersion } from '../../../core/kserve/formats';
 import { CONTROLLER_SILENCE_MS, controllerSilence, describeTraffic, inferencePath, predictorSelector, summarizeInferenceService } from '../../../core/kserve/state';
 import { checkStorageUri } from '../../../core/kserve/storageUri';
 
@@ -139,6 +139,8 @@ describe('KServe: the InferenceService the deploy form generates', () => {
     assert.equal(serviceName('123abc'), 'm-123abc');
     assert.equal(kserveFormat('scikit-learn'), 'sklearn');
     assert.equal(kserveFormat('ONNX'), 'onnx');
+    // KServe's runtimes declare major versions and KServe matches them exactly.
+    assert.deepEqual(['1.3', '2', '1.3.0', 'v1-beta', '', undefined].map(kserveFormatVersion), ['1', '2', '1', 'v1-beta', undefined, undefined]);
     assert.deepEqual(formatInfo('torch')?.runtimes, ['kserve-torchserve', 'kserve-tritonserver']);
     assert.equal(guessFormat('s3://m/churn/model.joblib'), 'sklearn');
     assert.equal(guessFormat('s3://m/churn/model.bst'), 'xgboost');
