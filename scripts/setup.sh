@@ -46,7 +46,7 @@ fi
 # A failing step stops setup with its own error and a non-zero exit (set -e); each step's time is printed.
 T_SETUP=$(date +%s)
 for rig in test/rigs/vscode/install.sh test/rigs/jupyter/install.sh test/rigs/kube/build.sh \
-           test/rigs/notebook-controller/build.sh test/rigs/workspaces-controller/build.sh \
+           test/rigs/notebook-controller/build.sh test/rigs/workspaces-controller/build.sh test/rigs/kserve/build.sh \
            test/rigs/postgres/install.sh test/rigs/model-registry/install.sh test/rigs/kale/install.sh \
            test/rigs/mariadb/install.sh test/rigs/object-store/build.sh test/rigs/kfp-stack/build.sh \
            test/rigs/mlmd/install.sh test/rigs/argo/build.sh test/rigs/prometheus/build.sh; do

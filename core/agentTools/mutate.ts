@@ -6,8 +6,8 @@
 import { applicableValues, buildParameters, formSpec } from '../kfp/params';
 import type { Pipeline, PipelineVersion } from '../kfp/types';
 import { buildInferenceService, checkDeploySpec, serviceName, specOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../kserve/build';
-import { guessFormat, kserveFormat } from '../kserve/formats';
-import { summarizeInferenceService } from '../kserve/state';
+import { guessFormat, kserveFormat, kserveFormatVersion } from '../kserve/formats';
+import { rawCanaryMessage, summarizeInferenceService } from '../kserve/state';
 import { NOTEBOOKS, STOPPED_ANNOTATION, startPatch, stopPatch, type NotebookResource } from '../../extension/notebooks/model';
 import type { AgentBackend } from './backend';
 import { findEndpoint, findVersion, isNotFound, isvcPath, ns, path } from './lookup';
@@ -119,14 +119,17 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
     if (!isNotFound(err)) throw err;
   }
   const link = { registeredModelId: model.id, modelVersionId: version.id, modelName: model.name, versionName: version.name };
+  // RawDeployment has no revisions to split traffic between: an update there is a rolling one, without a canary.
+  const raw = !!existing && summarizeInferenceService(existing).rawDeployment;
+  const canary = raw ? (typeof input.canaryPercent === 'number' ? input.canaryPercent : undefined) : typeof input.canaryPercent === 'number' ? input.canaryPercent : 10;
   const spec: DeploySpec = {
     ...(existing ? specOf(existing) : { cpu: '1', memory: '2Gi', minReplicas: 1 }),
     name, namespace, modelFormat, storageUri: artifact.uri,
-    ...(artifact.modelFormatVersion ? { modelFormatVersion: artifact.modelFormatVersion } : {}),
-    ...(existing ? { canaryTrafficPercent: typeof input.canaryPercent === 'number' ? input.canaryPercent : 10 } : {}),
+    ...(kserveFormatVersion(artifact.modelFormatVersion) ? { modelFormatVersion: kserveFormatVersion(artifact.modelFormatVersion) } : {}),
+    ...(existing && canary !== undefined ? { canaryTrafficPercent: canary } : {}),
     registry: link,
   };
-  const problems = checkDeploySpec(spec, !!existing);
+  const problems = checkDeploySpec(spec, !!existing, raw);
   if (problems.length) throw new ToolInputError(problems.map((p) => `${p.field}: ${p.message}${p.suggestion ? ` (try ${p.suggestion})` : ''}`).join('; '));
   const body = existing ? updatePatch(existing, spec) : buildInferenceService(spec);
   const send = (dryRun: boolean) => existing
@@ -138,7 +141,9 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
   } catch (err) {
     throw new ToolInputError(`the cluster refuses this InferenceService (dry run): ${(err as Error).message}`);
   }
-  const what = existing
+  const what = raw
+    ? `Roll ${model.name} ${version.name} onto the existing InferenceService ${namespace}/${name}, which runs in RawDeployment mode: a rolling update replaces its pods (no canary) (merge patch):`
+    : existing
     ? `Roll ${model.name} ${version.name} onto the existing InferenceService ${namespace}/${name} as a canary with ${spec.canaryTrafficPercent}% of the traffic (merge patch):`
     : `Create InferenceService ${namespace}/${name} serving ${model.name} ${version.name}:`;
   return {
@@ -157,6 +162,7 @@ export async function planEndpointTraffic(b: AgentBackend, input: Input): Promis
   const name = String(input.endpoint);
   const s = summarizeInferenceService(await findEndpoint(b.kube, namespace, name));
   const promote = input.action === 'promote';
+  if (s.rawDeployment) return { summary: rawCanaryMessage(`InferenceService ${namespace}/${name}`) };
   if (!s.canary && s.canaryTrafficPercent === undefined) return { summary: `InferenceService ${namespace}/${name} has no canary: all traffic goes to its latest ready revision. Nothing to ${promote ? 'promote' : 'roll back'}.` };
   const patch = { spec: { predictor: { canaryTrafficPercent: promote ? null : 0 } } };
   return {

@@ -4,6 +4,7 @@
  * revision. Pure: the extension applies the result (dry run first). Labels link the service back to the Model
  * Registry version it serves (the keys the Model Registry's InferenceService controller reads).
  */
+import { formatInfo } from './formats';
 import { checkStorageUri } from './storageUri';
 
 export const ISVC_GROUP = 'serving.kserve.io';
@@ -75,8 +76,11 @@ export interface SpecProblem {
 const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
-/** What stops the spec from being deployed, field by field. `updating`: the service exists (canary allowed). */
-export function checkDeploySpec(s: DeploySpec, updating = false): SpecProblem[] {
+/**
+ * What stops the spec from being deployed, field by field. `updating`: the service exists (canary allowed);
+ * `existingRaw`: it runs in RawDeployment mode (no revisions: no canary share).
+ */
+export function checkDeploySpec(s: DeploySpec, updating = false, existingRaw = false): SpecProblem[] {
   const out: SpecProblem[] = [];
   if (!NAME.test(s.name)) out.push({ field: 'name', message: 'A name of lower-case letters, digits and "-", starting with a letter (DNS-1035 label).', ...(NAME.test(s.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-')) ? { suggestion: s.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-') } : {}) });
   else if (s.name.length > 45) out.push({ field: 'name', message: `At most 45 characters: KServe derives "${s.name}-predictor-…" host and revision names that must fit in 63.` });
@@ -95,7 +99,7 @@ export function checkDeploySpec(s: DeploySpec, updating = false): SpecProblem[] 
     if (!updating) out.push({ field: 'canaryTrafficPercent', message: 'A canary share applies when updating an existing InferenceService: a new one takes all traffic.' });
     else if (!Number.isInteger(s.canaryTrafficPercent) || s.canaryTrafficPercent < 0 || s.canaryTrafficPercent > 100) out.push({ field: 'canaryTrafficPercent', message: 'Canary traffic: a whole percentage from 0 to 100.' });
   }
-  if (s.deploymentMode === 'RawDeployment' && s.canaryTrafficPercent !== undefined && s.canaryTrafficPercent < 100) out.push({ field: 'canaryTrafficPercent', message: 'Canary traffic splitting needs Serverless mode (Knative); RawDeployment replaces the pods.' });
+  if ((s.deploymentMode === 'RawDeployment' || existingRaw) && s.canaryTrafficPercent !== undefined && s.canaryTrafficPercent < 100) out.push({ field: 'canaryTrafficPercent', message: `Canary traffic splitting needs Serverless mode (Knative)${existingRaw ? `: ${s.name} runs in RawDeployment mode, where` : '; in RawDeployment mode'} an update replaces the pods with a rolling update. Leave it empty.` });
   return out;
 }
 
@@ -115,10 +119,13 @@ function predictorOf(s: DeploySpec): Record<string, unknown> {
     // Extended resources: the request must equal the limit, so the limit alone is enough.
     limits[GPU_RESOURCE] = String(s.gpus);
   }
+  // KServe picks a runtime by format and protocol (v1 when unset); the runtimes of some formats speak only v2
+  // (kserve-tritonserver for onnx, kserve-mlserver for mlflow): without it the controller finds none.
+  const protocol = s.protocolVersion ?? (formatInfo(s.modelFormat)?.protocol === 'v2' ? 'v2' : undefined);
   const model: Record<string, unknown> = {
     modelFormat: { name: s.modelFormat.trim(), ...(s.modelFormatVersion?.trim() ? { version: s.modelFormatVersion.trim() } : {}) },
     ...(s.runtime?.trim() ? { runtime: s.runtime.trim() } : {}),
-    ...(s.protocolVersion ? { protocolVersion: s.protocolVersion } : {}),
+    ...(protocol ? { protocolVersion: protocol } : {}),
     storageUri: s.storageUri.trim(),
     ...(Object.keys(requests).length || Object.keys(limits).length ? { resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) } } : {}),
   };

@@ -68,3 +68,13 @@ export function guessFormat(uri: string | undefined): string | undefined {
   if (/\.(safetensors)$/.test(path)) return 'huggingface';
   return undefined;
 }
+
+/**
+ * The `modelFormat.version` KServe matches for a registry's format version: its runtimes declare major versions
+ * ("1" for scikit-learn 1.x) and KServe compares them exactly, so "1.3" would find no runtime (NoSupportingRuntime).
+ */
+export function kserveFormatVersion(version: string | undefined): string | undefined {
+  const v = version?.trim();
+  if (!v) return undefined;
+  return /^\d+(\.\d+)*$/.test(v) ? v.split('.')[0] : v;
+}

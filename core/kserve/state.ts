@@ -89,6 +89,11 @@ export interface IsvcSummary {
   previousRolledoutRevision?: string;
   modelState?: string;
   deploymentMode: string;
+  /**
+   * RawDeployment (KServe ≥ 0.15 writes `Standard` in the status): plain Deployments, no Knative revisions, so no
+   * traffic split by `canaryTrafficPercent`: an update replaces the predictor's pods with a rolling update.
+   */
+  rawDeployment: boolean;
   conditions: Condition[];
   /** The Model Registry version it serves, from the labels the deploy sets. */
   registry?: { registeredModelId?: string; modelVersionId?: string; modelName?: string; versionName?: string; registryName?: string };
@@ -147,6 +152,7 @@ export function summarizeInferenceService(o: InferenceServiceObject): IsvcSummar
     }
     : undefined;
   const created = Date.parse(String(o.metadata.creationTimestamp ?? ''));
+  const deploymentMode = status.deploymentMode || annotations[DEPLOYMENT_MODE_ANNOTATION] || 'Serverless';
   return {
     name: o.metadata.name,
     namespace: o.metadata.namespace ?? '',
@@ -171,11 +177,39 @@ export function summarizeInferenceService(o: InferenceServiceObject): IsvcSummar
     ...(comp.latestReadyRevision ? { latestReadyRevision: comp.latestReadyRevision } : {}),
     ...(comp.previousRolledoutRevision ? { previousRolledoutRevision: comp.previousRolledoutRevision } : {}),
     ...(status.modelStatus?.states?.activeModelState ? { modelState: status.modelStatus.states.activeModelState } : {}),
-    deploymentMode: status.deploymentMode || annotations[DEPLOYMENT_MODE_ANNOTATION] || 'Serverless',
+    deploymentMode,
+    rawDeployment: isRawDeployment(deploymentMode),
     conditions,
     ...(registry ? { registry } : {}),
     stale,
   };
+}
+
+/** KServe's plain-Deployment mode, by its old name (`RawDeployment`, still accepted) or its new one (`Standard`). */
+export function isRawDeployment(mode: string | undefined): boolean {
+  return mode === 'RawDeployment' || mode === 'Standard';
+}
+
+/** What a user is told when asking for a canary share on a service in RawDeployment mode. */
+export function rawCanaryMessage(name: string): string {
+  return `${name} runs in RawDeployment mode (plain Deployments, no Knative revisions): canaryTrafficPercent cannot split its traffic. An update replaces its pods with a rolling update; for a canary, deploy to an InferenceService in Serverless mode (Knative).`;
+}
+
+/** How long the product waits for KServe to report on a spec before it says the controller seems not to run. */
+export const CONTROLLER_SILENCE_MS = 45_000;
+
+/**
+ * Why KServe seems not to be running, when the service has had no status for the current spec for
+ * CONTROLLER_SILENCE_MS since `sinceMs` (its creation, or the update the user applied); undefined otherwise.
+ */
+export function controllerSilence(o: InferenceServiceObject, sinceMs: number, now = Date.now()): string | undefined {
+  const status = (o.status ?? {}) as IsvcStatus;
+  const generation = num(o.metadata.generation) ?? 1;
+  const observed = num(status.observedGeneration);
+  const reported = (status.conditions ?? []).length > 0 && (observed === undefined || observed >= generation);
+  if (reported || now - sinceMs < CONTROLLER_SILENCE_MS) return undefined;
+  const what = (status.conditions ?? []).length === 0 ? 'it has no status at all' : `its status is still the one of generation ${observed}, the spec is at ${generation}`;
+  return `KServe has not reported on ${o.metadata.name} for ${Math.round((now - sinceMs) / 1000)} s (${what}): the KServe controller (kserve-controller-manager) does not seem to be running in this cluster. Check it with: kubectl get pods -n kserve`;
 }
 
 /** Latest vs previous from the predictor's traffic targets; a ready service with no targets sends all to latest. */

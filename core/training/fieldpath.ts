@@ -147,6 +147,11 @@ function rawProblems(message: string, causes?: ApiCause[]): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const m of message.matchAll(/unknown field "([^"]+)"/g)) out.push({ field: m[1]!.replace(/^\./, ''), message: `unknown field "${m[1]}"` });
   if (out.length) return out;
+  // A Go admission webhook that cannot decode the object (it sees it before the schema does): "json: cannot unmarshal
+  // string into Go struct field PredictorSpec.spec.predictor.ComponentExtensionSpec.minReplicas of type int32". The
+  // path after the type name, without the embedded structs' names (capitalised), is the field.
+  const go = /json: cannot unmarshal (\S+) into Go struct field [A-Za-z0-9_]+\.([\w.]+) of type (\S+)/.exec(message);
+  if (go) return [{ field: go[2]!.split('.').filter((p) => !/^[A-Z]/.test(p)).join('.'), message: `${go[1]} given where ${go[3]} is expected (${message.replace(/^.*denied the request: /s, '')})` }];
   const invalid = /is invalid: \[?(.*?)\]?$/s.exec(message);
   if (invalid) {
     // Causes are joined with ", " and each starts with "<path>: <Type>"; split where a path-looking token starts.

@@ -22,8 +22,8 @@ import {
   type InferenceServiceObject,
   type RegistryLink,
 } from '../../core/kserve/build';
-import { formatInfo, guessFormat, kserveFormat, MODEL_FORMATS } from '../../core/kserve/formats';
-import { describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
+import { formatInfo, guessFormat, kserveFormat, kserveFormatVersion, MODEL_FORMATS } from '../../core/kserve/formats';
+import { controllerSilence, describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { checkStorageUri } from '../../core/kserve/storageUri';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
 import type { DeployForm, DeployInit, FieldProblem, FromDeploy, ToDeploy } from '../../webviews/deploy-model/protocol';
@@ -61,6 +61,9 @@ function reasonOf(err: unknown): string | undefined {
 }
 
 const int = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s.trim()));
+
+/** The form's protocol is v2 because its format's runtimes speak only v2. */
+const v2Only = (format: string, protocol: string): boolean => protocol === 'v2' && formatInfo(format)?.protocol === 'v2';
 
 export function specFromForm(f: DeployForm, link?: RegistryLink): DeploySpec {
   return {
@@ -178,7 +181,7 @@ export class DeployPanel implements vscode.Disposable {
       name,
       namespace,
       modelFormat: format,
-      modelFormatVersion: source?.modelFormatVersion ?? '',
+      modelFormatVersion: kserveFormatVersion(source?.modelFormatVersion) ?? '',
       runtime: '',
       protocolVersion: '',
       storageUri: source?.artifactUri ?? '',
@@ -234,7 +237,7 @@ export class DeployPanel implements vscode.Disposable {
       ...(link && this.source ? { source: { model: link.modelName, version: link.versionName, registry: this.source.registryLabel, artifactUri: this.source.artifactUri } } : {}),
       form: this.form,
       formats,
-      existing: this.endpoints.list().filter((e) => e.summary.namespace === this.form.namespace).map((e) => ({ name: e.summary.name, ...(e.summary.modelFormat ? { modelFormat: e.summary.modelFormat } : {}), ...(e.summary.storageUri ? { storageUri: e.summary.storageUri } : {}), phase: e.summary.phase })),
+      existing: this.endpoints.list().filter((e) => e.summary.namespace === this.form.namespace).map((e) => ({ name: e.summary.name, ...(e.summary.modelFormat ? { modelFormat: e.summary.modelFormat } : {}), ...(e.summary.storageUri ? { storageUri: e.summary.storageUri } : {}), phase: e.summary.phase, ...(e.summary.rawDeployment ? { raw: true } : {}) })),
     };
   }
 
@@ -244,13 +247,17 @@ export class DeployPanel implements vscode.Disposable {
     if (!e) return { ...f, target: '' };
     const cur = specOf(e.object);
     const next = formOf({ ...cur, name: target }, f);
+    const modelFormat = this.source ? f.modelFormat : next.modelFormat;
     return {
       ...next,
       target,
-      // What is being deployed wins over what runs: the version's model and format.
+      // What is being deployed wins over what runs: the version's model and format, and the protocol when the
+      // running one was v2 only because its format's runtimes speak nothing else (onnx → sklearn: KServe's default).
       storageUri: this.source?.artifactUri ?? next.storageUri,
-      modelFormat: this.source ? f.modelFormat : next.modelFormat,
-      canaryTrafficPercent: f.canaryTrafficPercent || '10',
+      modelFormat,
+      protocolVersion: v2Only(next.modelFormat, next.protocolVersion) && formatInfo(modelFormat)?.protocol !== 'v2' ? '' : next.protocolVersion,
+      // RawDeployment has no revisions to split traffic between: the update is a rolling one.
+      canaryTrafficPercent: e.summary.rawDeployment ? '' : f.canaryTrafficPercent || '10',
     };
   }
 
@@ -263,7 +270,8 @@ export class DeployPanel implements vscode.Disposable {
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
     const updating = !!existing;
-    const problems: FieldProblem[] = checkDeploySpec(spec, updating).map((p) => ({ field: p.field as FieldProblem['field'], message: p.message, ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
+    const raw = !!existing && summarizeInferenceService(existing).rawDeployment;
+    const problems: FieldProblem[] = checkDeploySpec(spec, updating, raw).map((p) => ({ field: p.field as FieldProblem['field'], message: p.message, ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
     if (this.form.target && !existing) problems.push({ field: 'target', message: `${this.form.target} no longer exists in ${this.form.namespace}.` });
     let object: InferenceServiceObject;
     const changes: string[] = [];
@@ -282,7 +290,9 @@ export class DeployPanel implements vscode.Disposable {
       diff('Min replicas', before.minReplicas, spec.minReplicas);
       diff('Max replicas', before.maxReplicas, spec.maxReplicas);
       const pct = spec.canaryTrafficPercent;
-      changes.unshift(pct === undefined || pct >= 100 ? 'A new revision takes all the traffic once it is ready.' : `Canary: the new revision gets ${pct}% of the traffic, the current one keeps ${100 - pct}%.`);
+      changes.unshift(raw
+        ? `RawDeployment mode: the new version replaces the running pods (a rolling update of Deployment ${spec.name}-predictor); no canary, no traffic split.`
+        : pct === undefined || pct >= 100 ? 'A new revision takes all the traffic once it is ready.' : `Canary: the new revision gets ${pct}% of the traffic, the current one keeps ${100 - pct}%.`);
     } else {
       object = buildInferenceService(spec);
     }
@@ -314,8 +324,9 @@ export class DeployPanel implements vscode.Disposable {
           const fresh = this.source ? serviceName(this.source.link.modelName, this.source.link.versionName) : m.form.name;
           this.form = m.form.target ? this.targetForm(m.form.target, m.form) : { ...m.form, canaryTrafficPercent: '', name: before.target ? fresh : m.form.name };
           this.host.post({ type: 'form', form: this.form });
-        } else if (m.field === 'modelFormat' && !formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime)) {
-          this.form = { ...this.form, runtime: '' };
+        } else if (m.field === 'modelFormat' && (!formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime) || v2Only(before.modelFormat, before.protocolVersion))) {
+          // The runtime and a v2 that only the old format needed (its runtimes speak nothing else) go with it.
+          this.form = { ...this.form, ...(!formatInfo(m.form.modelFormat)?.runtimes.includes(m.form.runtime) ? { runtime: '' } : {}), ...(v2Only(before.modelFormat, before.protocolVersion) && formatInfo(m.form.modelFormat)?.protocol !== 'v2' ? { protocolVersion: '' as const } : {}) };
           this.host.post({ type: 'form', form: this.form });
         } else if (m.field === 'namespace') {
           this.init = this.initMessage();
@@ -366,7 +377,7 @@ export class DeployPanel implements vscode.Disposable {
     if (this.busy) return;
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
-    if (checkDeploySpec(spec, !!existing).length) return;
+    if (checkDeploySpec(spec, !!existing, !!existing && summarizeInferenceService(existing).rawDeployment).length) return;
     this.busy = true;
     try {
       this.phase({ phase: 'dry-run', message: 'Checking with the API server (dry run)…' });
@@ -448,9 +459,12 @@ export class DeployPanel implements vscode.Disposable {
     let settle: ((s: IsvcSummary | undefined) => void) | undefined;
     let report: ((m: string) => void) | undefined;
     let done = false;
+    let last: InferenceServiceObject | undefined;
+    const since = Date.now();
     const onItems = (items: InferenceServiceObject[]) => {
       const o = items.find((x) => x.metadata.name === name);
       if (!o) return;
+      last = o;
       const s = summarizeInferenceService(o);
       const observed = Number((o.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0);
       const current = observed >= generation;
@@ -472,13 +486,22 @@ export class DeployPanel implements vscode.Disposable {
         }
         return;
       }
+      const silent = controllerSilence(o, since);
+      if (silent) {
+        this.phase({ phase: 'waiting', message: silent, conditions });
+        report?.(silent);
+        return;
+      }
       const waiting = s.reasons[0] ?? s.conditions.filter((c) => c.status !== 'True').map((c) => c.type).join(', ') ?? '';
       const msg = `Waiting for ${name} to be Ready${waiting ? `: ${waiting}` : '…'}`;
       this.phase({ phase: 'waiting', message: msg, conditions });
       report?.(waiting || 'waiting for KServe');
     };
     this.phase({ phase: 'waiting', message: `Waiting for ${name} to be Ready…` });
-    this.watch = this.ctx.kube.watch<InferenceServiceObject>(isvcPath(namespace), onItems, (message) => this.phase({ phase: 'waiting', message: `Watching ${name}: ${message}` }), { fieldSelector: `metadata.name=${name}` });
+    const watch = this.ctx.kube.watch<InferenceServiceObject>(isvcPath(namespace), onItems, (message) => this.phase({ phase: 'waiting', message: `Watching ${name}: ${message}` }), { fieldSelector: `metadata.name=${name}` });
+    // A controller that is not running writes nothing, so no watch event comes: look again now and then.
+    const silence = setInterval(() => !done && last && onItems([last]), 5_000);
+    this.watch = { dispose: () => { clearInterval(silence); watch.dispose(); } };
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${name}`, cancellable: true }, (progress, token) => new Promise<IsvcSummary | undefined>((resolve) => {
       settle = resolve;
       report = (m) => progress.report({ message: m });

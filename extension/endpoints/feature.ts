@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import YAML from 'yaml';
 import type * as P from '../../companion-daemon/src/protocol';
 import { forDisplay, type InferenceServiceObject } from '../../core/kserve/build';
-import { predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
+import { predictorSelector, rawCanaryMessage, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { config } from '../config';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
@@ -102,6 +102,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
+      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
       if (!s.canary && s.canaryTrafficPercent === undefined) {
         void showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
         return;
@@ -114,6 +115,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
+      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
       if (!s.previousRolledoutRevision && !s.traffic.previous) {
         void showInformationMessage(`${s.name} has no previous revision to roll back to.`);
         return;
@@ -125,6 +127,7 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
+      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
       const v = await vscode.window.showInputBox({
         title: `Canary traffic for ${s.name}`,
         prompt: 'The share of requests the latest revision gets (0–100). 100 promotes it; 0 sends everything to the previous revision.',

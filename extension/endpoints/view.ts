@@ -4,7 +4,7 @@
  * Registry version each serves (a link back to it). Rendering only; `EndpointsModel` owns the data.
  */
 import * as vscode from 'vscode';
-import { describePhase, describeTraffic, type IsvcPhase, type IsvcSummary } from '../../core/kserve/state';
+import { describePhase, describeTraffic, rawCanaryMessage, type IsvcPhase, type IsvcSummary } from '../../core/kserve/state';
 import { progressBar } from '../../core/training/progress';
 import { escapeMd } from '../portForwards/view';
 import { infoItem, ListTreeView, stateMessage, type InfoNode } from '../views/listTree';
@@ -59,7 +59,9 @@ export class EndpointsView extends ListTreeView<EndpointsNode> {
     const health = this.health?.line(s.namespace, s.name);
     if (health) out.push({ type: 'info', id: `${s.uid}/health`, label: health.text, tooltip: health.tooltip, icon: new vscode.ThemeIcon('pulse'), command: { command: 'kubeflow.health.showEndpoint', title: 'Show Health', arguments: [node] }, entry: e });
     if (s.url) out.push({ type: 'info', id: `${s.uid}/url`, label: s.url, description: s.internalUrl && s.internalUrl !== s.url ? `in cluster ${s.internalUrl}` : undefined, tooltip: 'Copy the URL', icon: new vscode.ThemeIcon('link'), command: { command: 'kubeflow.endpoints.copyUrl', title: 'Copy URL', arguments: [node] }, contextValue: 'kubeflow.isvcUrl', entry: e });
-    if (s.traffic.latest && s.traffic.previous) {
+    if (s.rawDeployment) {
+      out.push({ type: 'info', id: `${s.uid}/raw`, label: 'RawDeployment', description: `Deployment ${s.name}-predictor · an update rolls out, no canary split`, tooltip: rawCanaryMessage(s.name), icon: new vscode.ThemeIcon('server-process') });
+    } else if (s.traffic.latest && s.traffic.previous) {
       out.push({ type: 'traffic', entry: e, which: 'latest' }, { type: 'traffic', entry: e, which: 'previous' });
     } else if (s.latestReadyRevision) {
       out.push({ type: 'info', id: `${s.uid}/rev`, label: `Revision ${s.latestReadyRevision}`, description: s.traffic.latest ? `${s.traffic.latest.percent}% of traffic` : undefined, icon: new vscode.ThemeIcon('git-commit') });

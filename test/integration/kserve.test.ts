@@ -1,9 +1,12 @@
 // KServe InferenceServices against the real apiserver with the real CRD (serving.kserve.io v1beta1 from
 // ../shared/kubeflow-specs), through the companion daemon the extension uses: every object the deploy form
 // generates passes a server-side dry run with strict field validation, the update patch (canary) too; what the CRD
-// refuses comes back with a field path the form maps to its field. With the test-side KServe controller
-// (test/rigs/fake-kserve.ts): a deployment reaches Ready, a new revision runs as a 10% canary, is promoted, rolled
-// back; the predictor pods answer a test request through a daemon port-forward by label, and their logs are captured.
+// refuses comes back with a field path the form maps to its field. With the real KServe v0.20 controller in
+// RawDeployment mode (test/rigs/kserve/, its webhooks on): a deployment reaches Ready as KServe reports it, the
+// predictor pods answer a test request through a daemon port-forward by label (their model server is the one part the
+// rig plays), an update rolls new pods out (no canary in this mode: the form says so), their logs are captured; a model
+// that cannot load, a runtime that does not exist and a controller that is not running reach the user with their cause.
+// The Serverless-mode traffic split (Knative revisions, canary shares in the status) cannot run here: test/unit/kserve.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,22 +14,22 @@ import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
-import { buildInferenceService, formFieldOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../core/kserve/build';
-import { predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
+import { buildInferenceService, checkDeploySpec, formFieldOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../core/kserve/build';
+import { CONTROLLER_SILENCE_MS, controllerSilence, describePhase, predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
 import { fetchTransport } from '../../core/http/transport';
-import { startFakeKServe, type FakeKServe } from '../rigs/fake-kserve';
+import { INGRESS_DOMAIN, SERVED_BY_HEADER, SOURCE_URI_ANNOTATION, startKserve, type KserveRig } from '../rigs/kserve/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { distFile } from '../support/build';
 import { requireShared } from '../support/shared';
 import { until } from '../support/wait';
 
-describe('KServe InferenceServices on the real apiserver (real CRD, test-side controller)', function () {
+describe('KServe InferenceServices on the real apiserver with the real KServe v0.20 controller (RawDeployment)', function () {
   this.timeout(180_000);
   let rig: KubeRig;
   let home: string;
   let d: DaemonConnection;
-  let kserve: FakeKServe;
+  let kserve: KserveRig;
   const ns = 'kubeflow-user';
   const collection = `/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`;
 
@@ -50,7 +53,8 @@ describe('KServe InferenceServices on the real apiserver (real CRD, test-side co
 
   before(async function () {
     requireShared(this, 'kubeflow-specs', 'crds', 'kserve', 'serving.kserve.io_inferenceservices.yaml');
-    rig = await startKubeRig({ crds: ['kserve'] });
+    rig = await startKubeRig({ crds: ['kserve'], controllers: true });
+    kserve = await startKserve(rig);
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-kserve-'));
     d = await connectDaemon({ kubeconfig: rig.kubeconfigPath, client: 'kserve-test', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
   });
@@ -76,7 +80,7 @@ describe('KServe InferenceServices on the real apiserver (real CRD, test-side co
     assert.equal(list.items.length, 0, 'a dry run creates nothing');
   });
 
-  it('what the CRD refuses names its field; the deploy form maps the path to the field', async () => {
+  it('what the CRD or KServe\'s webhook refuses names its field; the deploy form maps the path to the field', async () => {
     const problemsOf = async (mutate: (o: { spec: { predictor: Record<string, unknown> & { model: Record<string, unknown> } } }) => void) => {
       const bad = buildInferenceService(spec()) as unknown as { spec: { predictor: Record<string, unknown> & { model: Record<string, unknown> } } };
       mutate(bad);
@@ -84,8 +88,9 @@ describe('KServe InferenceServices on the real apiserver (real CRD, test-side co
       const data = err.data as P.ErrorData;
       return fieldProblems(data.detail ?? err.message, data.causes as ApiCause[] | undefined).map((p) => ({ ...p, form: p.field ? formFieldOf(p.field) : undefined }));
     };
+    // KServe's defaulting webhook sees the object before the schema does: its Go decoder refuses the type, naming the field.
     const typed = await problemsOf((o) => (o.spec.predictor.minReplicas = 'one'));
-    assert.ok(typed.some((p) => p.field === 'spec.predictor.minReplicas' && p.form === 'minReplicas' && /integer/.test(p.message)), JSON.stringify(typed));
+    assert.ok(typed.some((p) => p.field === 'spec.predictor.minReplicas' && p.form === 'minReplicas' && /^string given where int32 is expected/.test(p.message)), JSON.stringify(typed));
     const canary = await problemsOf((o) => (o.spec.predictor.canaryTrafficPercent = 'ten'));
     assert.ok(canary.some((p) => p.form === 'canaryTrafficPercent'), JSON.stringify(canary));
     // Strict decoding: an unknown field is refused by name (no form field: shown above the form).
@@ -93,74 +98,81 @@ describe('KServe InferenceServices on the real apiserver (real CRD, test-side co
     assert.deepEqual(unknown.map((p) => [p.field, p.form]), [['spec.predictor.model.storageURI', undefined]]);
   });
 
-  it('deploys, reaches Ready (as KServe reports it), runs a 10% canary, promotes, rolls back', async () => {
-    kserve = await startFakeKServe(rig, ns);
+  it('deploys and reaches Ready as the real controller reports it; the pods answer; an update rolls new pods out (RawDeployment: no canary)', async () => {
     const created = await kube<InferenceServiceObject>('POST', collection, { body: buildInferenceService(spec()), query: { fieldValidation: 'Strict' } });
     assert.equal(created.metadata.labels?.['modelregistry.kubeflow.org/model-version-id'], '11');
-    const first = await until('churn Ready', 60_000, async () => {
+    const first = await until('churn Ready, its model Loaded', 120_000, async () => {
       const s = await summary('churn');
-      return s.phase === 'Ready' ? s : undefined;
-    });
-    assert.equal(first.url, `http://churn.${ns}.example.com`);
-    assert.deepEqual(first.traffic, { latest: { revision: 'churn-predictor-00001', percent: 100, tag: 'latest', url: `http://latest-churn-predictor.${ns}.example.com` } });
+      return s.phase === 'Ready' && s.modelState === 'Loaded' ? s : undefined;
+    }, 500);
+    // What KServe 0.20 writes in RawDeployment mode: its domain template, the new name of the mode, the predictor's
+    // Deployment, Service and Ingress owned by the InferenceService.
+    assert.equal(first.url, `http://churn-${ns}.${INGRESS_DOMAIN}`);
+    assert.equal(first.internalUrl, `http://churn-predictor.${ns}.svc.cluster.local`);
+    assert.equal(first.deploymentMode, 'Standard');
+    assert.equal(first.rawDeployment, true);
+    assert.deepEqual(first.conditions.filter((c) => c.status === 'True').map((c) => c.type).sort(), ['IngressReady', 'PredictorReady', 'Ready']);
+    assert.equal(first.modelState, 'Loaded');
     assert.deepEqual(first.registry, { registeredModelId: '7', modelVersionId: '11', modelName: 'churn', versionName: 'v1', registryName: 'model-registry-service' });
+    for (const [kind, name] of [['deployments.apps', 'churn-predictor'], ['services', 'churn-predictor'], ['ingresses.networking.k8s.io', 'churn']]) {
+      const o = JSON.parse(await rig.kubectl(['-n', ns, 'get', kind, name, '-o', 'json'])) as { metadata: { ownerReferences?: Array<{ kind: string; name: string }> } };
+      assert.deepEqual(o.metadata.ownerReferences?.map((r) => [r.kind, r.name]), [['InferenceService', 'churn']], `${kind}/${name} is owned by the InferenceService`);
+    }
 
-    // A new version onto the same service, 10% canary: a merge patch (dry run first, as the form does).
+    // The predictor pods answer through a daemon forward by label (what "Send Test Request" does).
+    const ask = async (): Promise<string> => {
+      const fwd = await d.connection.sendRequest(P.startForward, { target: { kind: 'selector', namespace: ns, selector: predictorSelector('churn'), port: 8080 } });
+      try {
+        const res = await until('the predictor answers', 30_000, async () => fetchTransport(fwd.url)({ method: 'POST', path: '/v1/models/churn:predict', body: { json: { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] } } }));
+        assert.equal(res.status, 200);
+        assert.deepEqual(JSON.parse(res.text), { predictions: [0, 1] });
+        return String(res.headers[SERVED_BY_HEADER]);
+      } finally {
+        await d.connection.sendRequest(P.stopForward, { id: fwd.id });
+      }
+    };
+    const firstPod = await ask();
+    assert.match(firstPod, /^churn-predictor-[a-z0-9]+-[a-z0-9]+$/, 'a pod of the Deployment\'s ReplicaSet answered');
+
+    // In RawDeployment mode there are no revisions to split traffic between: the form refuses a canary share and
+    // says why; the update without one rolls the Deployment.
     const existing = await get('churn');
-    const next = spec({ storageUri: 's3://models/churn/v2', canaryTrafficPercent: 10, registry: { ...spec().registry!, modelVersionId: '12', versionName: 'v2' } });
+    assert.equal(summarizeInferenceService(existing).rawDeployment, true);
+    const next = spec({ storageUri: 's3://models/churn/v2', registry: { ...spec().registry!, modelVersionId: '12', versionName: 'v2' } });
+    const refusedCanary = checkDeploySpec({ ...next, canaryTrafficPercent: 10 }, true, true);
+    assert.deepEqual(refusedCanary.map((p) => p.field), ['canaryTrafficPercent']);
+    assert.match(refusedCanary[0]!.message, /needs Serverless mode \(Knative\): churn runs in RawDeployment mode, where an update replaces the pods with a rolling update/);
+    assert.deepEqual(checkDeploySpec(next, true, true), []);
     const patchOpts = { body: updatePatch(existing, next), contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } };
     await kube('PATCH', `${collection}/churn`, { ...patchOpts, query: { ...patchOpts.query, dryRun: 'All' } });
     const patched = await kube<InferenceServiceObject>('PATCH', `${collection}/churn`, patchOpts);
     const generation = Number(patched.metadata.generation);
-    const canary = await until('the canary split', 60_000, async () => {
+    const rolled = await until('the update rolled out', 120_000, async () => {
       const o = await get('churn');
       const s = summarizeInferenceService(o);
-      return s.canary && Number((o.status as { observedGeneration?: number }).observedGeneration) >= generation ? s : undefined;
-    });
-    assert.equal(canary.phase, 'Ready');
-    assert.equal(canary.canaryTrafficPercent, 10);
-    assert.deepEqual([canary.traffic.latest?.revision, canary.traffic.latest?.percent, canary.traffic.previous?.revision, canary.traffic.previous?.percent], ['churn-predictor-00002', 10, 'churn-predictor-00001', 90]);
-    assert.equal(canary.registry?.versionName, 'v2');
-
-    // The predictor pods answer through a daemon forward by label, per revision (what "Send Test Request" does).
-    for (const [rev, expected] of [['churn-predictor-00002', 'latest'], ['churn-predictor-00001', 'previous']] as const) {
-      const fwd = await d.connection.sendRequest(P.startForward, { target: { kind: 'selector', namespace: ns, selector: predictorSelector('churn', rev), port: 8080 } });
-      const res = await until(`the ${expected} revision answers`, 30_000, async () => fetchTransport(fwd.url)({ method: 'POST', path: '/v1/models/churn:predict', body: { json: { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] } } }));
-      assert.equal(res.status, 200);
-      assert.deepEqual(JSON.parse(res.text), { predictions: [0, 1] });
-      assert.equal(res.headers['x-kserve-revision'], rev);
-      await d.connection.sendRequest(P.stopForward, { id: fwd.id });
-    }
+      const dep = JSON.parse(await rig.kubectl(['-n', ns, 'get', 'deployment', 'churn-predictor', '-o', 'json'])) as { status?: { updatedReplicas?: number; replicas?: number; availableReplicas?: number }; spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+      const done = dep.spec.template.metadata.annotations?.[SOURCE_URI_ANNOTATION] === 's3://models/churn/v2'
+        && dep.status?.updatedReplicas === 1 && dep.status.replicas === 1 && dep.status.availableReplicas === 1;
+      return done && s.phase === 'Ready' && Number((o.status as { observedGeneration?: number }).observedGeneration) >= generation ? s : undefined;
+    }, 500);
+    assert.equal(rolled.registry?.versionName, 'v2');
+    assert.equal(rolled.storageUri, 's3://models/churn/v2');
+    const secondPod = await until('a new pod answers', 60_000, async () => {
+      const pod = await ask();
+      return pod !== firstPod ? pod : undefined;
+    }, 1000);
+    assert.match(secondPod, /^churn-predictor-/);
+    assert.ok(kserve.requests.some((r) => r.pod === secondPod && r.path === '/v1/models/churn:predict'), 'the new pod\'s model server got the request');
 
     // The logs of the predictor pods, merged by the daemon.
     const logs = await d.connection.sendRequest(P.subscribeLogs, { source: { kind: 'selector', namespace: ns, selector: predictorSelector('churn') }, backlog: -1 });
     const text = await until('predictor logs', 30_000, async () => {
       const r = await d.connection.sendRequest(P.readLogs, { source: { kind: 'selector', namespace: ns, selector: predictorSelector('churn') } });
       const t = r.lines.map((l) => `[${l.replica}] ${l.text}`).join('\n');
-      return /Uvicorn running on http:\/\/0\.0\.0\.0:8080[\s\S]*Uvicorn running/.test(t) ? t : undefined;
+      return /Uvicorn running on http:\/\/0\.0\.0\.0:8080/.test(t) ? t : undefined;
     });
-    assert.match(text, /Registering model: churn/);
+    assert.match(text, /Copying contents of s3:\/\/models\/churn\/v2 to local/);
     await d.connection.sendRequest(P.unsubscribeLogs, { subscription: logs.subscription });
-
-    // Promote: no canaryTrafficPercent → the latest revision takes everything.
-    await kube('PATCH', `${collection}/churn`, { body: { spec: { predictor: { canaryTrafficPercent: null } } }, contentType: 'application/merge-patch+json' });
-    const promoted = await until('promoted', 30_000, async () => {
-      const s = await summary('churn');
-      return !s.canary && s.traffic.latest?.percent === 100 && s.traffic.latest.revision === 'churn-predictor-00002' ? s : undefined;
-    });
-    assert.equal(promoted.previousRolledoutRevision, 'churn-predictor-00001');
-    assert.equal(promoted.canaryTrafficPercent, undefined);
-
-    // v3 at 30%, then roll back: canaryTrafficPercent 0 sends everything to the previous revision.
-    const again = await get('churn');
-    await kube('PATCH', `${collection}/churn`, { body: updatePatch(again, spec({ storageUri: 's3://models/churn/v3', canaryTrafficPercent: 30 })), contentType: 'application/merge-patch+json' });
-    await until('v3 canary', 30_000, async () => ((await summary('churn')).traffic.latest?.revision === 'churn-predictor-00003' && (await summary('churn')).traffic.latest?.percent === 30 ? true : undefined));
-    await kube('PATCH', `${collection}/churn`, { body: { spec: { predictor: { canaryTrafficPercent: 0 } } }, contentType: 'application/merge-patch+json' });
-    const back = await until('rolled back', 30_000, async () => {
-      const s = await summary('churn');
-      return s.traffic.latest?.percent === 0 ? s : undefined;
-    });
-    assert.deepEqual([back.traffic.previous?.revision, back.traffic.previous?.percent], ['churn-predictor-00002', 100]);
   });
 
   it('a cluster without KServe: discovery says serving.kserve.io/v1beta1 is not served (NotFound), the answer the Endpoints view and the deploy form turn into "KServe is not installed"', async () => {
@@ -180,13 +192,40 @@ describe('KServe InferenceServices on the real apiserver (real CRD, test-side co
     }
   });
 
-  it('a model that cannot be loaded is Failed, with KServe\'s reason', async () => {
+  it('a model that cannot be loaded is Failed, with KServe\'s reason and the model server\'s message', async () => {
     await kube('POST', collection, { body: buildInferenceService(spec({ name: 'broken', storageUri: 's3://models/does-not-exist/v1', registry: undefined })) });
-    const s = await until('broken Failed', 60_000, async () => {
+    const s = await until('broken Failed', 120_000, async () => {
       const x = await summary('broken');
       return x.phase === 'Failed' ? x : undefined;
-    });
+    }, 500);
     assert.equal(s.ready, false);
-    assert.match(s.reasons[0] ?? '', /^ModelLoadFailed: Failed to fetch model s3:\/\/models\/does-not-exist\/v1/);
+    assert.match(s.reasons[0] ?? '', /^ModelLoadFailed: Failed to fetch model\. No model found in s3:\/\/models\/does-not-exist\/v1/);
+  });
+
+  it('a runtime that does not exist: the controller\'s own reason and message reach the user', async () => {
+    await kube('POST', collection, { body: buildInferenceService(spec({ name: 'no-runtime', runtime: 'kserve-nosuchserver', registry: undefined })) });
+    const s = await until('no-runtime Failed', 120_000, async () => {
+      const x = await summary('no-runtime');
+      return x.phase === 'Failed' ? x : undefined;
+    }, 500);
+    assert.equal(s.ready, false);
+    assert.match(describePhase(s), /^Failed — RuntimeNotRecognized: Waiting for runtime to become available/);
+  });
+
+  it('the controller not running: the service never gets a status, and the product says KServe seems not to run', async () => {
+    await kserve.stop();
+    await kube('POST', collection, { body: buildInferenceService(spec({ name: 'orphan', registry: undefined })) });
+    const o = await get('orphan');
+    const applied = Date.now();
+    assert.equal(controllerSilence(o, applied), undefined, 'not at once: the controller may just be slow');
+    // Read again after the silence the product waits for, on the clock it uses (the object is what the server holds).
+    await new Promise((r) => setTimeout(r, 2000));
+    const later = await get('orphan');
+    assert.deepEqual(later.status ?? {}, {}, 'no controller wrote a status');
+    assert.match(controllerSilence(later, applied, applied + CONTROLLER_SILENCE_MS + 1000) ?? '', /^KServe has not reported on orphan for 46 s \(it has no status at all\): the KServe controller \(kserve-controller-manager\) does not seem to be running in this cluster/);
+    // An update the controller does not look at is named as such too (its status stays at the old generation).
+    const ready = await get('churn');
+    const bumped = await kube<InferenceServiceObject>('PATCH', `${collection}/churn`, { body: { spec: { predictor: { minReplicas: 2 } } }, contentType: 'application/merge-patch+json' });
+    assert.match(controllerSilence({ ...bumped, status: ready.status }, applied, applied + CONTROLLER_SILENCE_MS) ?? '', /its status is still the one of generation \d+, the spec is at \d+/);
   });
 });

@@ -6,17 +6,17 @@
  * the real Kubeflow Notebook controller (notebook-controller/): Notebooks get their StatefulSets, Services, pods and
  * status as on a cluster; a server's pod is backed by a Jupyter server of its own. The real Notebooks 2.0 Workspace
  * controller (workspaces-controller/) runs the sample WorkspaceKinds (JupyterLab, code-server), a running Workspace
- * `sandbox-ws` (its pod backed by a Jupyter under /workspace/connect/...) and a paused one. A test-side KServe
- * controller (fake-kserve.ts) serves the namespace's InferenceServices.
+ * `sandbox-ws` (its pod backed by a Jupyter under /workspace/connect/...) and a paused one. The real KServe v0.20
+ * controller (kserve/, RawDeployment mode) serves the InferenceServices; their predictor pods' model servers are played.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFakeKServe, type FakeKServe } from './fake-kserve';
 import { startJupyter, type JupyterServer } from './jupyter/index';
 import { startNotebookController } from './notebook-controller/index';
 import { startWorkspacesController, workspaceConnectPath, workspaceSample } from './workspaces-controller/index';
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
+import { startKserve, type KserveRig } from './kserve/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpServer, type KfpServer } from './kfp-server/index';
 import { seedKfp, type SeededKfp } from './kfp-server/seed';
@@ -46,8 +46,8 @@ export interface Sandbox {
    * and Markdown) are written with the official client, as KFP's launcher would.
    */
   mlmd: MlmdRig;
-  /** The test-side KServe controller (fake-kserve.ts): InferenceServices of the namespace get predictor pods and status. */
-  kserve: FakeKServe;
+  /** The real KServe controller (kserve/): InferenceServices get their Deployments, pods and status; `requests` are what the predictor pods' model servers answered. */
+  kserve: KserveRig;
   /**
    * What a notebook pod restart looks like: the pod is deleted and created again under the same name, as the
    * StatefulSet does. With `restartServer`, the Jupyter server behind it restarts too (on the same volume), so its
@@ -85,11 +85,12 @@ export async function startSandbox(): Promise<Sandbox> {
   let modelRegistry: ModelRegistryRig | undefined;
   let kfp: KfpServer | undefined;
   let mlmd: MlmdRig | undefined;
-  const kserve = await startFakeKServe(rig, ns);
+  // Started beside the rest (it waits for nothing of theirs); stopped even when something else failed meanwhile.
+  let kserveStarting: Promise<KserveRig> | undefined;
   const stopAll = async () => {
     await controller.stop();
     await workspaces.stop();
-    await kserve.stop();
+    await (await kserveStarting?.catch(() => undefined))?.stop();
     await kfp?.stop();
     await mlmd?.stop();
     await modelRegistry?.stop();
@@ -118,6 +119,9 @@ export async function startSandbox(): Promise<Sandbox> {
     await rig.apply([workspaceSample('jupyterlab_v1beta1_workspacekind'), workspaceSample('codeserver_v1beta1_workspacekind')]);
     await rig.apply([ws(workspace, false, 'Sandbox Workspace'), ws('paused-ws', true, 'Paused Workspace')]);
 
+    // the real controller needs test/rigs/kserve/build.sh: a sandbox without it fails, naming the script
+    kserveStarting = startKserve(rig);
+    kserveStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
     const job = 'mnist-ddp';
     const replicas: Array<[string, string, number]> = [['master', 'Master', 0], ['worker', 'Worker', 0], ['worker', 'Worker', 1], ['worker', 'Worker', 2]];
     await rig.apply([{
@@ -161,6 +165,7 @@ export async function startSandbox(): Promise<Sandbox> {
     if (seededKfp) await recordKfpRun(mlmd.address, classifierRun(seededKfp.runId, { learningRate: 0.1, accuracy: 0.9 }));
     // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
     await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
+    const kserve = await kserveStarting;
     const sandbox: Sandbox = {
       rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry, kfp, seededKfp, mlmd, kserve,
       async restartNotebookPod(o = {}) {

@@ -126,7 +126,7 @@ function setValues(f: DeployForm): void {
 }
 
 function targetOptions(): Array<[string, string]> {
-  return [['', 'A new InferenceService'], ...(init?.existing ?? []).map((e) => [e.name, `Update ${e.name} (${e.phase}) — new revision`] as [string, string])];
+  return [['', 'A new InferenceService'], ...(init?.existing ?? []).map((e) => [e.name, `Update ${e.name} (${e.phase}) — ${e.raw ? 'rolling update' : 'new revision'}`] as [string, string])];
 }
 
 function renderForm(i: DeployInit): void {

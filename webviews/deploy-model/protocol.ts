@@ -39,7 +39,8 @@ export interface DeployInit {
   form: DeployForm;
   formats: Array<{ name: string; label: string; runtimes: string[] }>;
   /** InferenceServices of the namespace the version can roll onto. */
-  existing: Array<{ name: string; modelFormat?: string; storageUri?: string; phase: string }>;
+  /** `raw`: it runs in RawDeployment mode (an update rolls its pods; no revisions, no canary). */
+  existing: Array<{ name: string; modelFormat?: string; storageUri?: string; phase: string; raw?: boolean }>;
 }
 
 export type DeployPhase = 'editing' | 'dry-run' | 'applying' | 'waiting' | 'ready' | 'failed';

@@ -5,8 +5,8 @@
 // test/integration/kserve.test.ts.
 import assert from 'node:assert/strict';
 import { applyMergePatch, buildInferenceService, checkDeploySpec, forDisplay, serviceName, specOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../../core/kserve/build';
-import { formatInfo, guessFormat, kserveFormat } from '../../../core/kserve/formats';
-import { describeTraffic, inferencePath, predictorSelector, summarizeInferenceService } from '../../../core/kserve/state';
+import { formatInfo, guessFormat, kserveFormat, kserveFormatVersion } from '../../../core/kserve/formats';
+import { CONTROLLER_SILENCE_MS, controllerSilence, describeTraffic, inferencePath, predictorSelector, summarizeInferenceService } from '../../../core/kserve/state';
 import { checkStorageUri } from '../../../core/kserve/storageUri';
 
 const base: DeploySpec = {
@@ -102,6 +102,18 @@ describe('KServe: the InferenceService the deploy form generates', () => {
     assert.deepEqual(checkDeploySpec({ ...base, canaryTrafficPercent: 10 }, true), []);
     assert.match(checkDeploySpec({ ...base, canaryTrafficPercent: 101 }, true)[0]!.message, /0 to 100/);
     assert.match(checkDeploySpec({ ...base, name: 'a'.repeat(50) })[0]!.message, /At most 45/);
+    // Onto a service in RawDeployment mode: no revisions to split traffic between.
+    const raw = checkDeploySpec({ ...base, canaryTrafficPercent: 10 }, true, true);
+    assert.deepEqual(raw.map((p) => p.field), ['canaryTrafficPercent']);
+    assert.match(raw[0]!.message, /churn-v2 runs in RawDeployment mode, where an update replaces the pods with a rolling update/);
+    assert.deepEqual(checkDeploySpec(base, true, true), []);
+  });
+
+  it('formats whose runtimes speak only v2 get protocolVersion v2 (KServe picks runtimes by format and protocol, v1 when unset)', () => {
+    const onnx = buildInferenceService({ name: 'fraud', namespace: 'ns', modelFormat: 'onnx', storageUri: 's3://m/model.onnx' });
+    assert.equal(onnx.spec.predictor.model?.protocolVersion, 'v2');
+    assert.equal(buildInferenceService({ ...base, modelFormat: 'sklearn' }).spec.predictor.model?.protocolVersion, undefined);
+    assert.equal(buildInferenceService({ ...base, modelFormat: 'onnx', protocolVersion: 'v1' }).spec.predictor.model?.protocolVersion, 'v1', 'what the user set wins');
   });
 
   it('updating: a merge patch that rolls a new revision with a canary share, and the object it leaves', () => {
@@ -127,6 +139,8 @@ describe('KServe: the InferenceService the deploy form generates', () => {
     assert.equal(serviceName('123abc'), 'm-123abc');
     assert.equal(kserveFormat('scikit-learn'), 'sklearn');
     assert.equal(kserveFormat('ONNX'), 'onnx');
+    // KServe's runtimes declare major versions and KServe matches them exactly.
+    assert.deepEqual(['1.3', '2', '1.3.0', 'v1-beta', '', undefined].map(kserveFormatVersion), ['1', '2', '1', 'v1-beta', undefined, undefined]);
     assert.deepEqual(formatInfo('torch')?.runtimes, ['kserve-torchserve', 'kserve-tritonserver']);
     assert.equal(guessFormat('s3://m/churn/model.joblib'), 'sklearn');
     assert.equal(guessFormat('s3://m/churn/model.bst'), 'xgboost');
@@ -194,8 +208,25 @@ describe('KServe: reading the state KServe writes', () => {
     assert.deepEqual(raw.traffic, { latest: { percent: 100 } });
     assert.equal(raw.canary, false);
     assert.equal(raw.deploymentMode, 'RawDeployment');
+    assert.equal(raw.rawDeployment, true);
+    // KServe 0.15+ writes the mode's new name.
+    assert.equal(summarizeInferenceService(obj({ conditions: [c('Ready', 'True')], deploymentMode: 'Standard' })).rawDeployment, true);
+    assert.equal(summarizeInferenceService(obj({ conditions: [c('Ready', 'True')], deploymentMode: 'Serverless' })).rawDeployment, false);
     const legacy = summarizeInferenceService({ ...obj({}), spec: { predictor: { sklearn: { storageUri: 'gs://b/iris' } } } });
     assert.deepEqual([legacy.modelFormat, legacy.storageUri], ['sklearn', 'gs://b/iris']);
+  });
+
+  it('a service KServe does not report on (no status, or one of an older generation) names the controller after a while', () => {
+    const t0 = Date.parse('2026-12-07T00:00:00Z');
+    const fresh = { ...obj({}), status: undefined } as InferenceServiceObject;
+    fresh.metadata.generation = 1;
+    assert.equal(controllerSilence(fresh, t0, t0 + CONTROLLER_SILENCE_MS - 1), undefined);
+    assert.match(controllerSilence(fresh, t0, t0 + CONTROLLER_SILENCE_MS) ?? '', /^KServe has not reported on churn for 45 s \(it has no status at all\): the KServe controller \(kserve-controller-manager\) does not seem to be running/);
+    const old = obj({ observedGeneration: 1, conditions: [c('Ready', 'True')] });
+    old.metadata.generation = 2;
+    assert.match(controllerSilence(old, t0, t0 + 60_000) ?? '', /status is still the one of generation 1, the spec is at 2/);
+    old.metadata.generation = 1;
+    assert.equal(controllerSilence(old, t0, t0 + 600_000), undefined, 'reported on the current spec');
   });
 
   it('selectors and inference paths', () => {

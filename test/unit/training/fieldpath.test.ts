@@ -123,6 +123,12 @@ describe('API errors → field problems', () => {
     assert.deepEqual(fieldProblems('The TrainJob "9lives" is invalid: <nil>: Invalid value: metadata.name must match RFC 1035 DNS label format'), [{ message: 'Invalid value: metadata.name must match RFC 1035 DNS label format' }]);
   });
 
+  it('reads a Go webhook\'s decoding error as a problem of its field (embedded structs left out)', () => {
+    // As KServe 0.20's InferenceService defaulter answers a string where an integer belongs.
+    const msg = 'admission webhook "inferenceservice.kserve-webhook-server.defaulter" denied the request: json: cannot unmarshal string into Go struct field PredictorSpec.spec.predictor.ComponentExtensionSpec.minReplicas of type int32';
+    assert.deepEqual(fieldProblems(msg), [{ field: 'spec.predictor.minReplicas', message: 'string given where int32 is expected (json: cannot unmarshal string into Go struct field PredictorSpec.spec.predictor.ComponentExtensionSpec.minReplicas of type int32)' }]);
+  });
+
   it('keeps a message with no field as one problem', () => {
     assert.deepEqual(fieldProblems('admission webhook "validator.trainer.kubeflow.org" denied the request: runtime not found'), [{ message: 'admission webhook "validator.trainer.kubeflow.org" denied the request: runtime not found' }]);
   });

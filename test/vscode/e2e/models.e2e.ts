@@ -1,11 +1,12 @@
 // Models and endpoints in the editor, as a user meets them: the packaged extension in code-server against the sandbox
 // cluster (real apiserver + kwok, the real KServe CRD) with the real Model Registry v0.3.8 behind Service
 // kubeflow/model-registry-service (seeded: fraud-detector v1–v3 with KFP lineage, sentiment-bert, an archived
-// legacy-churn, image-classifier whose version has no artifact) and the test-side KServe controller
-// (test/rigs/fake-kserve.ts) writing status the way KServe does. Browse and search the registry, open a version's
-// details with its lineage, deploy it (a bad storage URI caught with its fix, the YAML previewed, the dry run, the
-// apply, the conditions up to Ready, the registry's own record of it), roll the next version on as a 10% canary, change the split, promote, send a
-// test request through a forward, open the predictor logs; a registry that is not installed says so.
+// legacy-churn, image-classifier whose version has no artifact) and the real KServe v0.20 controller in RawDeployment
+// mode (test/rigs/kserve/) writing the status. Browse and search the registry, open a version's details with its
+// lineage, deploy it (a bad storage URI caught with its fix, the YAML previewed, the dry run, the apply, the
+// conditions up to Ready, the registry's own record of it), roll the next version on (RawDeployment: a rolling
+// update; the form and the canary actions say why there is no canary), send a test request through a forward, open
+// the predictor logs; a registry that is not installed says so.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,7 +70,9 @@ describe('models and endpoints in the editor (UI)', function () {
     await page().keyboard.press('Enter');
   };
 
-  before(async () => {
+  before(async function () {
+    // The sandbox (now with the real KServe controller) and code-server: slow on a loaded machine.
+    this.timeout(480_000);
     fs.mkdirSync(path.join(folder, 'requests'));
     fs.writeFileSync(path.join(folder, 'requests', 'fraud-request.json'), JSON.stringify({ instances: [[0.1, 12.5, 3, 0], [0.9, 1800, 1, 1]] }, null, 2));
     session = await startSandboxSession({ suite: 'models', folder, viewport: { width: 1600, height: 1000 } });
@@ -176,7 +179,7 @@ describe('models and endpoints in the editor (UI)', function () {
     await showNotifications();
     await form.locator('#deploy:not([disabled])').click();
     await form.locator('#ready').waitFor({ timeout: 90_000 });
-    assert.match(await form.locator('#ready').innerText(), /URL: http:\/\/fraud-detector-v3\.kubeflow-user\.example\.com/);
+    assert.match(await form.locator('#ready').innerText(), /URL: http:\/\/fraud-detector-v3-kubeflow-user\.example\.com/);
     assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled once deployed, until a field changes');
     await form.locator('table.conditions td', { hasText: 'PredictorReady' }).first().waitFor();
     await toast('InferenceService fraud-detector-v3 is Ready').waitFor({ timeout: 30_000 });
@@ -214,53 +217,57 @@ describe('models and endpoints in the editor (UI)', function () {
     await isvc.waitFor({ timeout: 60_000 });
     assert.match(await isvc.innerText(), /Ready · onnx · 1 GPU/);
     await isvc.click();
-    await row('Endpoints', 'http://fraud-detector-v3.kubeflow-user.example.com').waitFor({ timeout: 30_000 });
+    await row('Endpoints', 'http://fraud-detector-v3-kubeflow-user.example.com').waitFor({ timeout: 30_000 });
+    await row('Endpoints', /^RawDeployment.*Deployment fraud-detector-v3-predictor/).waitFor({ timeout: 30_000 });
     await row('Endpoints', 'Serves fraud-detector v3').waitFor({ timeout: 30_000 });
     await page().mouse.move(1200, 900);
     await wb.screenshot('endpoints-ready');
   });
 
-  it('rolls the next version onto the endpoint as a 10% canary, changes the split, promotes', async () => {
+  it('rolls the next version onto the endpoint: RawDeployment has no canary, so the form and the canary actions say so; a rolling update', async () => {
     await onlyPanes(page(), ['Models', 'Endpoints']);
     await command('Focus on Models View');
     const v2 = row('Models', /^v2/);
     await v2.waitFor({ timeout: 30_000 });
     await inline(v2, 'Deploy to KServe');
     const form = await webviewWith('h1:has-text("Deploy fraud-detector v2")');
-    // The model already has an endpoint here: the form rolls onto it with a canary.
-    await form.locator('#changes li', { hasText: 'Canary: the new revision gets 10% of the traffic, the current one keeps 90%.' }).waitFor({ timeout: 30_000 });
+    // The model already has an endpoint here, in RawDeployment mode (the real controller's status says Standard).
+    await form.locator('#changes li', { hasText: 'RawDeployment mode: the new version replaces the running pods (a rolling update of Deployment fraud-detector-v3-predictor); no canary, no traffic split.' }).waitFor({ timeout: 30_000 });
     assert.match(await form.locator('#changes').innerText(), /Storage URI: s3:\/\/ml-models\/fraud-detector\/v3\/model\.onnx → s3:\/\/ml-models\/fraud-detector\/v2\/model\.joblib/);
-    assert.match(await form.locator('#yaml').innerText(), /canaryTrafficPercent: 10/);
+    assert.doesNotMatch(await form.locator('#yaml').innerText(), /canaryTrafficPercent/);
+    // Asking for a canary share anyway: the field says why not, and Deploy waits.
+    await form.locator('#f-canaryTrafficPercent input').fill('10');
+    await form.locator('#p-canaryTrafficPercent', { hasText: 'fraud-detector-v3 runs in RawDeployment mode' }).waitFor({ timeout: 10_000 });
+    assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled while the form asks for a canary share');
+    await wb.screenshot('deploy-raw-no-canary');
+    await form.locator('#f-canaryTrafficPercent input').fill('');
+    await form.locator('#p-canaryTrafficPercent', { hasNotText: 'RawDeployment' }).waitFor({ state: 'attached', timeout: 10_000 });
     await form.locator('#f-modelFormat').click();
     await form.locator('vscode-option', { hasText: 'scikit-learn (sklearn)' }).click();
     await form.locator('#yaml').filter({ hasText: 'name: sklearn' }).waitFor({ timeout: 10_000 });
-    await wb.screenshot('deploy-canary-form');
+    // onnx needed protocol v2 (Triton speaks nothing else); sklearn's runtime takes KServe's default again.
+    assert.doesNotMatch(await form.locator('#yaml').innerText(), /protocolVersion/);
+    await wb.screenshot('deploy-update-form');
     await form.locator('#ack-warnings').click();
     await form.locator('#deploy:not([disabled])', { hasText: 'Update fraud-detector-v3' }).click();
-    await form.locator('#ready').waitFor({ timeout: 90_000 });
-    assert.match(await form.locator('#ready').innerText(), /Traffic: 10% latest \/ 90% previous/);
+    await form.locator('#ready').waitFor({ timeout: 120_000 });
+    assert.match(await form.locator('#ready').innerText(), /URL: http:\/\/fraud-detector-v3-kubeflow-user\.example\.com/);
     await clearNotifications();
 
     await command('Focus on Endpoints View');
     const isvc = row('Endpoints', 'fraud-detector-v3');
-    await isvc.filter({ hasText: 'canary 10% latest / 90% previous' }).waitFor({ timeout: 30_000 });
-    await row('Endpoints', /^Latest.*10%/).waitFor({ timeout: 30_000 });
-    assert.match(await row('Endpoints', /^Latest/).innerText(), /fraud-detector-v3-predictor-00002/);
-    assert.match(await row('Endpoints', /^Previous/).innerText(), /90%.*fraud-detector-v3-predictor-00001/s);
+    await isvc.filter({ hasText: /Ready · sklearn/ }).waitFor({ timeout: 60_000 });
+    await row('Endpoints', 'Serves fraud-detector v2').waitFor({ timeout: 30_000 });
     await page().mouse.move(1200, 900);
-    await wb.screenshot('endpoints-canary-10');
+    await wb.screenshot('endpoints-updated');
 
+    // The canary actions on a RawDeployment service: a clear warning instead of a patch that would do nothing.
+    await showNotifications();
     await contextMenu(isvc, 'Set Canary Traffic…');
-    await quickInput('50');
-    await isvc.filter({ hasText: 'canary 50% latest / 50% previous' }).waitFor({ timeout: 30_000 });
-    await wb.screenshot('endpoints-canary-50');
-
-    await inline(isvc, 'Promote Canary');
-    await row('Endpoints', /^fraud-detector-v3/).filter({ hasNotText: 'canary' }).waitFor({ timeout: 30_000 });
-    await row('Endpoints', /^Revision fraud-detector-v3-predictor-00002/).waitFor({ timeout: 30_000 });
-    assert.match(await row('Endpoints', /^Serves/).innerText(), /Serves fraud-detector v2/);
-    await page().mouse.move(1200, 900);
-    await wb.screenshot('endpoints-promoted');
+    await toast('fraud-detector-v3 runs in RawDeployment mode').waitFor({ timeout: 30_000 });
+    assert.match(await toast('fraud-detector-v3 runs in RawDeployment mode').innerText(), /canaryTrafficPercent cannot split its traffic.*rolling update.*Serverless mode \(Knative\)/s);
+    await wb.screenshot('endpoints-raw-canary-refused');
+    await clearNotifications();
   });
 
   it('sends a test request through a forward (body from a file, answer in an editor); opens the predictor logs', async () => {
@@ -277,10 +284,12 @@ describe('models and endpoints in the editor (UI)', function () {
     // Monaco renders spaces as no-break spaces.
     const text = (await page().locator('.editor-instance .view-lines').filter({ visible: true }).first().innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, /POST \/v1\/models\/fraud-detector-v3:predict → 200 in \d+ ms/);
-    assert.match(text, /fraud-detector-v3-predictor-00002/);
+    const pod = /, pod (fraud-detector-v3-predictor-[a-z0-9]+-[a-z0-9]+)/.exec(text)?.[1];
+    assert.ok(pod, `a pod of the predictor's Deployment answered: ${text}`);
     await wb.screenshot('test-request-response');
     const sent = session!.sandbox.kserve.requests.at(-1);
     assert.deepEqual(sent?.body, { instances: [[0.1, 12.5, 3, 0], [0.9, 1800, 1, 1]] });
+    assert.equal(sent?.pod, pod, 'the model server of that pod got the body');
 
     await inline(isvc, 'Open Predictor Logs');
     await page().locator('.editor-instance .view-line', { hasText: 'Uvicorn running on http://0.0.0.0:8080' }).first().waitFor({ timeout: 60_000 });
