@@ -1,6 +1,6 @@
 /**
  * Notebooks: cluster kernels for local notebooks. Registers the Notebooks view, the commands, kernel
- * controllers for `.ipynb` files, and completions and hover from the live kernel in their cells. Nothing talks to the cluster until the view is shown, a command runs or a Jupyter
+ * controllers for `.ipynb` files, completions and hover from the live kernel in their cells, and the Kernel Variables view. Nothing talks to the cluster until the view is shown, a command runs or a Jupyter
  * notebook is open (then the namespace's servers are listed so they appear in the kernel picker).
  */
 import * as vscode from 'vscode';
@@ -13,6 +13,7 @@ import { contributeToJupyter } from './jupyterExtension';
 import { registerKernelIntelligence } from './intellisense';
 import { ServerClients } from './kernel';
 import { ServerStore, type ServerRef } from './servers';
+import { KernelVariablesView } from './variables';
 import { NotebooksView } from './view';
 
 export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
@@ -30,6 +31,7 @@ export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
   const view = new NotebooksView(store);
   const tree = vscode.window.createTreeView('kubeflow.notebooks', { treeDataProvider: view, showCollapseAll: false });
   view.tree = tree;
+  const variables = new KernelVariablesView(controllers, ctx.log);
 
   let jupyter: vscode.Disposable | undefined;
   const onNotebook = (nb: vscode.NotebookDocument): void => {
@@ -53,6 +55,8 @@ export function notebooksFeature(ctx: Ctx): vscode.Disposable[] {
     vscode.workspace.onDidCloseNotebookDocument((nb) => controllers.release(nb)),
     ...registerNotebookCommands({ ctx, store, forwards, clients, controllers }),
     ...registerKernelIntelligence(controllers),
+    variables,
+    vscode.commands.registerCommand('kubeflow.notebooks.refreshVariables', () => variables.refresh()),
     new vscode.Disposable(() => jupyter?.dispose()),
   ];
 }

@@ -94,6 +94,8 @@ export class NotebookKernel implements vscode.Disposable {
     private readonly clients: ServerClients,
     private readonly log: Log,
     private readonly save: (ref: SessionRef) => void,
+    /** How long running cells wait for a pod while the server has none (tests shorten it). */
+    private readonly podGoneMs = POD_GONE_MS,
   ) {
     this.subs.push(clients.forwards.onDidBecomeReady((info) => {
       if (!clients.forwards.forServer(server)(info) || !this.kernel || this.kernel.isDisposed) return;
@@ -156,7 +158,7 @@ export class NotebookKernel implements vscode.Disposable {
   /**
    * While the kernel's socket is down and the forward says ready, reconnect every 2 s: a WebSocket attempt that failed
    * (server still starting in a new pod, daemon restarting) would otherwise wait for the library's 10–30 s probe.
-   * While the server has no pod (stopped, deleted) the running cells wait POD_GONE_MS for it, then end with a message;
+   * While the server has no pod (stopped, deleted) the running cells wait podGoneMs (30 s) for it, then end with a message;
    * and they end when the kernel stays unreachable for good, instead of hanging.
    */
   private pump(kernel: Kernel.IKernelConnection): void {
@@ -176,8 +178,8 @@ export class NotebookKernel implements vscode.Disposable {
       }
       if (status?.state === 'waiting-for-pod') {
         podGoneSince ||= Date.now();
-        if (Date.now() - podGoneSince >= POD_GONE_MS && this.runs.size) {
-          this.failRuns('PodGone', `The notebook server ${this.server.name} has had no running pod for ${POD_GONE_MS / 1000} s (${status.reason}): the cell was ended. If the server comes back with its kernel, the kernel's variables are kept.`);
+        if (Date.now() - podGoneSince >= this.podGoneMs && this.runs.size) {
+          this.failRuns('PodGone', `The notebook server ${this.server.name} has had no running pod for ${Math.round(this.podGoneMs / 1000)} s (${status.reason}): the cell was ended. If the server comes back with its kernel, the kernel's variables are kept.`);
           podGoneSince = Date.now();
         }
       } else podGoneSince = 0;

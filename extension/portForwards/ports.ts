@@ -10,12 +10,24 @@ import * as vscode from 'vscode';
 import type { Log } from '../log';
 import type { PortForwardsView } from './view';
 
+/** VS Code asks a provider only about ports its selector matches; it wants a port range or a command pattern. */
+interface PortAttributesSelector {
+  portRange?: [number, number] | number;
+  commandPattern?: RegExp;
+}
+
 interface PortAttributesApi {
-  registerPortAttributesProvider(selector: Record<string, never>, provider: { providePortAttributes(a: { port: number; pid?: number; commandLine?: string }, token: vscode.CancellationToken): unknown }): vscode.Disposable;
+  registerPortAttributesProvider(selector: PortAttributesSelector, provider: { providePortAttributes(a: { port: number; pid?: number; commandLine?: string }, token: vscode.CancellationToken): unknown }): vscode.Disposable;
 }
 
 /** The daemon's own process, as VS Code sees its command line. */
 export const DAEMON_COMMAND_LINE = /companion-daemon\.js/;
+
+/**
+ * Every port (a half-open range): a forward's local port is whatever the user or the OS picked. Not the command
+ * pattern: VS Code requires both to match when both are given, and it does not always know a port's command line.
+ */
+export const PORT_SELECTOR: PortAttributesSelector = { portRange: [1, 65536] };
 
 export function ignoreOwnPorts(view: PortForwardsView, log: Log): vscode.Disposable {
   const api = vscode as unknown as { workspace: Partial<PortAttributesApi>; PortAttributes?: new (action: number) => unknown; PortAutoForwardAction?: { Ignore: number } };
@@ -24,7 +36,7 @@ export function ignoreOwnPorts(view: PortForwardsView, log: Log): vscode.Disposa
     if (typeof register !== 'function' || !api.PortAttributes || !api.PortAutoForwardAction) return new vscode.Disposable(() => undefined);
     const Ignore = api.PortAutoForwardAction.Ignore;
     const Attributes = api.PortAttributes;
-    return register.call(api.workspace, {}, {
+    return register.call(api.workspace, PORT_SELECTOR, {
       providePortAttributes: ({ port, commandLine }) => (view.localPorts().has(port) || (commandLine && DAEMON_COMMAND_LINE.test(commandLine)) ? new Attributes(Ignore) : undefined),
     });
   } catch (err) {

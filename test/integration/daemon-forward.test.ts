@@ -221,3 +221,57 @@ for (const mode of MODES) {
     });
   });
 }
+
+// A stream the pod side keeps open after its pod is deleted: kwok's own behaviour (the rig's kubelet proxy not ending
+// the deleted pod's streams), as for a stream opened around the moment a kubelet ended the pod's streams. The forward
+// ends it once the pod is gone from its watch, so that the client's retry waits for the new pod instead of hanging.
+for (const mode of MODES) {
+  describe(`daemon port-forwards over ${mode.title}: a connection to a deleted pod whose stream the pod side keeps open`, function () {
+    this.timeout(180_000);
+    const ns = 'kubeflow-user';
+    let rig: KubeRig;
+    let d: DaemonConnection;
+    const servers: Array<Awaited<ReturnType<typeof echoServer>>> = [];
+
+    before(async () => {
+      rig = await startKubeRig({ crds: false, breakDeletedPodStreams: false, apiserverArgs: mode.apiserverArgs });
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-forward-'));
+      d = await connectDaemon({ kubeconfig: rig.kubeconfigPath, client: 'integration-test', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
+    });
+    after(async () => {
+      await d?.connection.sendRequest(P.shutdown).catch(() => undefined);
+      d?.dispose();
+      for (const s of servers) s.kill();
+      await rig?.stop();
+    });
+
+    it('ends once the pod is gone from the forward\'s watch; the next connection reaches the new pod', async () => {
+      const podA = await echoServer('pod A');
+      servers.push(podA);
+      await rig.forwardPodPort(ns, 'echo-1', 9000, podA.port);
+      await rig.apply([pod('echo-1', rig.nodes.cpu)]);
+      await rig.waitForPod(ns, 'echo-1');
+      const forward = await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'echo-1', port: 9000 } });
+      const state = async () => (await d.connection.sendRequest(P.listForwards)).find((f) => f.id === forward.id)!.status;
+      await until('the forward to be ready', 30_000, async () => (await state()).state === 'ready');
+      const c = new Conn(forward.localPort);
+      assert.equal(await c.bannerLine(), 'pod A');
+
+      // Pod A's process stays up, so only the forward can end the connection.
+      await rig.kubectl(['-n', ns, 'delete', 'pod', 'echo-1', '--grace-period=1', '--wait=true']);
+      await until('waiting-for-pod', 20_000, async () => (await state()).state === 'waiting-for-pod');
+      await Promise.race([c.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the connection to the deleted pod stayed open')), 10_000))]);
+
+      const podB = await echoServer('pod B');
+      servers.push(podB);
+      const waiting = new Conn(forward.localPort); // made while no pod runs: waits for the new one
+      await rig.forwardPodPort(ns, 'echo-1', 9000, podB.port);
+      await rig.apply([pod('echo-1', rig.nodes.cpu)]);
+      await until('ready again', 30_000, async () => (await state()).state === 'ready');
+      assert.equal(await waiting.bannerLine(), 'pod B');
+      const next = new Conn(forward.localPort);
+      assert.equal(await next.bannerLine(), 'pod B');
+      for (const x of [waiting, next]) x.socket.end();
+    });
+  });
+}

@@ -19,7 +19,7 @@ import type { JobObject, KubeEvent, Pod } from '../../core/training/objects';
 import { ProgressTracker } from '../../core/training/progress';
 import { failedReplicas, summarizeJob } from '../../core/training/state';
 import { TEMPLATES } from '../../core/training/templates';
-import { startKubeRig, type KubeRig } from '../rigs/kube/index';
+import { repoRoot, startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { katibExperiment, pytorchJobWithPods, setStatus, trainJobComplete, trainJobWithPods, unschedulableJob, v1Conditions } from '../rigs/training';
 import { distFile } from '../support/build';
 import { until } from '../support/wait';
@@ -84,30 +84,8 @@ describe('training jobs and Katib on the real apiserver', function () {
   });
 
   it('maps the API\'s validation errors onto the lines of the YAML', async () => {
-    const text = `apiVersion: kubeflow.org/v1
-kind: PyTorchJob
-metadata:
-  name: bad-job
-spec:
-  runPolicy:
-    suspend: maybe
-  pytorchReplicaSpecs:
-    Master:
-      replicas: 1
-      restartPolicy: OnFailure
-      template:
-        spec:
-          containers:
-            - name: pytorch
-              image: pytorch/pytorch:2.5.1
-    Worker:
-      replicas: three
-      template:
-        spec:
-          containers:
-            - name: pytorch
-              image: pytorch/pytorch:2.5.1
-`;
+    // Two fields of the wrong type: `suspend: maybe` (line 7) and `replicas: three` (line 18).
+    const text = fs.readFileSync(path.join(repoRoot, 'test/fixtures/training/bad-pytorchjob.yaml'), 'utf8');
     const { error } = await dryRun(text);
     assert.ok(error, 'the dry run rejects it');
     assert.equal(error.data?.reason, 'Invalid');

@@ -21,22 +21,9 @@ const NOTEBOOK = {
   nbformat_minor: 5,
 };
 
-const PYTORCHJOB = `apiVersion: kubeflow.org/v1
-kind: PyTorchJob
-metadata:
-  name: mnist-sample
-spec:
-  pytorchReplicaSpecs:
-    Master:
-      replicas: 1
-      template:
-        spec:
-          containers:
-            - name: pytorch
-              image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
-              command: ["python", "-c", "print('training')"]
-    Worker:
-      replicas: 2
+/** A replica spec of the sample PyTorchJob (Master and Worker run the same container). */
+const replicaSpec = (role: string, replicas: number) => `    ${role}:
+      replicas: ${replicas}
       template:
         spec:
           containers:
@@ -44,6 +31,14 @@ spec:
               image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
               command: ["python", "-c", "print('training')"]
 `;
+
+const PYTORCHJOB = `apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: mnist-sample
+spec:
+  pytorchReplicaSpecs:
+${replicaSpec('Master', 1)}${replicaSpec('Worker', 2)}`;
 
 /** Creates (or completes) the sandbox workspace and returns its path. */
 export function sandboxWorkspace(dir = path.join(kfvsCache(), 'sandbox-workspace')): string {

@@ -58,10 +58,9 @@ export interface Sandbox {
 }
 
 export async function startSandbox(): Promise<Sandbox> {
-  // Streams still outlive a deleted pod here: with them broken (the rig's default), a kernel whose tunnel broke at a
-  // pod replacement does not always come back (notebooks-jupyter.test.ts "when the pod is replaced…" hung 240 s in 1
-  // of 5 runs: the reconnect landed on the dying pod). Open item of issue 21 (ARCHITECTURE.md, known gaps).
-  const rig = await startKubeRig({ crds: true, controllers: true, breakDeletedPodStreams: false });
+  // A deleted pod's streams end as a kubelet ends them (the rig's default): a kernel whose tunnel breaks at a pod
+  // replacement reconnects through the forward to the new pod (daemon-forward-replace.test.ts).
+  const rig = await startKubeRig({ crds: true, controllers: true });
   const ns = rig.namespace;
   const notebook = 'sandbox-nb';
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-sandbox-volume-'));

@@ -11,7 +11,7 @@ import { DaemonError, toDaemonError } from '../kube/errors';
 import { ResilientInformer } from '../kube/informer';
 import { ErrorCode, type ForwardInfo, type ForwardState, type ForwardTarget } from '../protocol';
 import { admit } from './gate';
-import { PodLink } from './link';
+import { PodGoneError, PodLink } from './link';
 import { describeTarget, pickPod, podQuery, resolvePodPort, urlPath, waitingReason } from './resolve';
 
 export interface ForwardDeps {
@@ -43,6 +43,11 @@ export class Forward {
   private changeTimer: NodeJS.Timeout | undefined;
   /** The way to the current pod, opened ahead of the next connection. */
   private link: PodLink | undefined;
+  /** Links that take no more connections but still carry some, until their pod no longer exists. */
+  private readonly retired = new Set<PodLink>();
+  /** Pods a dial found going away before the watch said so: not picked again (pruned to the pods the watch lists). */
+  private readonly gone = new Set<string>();
+  private pods: readonly V1Pod[] = [];
   localPort: number;
 
   constructor(
@@ -134,8 +139,13 @@ export class Forward {
     }
   }
 
-  private onPods(pods: readonly V1Pod[]): void {
+  private onPods(all: readonly V1Pod[]): void {
     if (this.state.state === 'stopped') return;
+    this.pods = all;
+    const uids = new Set(all.map((p) => p.metadata?.uid ?? ''));
+    for (const uid of this.gone) if (!uids.has(uid)) this.gone.delete(uid);
+    this.dropLinksToDeletedPods(uids);
+    const pods = all.filter((p) => !this.gone.has(p.metadata?.uid ?? ''));
     const pod = pickPod(pods);
     if (!pod) {
       this.current = undefined;
@@ -177,6 +187,7 @@ export class Forward {
     if (this.deps.secret && !(await admit(socket, this.deps.secret))) return;
     // A connection that arrives while the pod is being replaced waits for the new one (up to CONNECT_WAIT_MS),
     // and gets a second try if the tunnel to a pod that just went away fails.
+    let podsGone = 0;
     for (let attempt = 0; attempt < 2 && !socket.destroyed; attempt++) {
       const target = await this.waitForPod(socket);
       if (!target || socket.destroyed) break;
@@ -184,6 +195,12 @@ export class Forward {
         await this.linkTo(target).attach(socket, this.counters);
         return;
       } catch (err) {
+        if (err instanceof PodGoneError) {
+          // The dial found the pod going away before the watch said so: wait for the next pod, as if the watch had.
+          this.podGone(err);
+          if (++podsGone <= 3) attempt--; // not a failed try
+          continue;
+        }
         const e = toDaemonError(err, `Port-forward to pod ${target.pod}`);
         this.deps.log(`forward ${this.id}: ${e.message}`);
         if (e.code === ErrorCode.Forbidden || e.code === ErrorCode.Unauthorized) {
@@ -197,27 +214,58 @@ export class Forward {
     socket.destroy();
   }
 
+  private podGone(err: PodGoneError): void {
+    this.deps.log(`forward ${this.id}: ${err.message}; waiting for the next pod`);
+    this.gone.add(err.uid);
+    if (this.current?.uid === err.uid) this.onPods(this.pods);
+  }
+
+  /**
+   * Connections to a pod that no longer exists end now, with the link that carries them. Its kubelet may never end
+   * them: it ends a pod's streams once, when the pod goes, and a stream opened around that moment can outlive it.
+   * The client's next connection then goes to the next pod. A pod that is only terminating keeps its connections
+   * (graceful shutdown); it takes no new ones.
+   */
+  private dropLinksToDeletedPods(uids: ReadonlySet<string>): void {
+    for (const l of this.retired) {
+      if (uids.has(l.uid)) continue;
+      l.close();
+      this.retired.delete(l);
+    }
+    if (this.link && !uids.has(this.link.uid)) {
+      this.link.close();
+      this.link = undefined;
+    }
+  }
+
   /** The link to `target`: the current one if it goes there, else a new one that replaces it. */
   private linkTo(target: PodTarget): PodLink {
     const l = this.link;
     if (l && l.pod === target.pod && l.uid === target.uid && l.port === target.podPort) return l;
-    l?.closeWhenIdle();
+    if (l) this.retire(l);
     const kc = this.deps.kubeConfig(this.target.context);
     const link = new PodLink(kc, this.target.namespace, target.pod, target.uid, target.podPort, (m) => this.deps.log(`forward ${this.id}: pod ${target.pod}: ${m}`));
     this.link = link;
     return link;
   }
 
-  /** Closes the link and its connections. */
+  /** Closes the links and their connections. */
   private dropLink(): void {
     this.link?.close();
     this.link = undefined;
+    for (const l of this.retired) l.close();
+    this.retired.clear();
   }
 
-  /** New connections go elsewhere; the ones under way go on until the pod side or the client ends them. */
+  /** New connections go elsewhere; the ones under way go on until the pod side or the client ends them, or the pod is deleted. */
   private retireLink(): void {
-    this.link?.closeWhenIdle();
+    if (this.link) this.retire(this.link);
     this.link = undefined;
+  }
+
+  private retire(l: PodLink): void {
+    l.closeWhenIdle();
+    this.retired.add(l);
   }
 
   private waitForPod(socket: net.Socket): Promise<PodTarget | undefined> {

@@ -8,9 +8,11 @@
  * - `v4.channel.k8s.io` (older servers): one WebSocket per connection, with one opened ahead of the next connection
  *   the way the session is.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type net from 'node:net';
+import { httpStatus } from '../kube/errors';
 import { dialPortForward } from './dial';
+import { isRunning } from './resolve';
 import { SPDY_TUNNELING_PROTOCOL, SpdySession, type TunnelCounters } from './session';
 import { v4Tunnel, V4_PROTOCOL, type Tunnel } from './tunnel';
 
@@ -21,12 +23,25 @@ const SPARE_DELAY_MS = 60;
 
 type Opened = { session: SpdySession } | { tunnel: Tunnel };
 
+/**
+ * The pod a link was made for is no longer running (deleted, being deleted, replaced under its name, stopped), found
+ * when dialling it: the forward's pod watch may not have said so yet.
+ */
+export class PodGoneError extends Error {
+  constructor(readonly pod: string, readonly uid: string, readonly reason: string) {
+    super(`pod ${pod} ${reason}`);
+  }
+}
+
 export class PodLink {
   /** The connection opened ahead: the shared session, or the spare v4 tunnel. */
   private pending: Promise<Opened> | undefined;
   /** Set once the API server answered with v4: it does not tunnel SPDY, so later dials offer v4 only. */
   private v4Only = false;
   private closed = false;
+  /** The v4 tunnels attached to clients and the sessions opened (also those retired), so that close() ends them too. */
+  private readonly tunnels = new Set<Tunnel>();
+  private readonly sessions = new Set<SpdySession>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -58,7 +73,10 @@ export class PodLink {
     } else if (socket.destroyed) {
       o.tunnel.close();
     } else {
-      o.tunnel.attach(socket, counters);
+      const t = o.tunnel;
+      this.tunnels.add(t);
+      socket.once('close', () => this.tunnels.delete(t));
+      t.attach(socket, counters);
     }
     // Open the next spare (stream pair or tunnel) a little later: the pod side dials the port meanwhile, which
     // would delay this connection's first bytes.
@@ -68,6 +86,10 @@ export class PodLink {
   /** Closes the link and every connection it carries. */
   close(): void {
     this.retire((session) => session.close());
+    for (const t of this.tunnels) t.close();
+    this.tunnels.clear();
+    for (const session of this.sessions) session.close();
+    this.sessions.clear();
   }
 
   /** Takes no more connections; the ones it carries go on until either side ends them. */
@@ -114,16 +136,48 @@ export class PodLink {
     }
   }
 
+  /**
+   * Dials the pod, and reads it at the same time (no extra wait): a connection must not be tunnelled to a pod that is
+   * going away. A kubelet ends a deleted pod's streams once; a stream opened after that, by a client that reconnected
+   * before the pod watch delivered the deletion, is never ended and hangs (issue 21).
+   */
   private async dial(): Promise<Opened> {
     const protocols = this.v4Only ? [V4_PROTOCOL] : [SPDY_TUNNELING_PROTOCOL, V4_PROTOCOL];
-    const { ws, protocol } = await dialPortForward(this.kc, this.namespace, this.pod, this.port, protocols);
+    const [problem, dialed] = await Promise.allSettled([this.podProblem(), dialPortForward(this.kc, this.namespace, this.pod, this.port, protocols)]);
+    const gone = problem.status === 'fulfilled' ? problem.value : undefined;
+    if (gone) {
+      if (dialed.status === 'fulfilled') dialed.value.ws.close();
+      throw new PodGoneError(this.pod, this.uid, gone);
+    }
+    if (dialed.status === 'rejected') throw dialed.reason;
+    const { ws, protocol } = dialed.value;
     if (this.closed) {
       ws.close();
       throw new Error('the forward moved on');
     }
     if (protocol !== SPDY_TUNNELING_PROTOCOL) this.v4Only = true;
-    const opened = protocol === SPDY_TUNNELING_PROTOCOL ? { session: new SpdySession(ws, this.onError) } : { tunnel: v4Tunnel(ws, this.onError) };
+    let opened: Opened;
+    if (protocol === SPDY_TUNNELING_PROTOCOL) {
+      const session = new SpdySession(ws, this.onError);
+      this.sessions.add(session);
+      ws.once('close', () => this.sessions.delete(session));
+      opened = { session };
+    } else {
+      opened = { tunnel: v4Tunnel(ws, this.onError) };
+    }
     ws.resume(); // dialPortForward paused it until a handler listens
     return opened;
+  }
+
+  /** Why the pod is not the running pod this link is for, or undefined (also when it cannot be read: the dial decides). */
+  private async podProblem(): Promise<string | undefined> {
+    try {
+      const pod = await this.kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: this.pod, namespace: this.namespace });
+      if (this.uid && pod.metadata?.uid !== this.uid) return 'was replaced by a new pod of that name';
+      if (pod.metadata?.deletionTimestamp) return 'is being deleted';
+      return isRunning(pod) ? undefined : `is ${pod.status?.phase ?? 'not running'}`;
+    } catch (err) {
+      return httpStatus(err) === 404 ? 'was deleted' : undefined;
+    }
   }
 }

@@ -99,9 +99,11 @@ export class SpdySession {
     return !this.closed && !this.goingAway && this.ws.readyState === this.ws.OPEN && this.nextStreamId < MAX_STREAM_ID;
   }
 
+  /** Ends the session and every connection it carries now (the closing handshake can wait for a server that is gone). */
   close(): void {
     this.goingAway = true;
     this.ws.close();
+    this.teardown();
   }
 
   /** Takes no more connections and closes once the ones it carries are done. */

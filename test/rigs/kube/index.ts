@@ -65,7 +65,7 @@ export interface StartKubeRigOptions {
   apiserverArgs?: string[];
   /**
    * End a deleted pod's port-forward, log and exec streams, as a kubelet does (kubelet-proxy.ts). Default true;
-   * false keeps kwok's behaviour (streams outlive their pod), for the sandbox until the issue named there is fixed.
+   * false keeps kwok's behaviour (streams outlive their pod).
    */
   breakDeletedPodStreams?: boolean;
   /** Milliseconds to wait for each component to become ready (default 90000). */

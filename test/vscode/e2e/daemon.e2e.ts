@@ -3,8 +3,21 @@
 // notebook from the command palette, see it ready in the Port Forwards view, fetch Jupyter through it; open the merged
 // logs of a PyTorchJob, jump to the failing worker's traceback.
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Sandbox } from '../../rigs/sandbox';
-import { onlyPanes, screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
+import { freePort, onlyPanes, reloadWindow, screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
+
+/** Every line of VS Code's logs of this server (remote agent, extension hosts) that matches `re`. */
+function logLines(dir: string, re: RegExp): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile() || !e.name.endsWith('.log')) continue;
+    for (const line of fs.readFileSync(path.join(e.parentPath, e.name), 'utf8').split('\n')) if (re.test(line)) out.push(line);
+  }
+  return out;
+}
 
 describe('companion daemon in the editor (UI)', function () {
   this.timeout(240_000);
@@ -32,7 +45,9 @@ describe('companion daemon in the editor (UI)', function () {
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
+  let listener: ChildProcess | undefined;
   after(async () => {
+    listener?.kill();
     await session?.stop();
   });
 
@@ -142,4 +157,39 @@ describe('companion daemon in the editor (UI)', function () {
     await wb!.screenshot('log-filter-text');
   });
 
+  it('VS Code\'s Ports view does not auto-forward the daemon\'s local ports, while a port another program opens is', async () => {
+    const page = wb!.page;
+    const forwards = await page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) }).locator('.monaco-list-row').allInnerTexts();
+    const ours = forwards.map((t) => Number(/(\d{4,5}) · /.exec(t)?.[1])).filter((n) => n > 0);
+    assert.ok(ours.length >= 2, `the daemon forwards ports: ${forwards.join(' | ')}`);
+    // Another program opens a port now (ports open when the window started are never auto-forwarded): VS Code's
+    // port finder sees it and forwards it, so the finder does run in this window and would forward ours too.
+    const port = await freePort();
+    listener = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
+    await wb!.runCommand('Ports: Focus on Ports View');
+    const ports = page.locator('.part.panel');
+    await ports.locator('.monaco-list-row, .monaco-table-tr', { hasText: String(port) }).first().waitFor({ timeout: 60_000 });
+    // The daemon's forwards were opened long before that port (test 1 on): the finder has seen them many times.
+    const rows = (await ports.locator('.monaco-list-row, .monaco-table-tr').allInnerTexts()).join('\n');
+    for (const p of ours) assert.ok(!new RegExp(`\\b${p}\\b`).test(rows), `the daemon's port ${p} is not in the Ports view:\n${rows}`);
+    assert.ok(!(await page.locator('.notification-list-item', { hasText: /automatically forwarded|is available/ }).filter({ hasText: new RegExp(ours.join('|')) }).count()), 'no notification about the daemon\'s ports');
+    await wb!.screenshot('ports-view-without-daemon-ports');
+    // The port-attributes provider was registered as VS Code wants it (a port range or a command pattern).
+    assert.deepEqual(logLines(session!.cs.logsDir, /must specify either a portRange or a commandPattern/), []);
+  });
+
+  it('after a reload with the side bar hidden, the extension joins the running daemon: the status bar counts its forwards', async () => {
+    const page = wb!.page;
+    const count = (await page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) }).locator('.monaco-list-row').count());
+    assert.ok(count > 0);
+    // Leave the Explorer as the side bar's view, then hide the side bar: after the reload no Kubeflow view is shown.
+    await wb!.runCommand('View: Show Explorer');
+    await wb!.runCommand('View: Close Primary Side Bar');
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
+    await reloadWindow(wb!);
+    await page.locator('.statusbar-item', { hasText: new RegExp(`^\\D*${count}$`) }).first().waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('.part.sidebar').isVisible(), false, 'the side bar stays hidden');
+    assert.equal(await page.locator('.pane-header', { hasText: 'Port Forwards' }).count(), 0, 'no Kubeflow view was opened');
+    await wb!.screenshot('reload-status-bar-forwards');
+  });
 });

@@ -4,10 +4,9 @@
 // Screenshots: test-output/screenshots/editor-aids/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { compilePipeline } from '../../rigs/kfp/index';
-import { openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, zipEntries, type CodeServer, type Workbench } from './support';
+import { openFile as openWorkspaceFile, packagedVsix, screenshotOnFailure, startWorkbenchSession, zipEntries, type Workbench, type WorkbenchSession } from './support';
 
 const BAD_PROFILE = `apiVersion: kubeflow.org/v1
 kind: Profile
@@ -23,19 +22,13 @@ spec:
 
 describe('editor aids (UI, packaged .vsix in code-server)', function () {
   this.timeout(240_000);
-  let cs: CodeServer | undefined;
+  let session: WorkbenchSession | undefined;
   let wb: Workbench | undefined;
   let ws = '';
   const page = () => wb!.page;
 
   async function openFile(name: string): Promise<void> {
-    await page().keyboard.press('Control+P');
-    const input = page().locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(name);
-    await page().locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
-    await page().keyboard.press('Enter');
-    await page().locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+    await openWorkspaceFile(page(), name);
     await page().locator('.editor-instance .view-lines').first().click();
   }
 
@@ -66,20 +59,19 @@ describe('editor aids (UI, packaged .vsix in code-server)', function () {
   }
 
   before(async () => {
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-editor-aids-ws-'));
-    fs.writeFileSync(path.join(ws, 'pipeline.py'), '');
-    fs.writeFileSync(path.join(ws, 'team.yaml'), '');
-    fs.writeFileSync(path.join(ws, 'bad-profile.yaml'), BAD_PROFILE);
-    cs = await startCodeServer({ vsix: [packagedVsix()], settings: { 'editor.suggest.showWords': false, 'editor.quickSuggestions': { other: 'on' } } });
-    wb = await openWorkbench(cs, { suite: 'editor-aids', folder: ws, viewport: { width: 1400, height: 900 } });
+    session = await startWorkbenchSession({
+      suite: 'editor-aids',
+      files: { 'pipeline.py': '', 'team.yaml': '', 'bad-profile.yaml': BAD_PROFILE },
+      settings: { 'editor.suggest.showWords': false, 'editor.quickSuggestions': { other: 'on' } },
+      viewport: { width: 1400, height: 900 },
+    });
+    ({ wb, ws } = session);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+    await session?.stop();
   });
 
   it('the .vsix ships the generated schemas, the snippets and the walkthrough media', () => {

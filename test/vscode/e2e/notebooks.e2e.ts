@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { Locator } from 'playwright-core';
+import { venvBin } from '../../rigs/jupyter/index';
+import { until } from '../../support/wait';
 import type { Sandbox } from '../../rigs/sandbox';
-import { screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
+import { pane, screenshotOnFailure, startSandboxSession, type SandboxSession, type Workbench } from './support';
 
 const IMAGE_CELL = [
   'import struct, zlib',
@@ -38,7 +41,8 @@ interface SavedNotebook { cells: SavedCell[]; metadata: { kernelspec?: { name: s
 
 function notebookJson(): string {
   return JSON.stringify({
-    cells: CELLS.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+    // nbformat 4.5 cells carry an id (nbformat warns about a missing one, and will refuse it).
+    cells: CELLS.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `cell-${i}`, metadata: {}, outputs: [], source })),
     // No kernelspec: a new notebook; the server's default kernel runs it, and saving records it.
     metadata: {},
     nbformat: 4, nbformat_minor: 5,
@@ -135,7 +139,7 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
         fs.mkdirSync(path.join(ws, 'analysis'), { recursive: true });
         fs.writeFileSync(path.join(ws, 'analysis', 'demo.ipynb'), notebookJson());
         fs.writeFileSync(path.join(ws, 'gpu.ipynb'), JSON.stringify({
-          cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: 'print("the started server answered", 6 * 7)' }],
+          cells: [{ cell_type: 'code', execution_count: null, id: 'gpu-0', metadata: {}, outputs: [], source: 'print("the started server answered", 6 * 7)' }],
           metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' } }, nbformat: 4, nbformat_minor: 5,
         }));
       },
@@ -329,6 +333,25 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await wb!.screenshot('12b-matplotlib-figure');
   });
 
+  it('the Kernel Variables view lists the kernel\'s variables and follows each cell run', async () => {
+    const header = page().locator('.part.sidebar .pane-header', { hasText: 'Kernel Variables' });
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const rows = pane(page(), 'Kernel Variables').locator('.monaco-list-row');
+    // Cell 8 made `df`, cell 7 `name`; its imports (pandas, matplotlib) are modules and are not listed.
+    await rows.filter({ hasText: 'DataFrame · 3×2' }).filter({ hasText: 'df' }).first().waitFor({ timeout: 60_000 });
+    await rows.filter({ hasText: "str = 'Ada'" }).first().waitFor({ timeout: 30_000 });
+    const names = (await rows.allInnerTexts()).map((t) => t.trim().split(/\s/)[0]);
+    for (const module of ['pd', 'plt', 'time']) assert.ok(!names.includes(module), `${module} is a module: not listed (${names.join(', ')})`);
+    assert.ok(!names.includes('x'), 'x is not defined on this kernel yet (the server restarted since cell 0 ran)');
+    await wb!.screenshot('12b2-kernel-variables');
+    // Cell 0 defines x: the view shows it once the run has ended, with no action from the user.
+    await runCell(0);
+    await cellState(0, 'success');
+    await rows.filter({ hasText: 'int = 41' }).first().waitFor({ timeout: 30_000 });
+    await wb!.screenshot('12b3-kernel-variables-after-a-run');
+  });
+
   it('saves the notebook as Jupyter does (tracebacks, execution counts, kernelspec) and it reopens', async () => {
     const local = path.join(ws, 'analysis', 'demo.ipynb');
     const read = () => JSON.parse(fs.readFileSync(local, 'utf8')) as SavedNotebook;
@@ -360,6 +383,21 @@ describe('notebooks: cluster kernels for local notebooks (UI)', function () {
     await output('ZeroDivisionError');
     await reveal(2);
     await wb!.screenshot('12c-reopened-traceback');
+    // Saved again after reopening, unchanged (an explicit Save writes a clean file too; an edit would not do: the ipynb
+    // extension clears an edited cell's execution count): byte for byte the same.
+    const first = fs.readFileSync(local);
+    const mtime = fs.statSync(local).mtimeMs;
+    await focusCell(0);
+    await page().keyboard.press('Control+S');
+    await until('the file to be written again', 30_000, () => fs.statSync(local).mtimeMs > mtime);
+    const second = fs.readFileSync(local);
+    assert.equal(second.toString('utf8'), first.toString('utf8'), 'VS Code\'s ipynb serializer reads and writes it back unchanged');
+    assert.ok(second.equals(first));
+    // Jupyter's own reader (nbformat, as JupyterLab uses) takes it without a warning, it is valid nbformat 4, and
+    // nbformat writes it back to the same bytes.
+    const check = spawnSync(venvBin('python'), ['-W', 'error', '-c', 'import pathlib, sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print(nbformat.writes(nb) + "\\n" == pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))', local], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+    assert.equal(check.stdout.trim(), 'True', 'nbformat (JupyterLab\'s writer) writes the same bytes');
   });
 
   it('completes `df.` and shows hover from the live kernel (the DataFrame a previous cell made)', async () => {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FrameLocator, Locator } from 'playwright-core';
-import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
+import type { Locator } from 'playwright-core';
+import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, webviewWith, widenSideBar, type SandboxSession } from './support';
 
 describe('cluster panels come back after a window reload (UI, packaged .vsix in code-server)', function () {
   this.timeout(300_000);
@@ -20,18 +20,7 @@ describe('cluster panels come back after a window reload (UI, packaged .vsix in 
     await s!.wb.runCommand(label);
   };
 
-  async function frameWith(selector: string, timeout = 90_000): Promise<FrameLocator> {
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      const n = await page().locator('iframe.webview.ready').count();
-      for (let i = n - 1; i >= 0; i--) {
-        const f = s!.wb.webview(i);
-        if (await f.locator(selector).count().catch(() => 0)) return f;
-      }
-      await page().waitForTimeout(500);
-    }
-    throw new Error(`no webview shows ${selector}`);
-  }
+  const frameWith = (selector: string, timeout = 90_000) => webviewWith(s!.wb, selector, timeout);
 
   before(async () => {
     s = await startSandboxSession({ suite: 'panels-restore-cluster', folder, viewport: { width: 1600, height: 1000 } });

@@ -3,44 +3,18 @@
 // form comes back with the values typed but not submitted (issue 22.1). Also: the next graph replaces the preview
 // graph in its column instead of opening another one (22.5). Screenshots: test-output/screenshots/panels-restore/.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
 import { requireShared } from '../../support/shared';
-import { openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+import { openFile as openWorkspaceFile, reloadWindow, screenshotOnFailure, startWorkbenchSession, webviewWith, type Workbench, type WorkbenchSession } from './support';
 
 describe('panels come back after a window reload (UI, packaged .vsix in code-server)', function () {
   this.timeout(300_000);
-  let cs: CodeServer | undefined;
+  let session: WorkbenchSession | undefined;
   let wb: Workbench | undefined;
-  let ws = '';
   const page = () => wb!.page;
+  const openFile = (name: string) => openWorkspaceFile(page(), name);
+  const frameWith = (selector: string) => webviewWith(wb!, selector, 120_000);
   let zoom = '';
-
-  async function openFile(name: string): Promise<void> {
-    await page().keyboard.press('Control+P');
-    const input = page().locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(name);
-    await page().locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
-    await page().keyboard.press('Enter');
-    await page().locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
-  }
-
-  /** The shown webview that has `selector`. */
-  async function frameWith(selector: string, timeout = 120_000): Promise<FrameLocator> {
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      const n = await page().locator('iframe.webview.ready').count();
-      for (let i = n - 1; i >= 0; i--) {
-        const f = wb!.webview(i);
-        if (await f.locator(selector).count().catch(() => 0)) return f;
-      }
-      await page().waitForTimeout(500);
-    }
-    throw new Error(`no webview shows ${selector}`);
-  }
 
   // The editor title button of a compiled pipeline (the palette's fuzzy match of the same command was seen to miss it).
   const showGraphFromTitle = async () => {
@@ -52,20 +26,21 @@ describe('panels come back after a window reload (UI, packaged .vsix in code-ser
 
   before(async function () {
     const shared = requireShared(this, 'fixtures', 'kfp-ir');
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-restore-ws-'));
-    fs.copyFileSync(path.join(shared, 'frontend-test/pipeline_with_loops_and_conditions.yaml'), path.join(ws, 'loops.yaml'));
-    fs.copyFileSync(path.join(shared, 'sdk-compiled/valid/identity.yaml'), path.join(ws, 'identity.yaml'));
-    fs.copyFileSync(path.join(shared, 'sdk-compiled/valid/arguments_parameters.yaml'), path.join(ws, 'args.yaml'));
-    cs = await startCodeServer({ vsix: [packagedVsix()] });
-    wb = await openWorkbench(cs, { suite: 'panels-restore', folder: ws });
+    session = await startWorkbenchSession({
+      suite: 'panels-restore',
+      files: {
+        'loops.yaml': { copy: path.join(shared, 'frontend-test/pipeline_with_loops_and_conditions.yaml') },
+        'identity.yaml': { copy: path.join(shared, 'sdk-compiled/valid/identity.yaml') },
+        'args.yaml': { copy: path.join(shared, 'sdk-compiled/valid/arguments_parameters.yaml') },
+      },
+    });
+    wb = session.wb;
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+    await session?.stop();
   });
 
   it('a second Show Pipeline Graph replaces the preview graph in its column; Keep Graph Open pins it', async () => {
@@ -125,12 +100,7 @@ describe('panels come back after a window reload (UI, packaged .vsix in code-ser
     await page().waitForTimeout(500);
     await wb!.screenshot('3-form-before-reload');
 
-    const loaded = page().waitForEvent('load', { timeout: 120_000 });
-    await wb!.runCommand('Developer: Reload Window');
-    await loaded;
-    await page().locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page().waitForFunction(() => typeof (globalThis as unknown as { driver?: unknown }).driver === 'object', null, { timeout: 60_000 });
-    await page().evaluate(() => (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored());
+    await reloadWindow(wb!);
   });
 
   it('after the reload the run form is back with what was typed', async () => {

@@ -4,46 +4,23 @@
 // save, a broken file's diagnostics and the explorer context menu. Screenshots: test-output/screenshots/pipeline-graph/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { venvBin } from '../../rigs/jupyter/index';
 import { requireShared } from '../../support/shared';
-import { openWorkbench, packagedVsix, screenshotOnFailure, startCodeServer, type CodeServer, type Workbench } from './support';
+import { openFile as openWorkspaceFile, screenshotOnFailure, startWorkbenchSession, webviewWith, type Workbench, type WorkbenchSession } from './support';
 
 const REPO = path.resolve(__dirname, '../../..');
 
 describe('pipeline graph (UI, packaged .vsix in code-server)', function () {
   this.timeout(300_000);
-  let cs: CodeServer | undefined;
+  let session: WorkbenchSession | undefined;
   let wb: Workbench | undefined;
   let ws = '';
   const page = () => wb!.page;
-
-  /** Opens a workspace file through Quick Open. */
-  async function openFile(name: string): Promise<void> {
-    await page().keyboard.press('Control+P');
-    const input = page().locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(name);
-    await page().locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
-    await page().keyboard.press('Enter');
-    await page().locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
-  }
-
+  const openFile = (name: string) => openWorkspaceFile(page(), name);
   /** The graph webview showing a node, whichever of the shown webviews it is. */
-  async function graphWith(nodeId: string, timeout = 120_000): Promise<FrameLocator> {
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      const n = await page().locator('iframe.webview.ready').count();
-      for (let i = 0; i < n; i++) {
-        const f = wb!.webview(i);
-        if (await f.locator(`[data-id="${nodeId}"]`).count().catch(() => 0)) return f;
-      }
-      await page().waitForTimeout(500);
-    }
-    throw new Error(`no graph webview shows ${nodeId}`);
-  }
+  const graphWith = (nodeId: string, timeout = 120_000) => webviewWith(wb!, `[data-id="${nodeId}"]`, timeout);
 
   async function closeAll(): Promise<void> {
     await wb!.runCommand('View: Close All Editors');
@@ -52,20 +29,22 @@ describe('pipeline graph (UI, packaged .vsix in code-server)', function () {
 
   before(async function () {
     const shared = requireShared(this, 'fixtures', 'kfp-ir');
-    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-graph-ws-'));
-    fs.copyFileSync(path.join(REPO, 'test/fixtures/pipelines/training_pipeline.py'), path.join(ws, 'training_pipeline.py'));
-    fs.copyFileSync(path.join(shared, 'frontend-test/pipeline_with_loops_and_conditions.yaml'), path.join(ws, 'loops.yaml'));
-    fs.copyFileSync(path.join(shared, 'sdk-compiled/invalid/invalid_yaml.yaml'), path.join(ws, 'broken.yaml'));
-    cs = await startCodeServer({ vsix: [packagedVsix()], settings: { 'kubeflow.pythonPath': venvBin('python'), 'editor.codeLens': true } });
-    wb = await openWorkbench(cs, { suite: 'pipeline-graph', folder: ws });
+    session = await startWorkbenchSession({
+      suite: 'pipeline-graph',
+      files: {
+        'training_pipeline.py': { copy: path.join(REPO, 'test/fixtures/pipelines/training_pipeline.py') },
+        'loops.yaml': { copy: path.join(shared, 'frontend-test/pipeline_with_loops_and_conditions.yaml') },
+        'broken.yaml': { copy: path.join(shared, 'sdk-compiled/invalid/invalid_yaml.yaml') },
+      },
+      settings: { 'kubeflow.pythonPath': venvBin('python'), 'editor.codeLens': true },
+    });
+    ({ wb, ws } = session);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, wb);
   });
   after(async () => {
-    await wb?.close();
-    await cs?.stop();
-    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+    await session?.stop();
   });
 
   it('a CodeLens on each @dsl.pipeline; the one on training_pipeline compiles it with kfp and shows its graph', async () => {

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
 import { venvBin } from '../../rigs/jupyter/index';
-import { onlyPanes, pane, REPO, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
+import { onlyPanes, pane, REPO, screenshotOnFailure, startSandboxSession, webviewWith, widenSideBar, type SandboxSession } from './support';
 
 describe('pipeline runs (UI, packaged .vsix in code-server)', function () {
   this.timeout(300_000);
@@ -21,19 +20,7 @@ describe('pipeline runs (UI, packaged .vsix in code-server)', function () {
   const toast = (text: string | RegExp) => page().locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
   let firstRunName = '';
 
-  /** The shown webview that has `selector`. */
-  async function frameWith(selector: string, timeout = 60_000): Promise<FrameLocator> {
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      const n = await page().locator('iframe.webview.ready').count();
-      for (let i = n - 1; i >= 0; i--) {
-        const f = s!.wb.webview(i);
-        if (await f.locator(selector).count().catch(() => 0)) return f;
-      }
-      await page().waitForTimeout(300);
-    }
-    throw new Error(`no webview shows ${selector}`);
-  }
+  const frameWith = (selector: string, timeout = 60_000) => webviewWith(s!.wb, selector, timeout);
 
   /** Closes an open context menu (Escape, else a click on the empty editor area). */
   async function closeMenu(): Promise<void> {

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../rigs/sandbox';
 import { openWorkbench, REPO, startCodeServer, type CodeServer, type Workbench } from '../../rigs/vscode/codeserver';
 
@@ -69,6 +69,68 @@ export async function screenshotOnFailure(ctx: Mocha.Context, wb: Workbench | un
   }
 }
 
+/** A code-server with the packaged extension, a fresh workspace folder and the workbench open: what UI tests of editor features (no cluster) start with. */
+export interface WorkbenchSession {
+  cs: CodeServer;
+  wb: Workbench;
+  /** The workspace folder (a new temporary directory, removed by stop()). */
+  ws: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Makes the workspace folder with `files` (name → text, or `{ copy: path }`), then starts code-server with the
+ * packaged extension and `settings`, and opens the workbench on the folder.
+ */
+export async function startWorkbenchSession(o: { suite: string; files?: Record<string, string | { copy: string }>; settings?: Record<string, unknown>; viewport?: { width: number; height: number } }): Promise<WorkbenchSession> {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), `kfvs-${o.suite}-ws-`));
+  for (const [name, content] of Object.entries(o.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(ws, name)), { recursive: true });
+    if (typeof content === 'string') fs.writeFileSync(path.join(ws, name), content);
+    else fs.copyFileSync(content.copy, path.join(ws, name));
+  }
+  let cs: CodeServer | undefined;
+  let wb: Workbench | undefined;
+  const stop = async (): Promise<void> => {
+    await wb?.close();
+    await cs?.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+  };
+  try {
+    cs = await startCodeServer({ vsix: [packagedVsix()], ...(o.settings ? { settings: o.settings } : {}) });
+    wb = await openWorkbench(cs, { suite: o.suite, folder: ws, ...(o.viewport ? { viewport: o.viewport } : {}) });
+    return { cs, wb, ws, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Opens a workspace file through Quick Open and waits until its tab is the active one. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+}
+
+/** The shown webview that has `selector` (the newest first), polled until `timeout`. */
+export async function webviewWith(wb: Workbench, selector: string, timeout = 60_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const n = await wb.page.locator('iframe.webview.ready').count();
+    for (let i = n - 1; i >= 0; i--) {
+      const f = wb.webview(i);
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    await wb.page.waitForTimeout(300);
+  }
+  throw new Error(`no webview shows ${selector}`);
+}
+
 /** A code-server with the packaged extension on the sandbox cluster, and the workbench open: what UI tests of cluster features start with. */
 export interface SandboxSession {
   sandbox: Sandbox;
@@ -106,6 +168,17 @@ export async function startSandboxSession(o: { suite: string; folder?: string; v
     await stop();
     throw err;
   }
+}
+
+/** "Developer: Reload Window", then waits until the reloaded workbench has restored its views and editors. */
+export async function reloadWindow(wb: Workbench): Promise<void> {
+  const page = wb.page;
+  const loaded = page.waitForEvent('load', { timeout: 120_000 });
+  await wb.runCommand('Developer: Reload Window');
+  await loaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => typeof (globalThis as unknown as { driver?: unknown }).driver === 'object', null, { timeout: 60_000 });
+  await page.evaluate(() => (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored());
 }
 
 /** The side-bar pane whose header title is `title`. */

@@ -10,31 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Sandbox } from '../../rigs/sandbox';
 import { experimentStatus, katibExperiment, pytorchJobWithPods, setStatus, trainJobWithPods, unschedulableJob, v1Conditions, type TrialPlan } from '../../rigs/training';
-import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession, type Workbench } from './support';
+import { onlyPanes, pane, REPO, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession, type Workbench } from './support';
 
-const BAD_JOB = `apiVersion: kubeflow.org/v1
-kind: PyTorchJob
-metadata:
-  name: bad-job
-spec:
-  runPolicy:
-    suspend: maybe
-  pytorchReplicaSpecs:
-    Master:
-      replicas: 1
-      template:
-        spec:
-          containers:
-            - name: pytorch
-              image: pytorch/pytorch:2.5.1
-    Worker:
-      replicas: three
-      template:
-        spec:
-          containers:
-            - name: pytorch
-              image: pytorch/pytorch:2.5.1
-`;
+/** A PyTorchJob with two fields of the wrong type: `suspend: maybe` (line 7) and `replicas: three` (line 18). */
+const BAD_JOB = fs.readFileSync(path.join(REPO, 'test/fixtures/training/bad-pytorchjob.yaml'), 'utf8');
 
 const TRIALS: TrialPlan[] = [
   { name: 'mnist-hpo-a1', phase: 'Succeeded', lr: '0.0100', accuracy: '0.9120' },
@@ -229,7 +208,7 @@ describe('training jobs and Katib in the editor (UI)', function () {
     await problems.filter({ hasText: 'Ln 7' }).first().waitFor({ timeout: 30_000 });
     const all = (await problems.allInnerTexts()).join('\n');
     assert.match(all, /suspend in body must be of type boolean[\s\S]*Ln 7/);
-    assert.match(all, /replicas in body must be of type integer[\s\S]*Ln 17/);
+    assert.match(all, /replicas in body must be of type integer[\s\S]*Ln 18/);
     await wb!.screenshot('submit-dry-run-diagnostics');
 
     await wb!.runCommand('Kubeflow: New Training Job…');

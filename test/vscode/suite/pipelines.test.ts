@@ -8,22 +8,13 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphSummary } from '../../../extension/pipelines/panel';
 import { requireShared } from '../../support/shared';
+import { until } from './wait';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PIPELINES = path.join(ROOT, 'test/fixtures/pipelines');
 // The rig's venv (test/rigs/jupyter/install.sh). code-server gives the extension host its own XDG_CACHE_HOME, so
 // the cache is found from $KFVS_CACHE or the home directory here.
 const VENV_PYTHON = path.join(process.env.KFVS_CACHE || path.join(os.homedir(), '.cache', 'kubeflow-vscode'), 'venv', 'bin', 'python');
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('pipeline graphs (extension host)', function () {
   this.timeout(180_000);

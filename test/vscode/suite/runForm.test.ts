@@ -10,16 +10,7 @@ import { RunFormPanel } from '../../../extension/runs/form';
 import { Presets } from '../../../extension/runs/presets';
 import type { Prepared } from '../../../extension/runs/submit';
 import type { SubmitRequest } from '../../../webviews/run-form/protocol';
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './wait';
 
 class Memory implements vscode.Memento {
   private data = new Map<string, unknown>();
