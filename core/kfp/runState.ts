@@ -262,7 +262,9 @@ export function mapTaskDetails(model: PipelineModel, details: readonly PipelineT
     const err = run.instances.find((i) => i.error)?.error;
     if (err) run.error = err;
   }
-  const unplaced = [...byId.keys()].filter((id) => !placed.has(id) && !isPlumbing(name(id)) && !children.has(id));
+  // Details with no display name are no Argo node (the real server also lists the rows the driver and launcher write
+  // for an execution: a task_id, times, an execution_id, no state or children): nothing to place them by.
+  const unplaced = [...byId.keys()].filter((id) => !placed.has(id) && name(id) !== '' && !isPlumbing(name(id)) && !children.has(id));
   return { tasks, unplaced };
 }
 
@@ -279,8 +281,10 @@ export function fnv32a(s: string): number {
 /**
  * The Argo node id of each task detail. The API server lists a task's children by node id (`child_tasks[].pod_name`)
  * but does not say which node id a task detail itself has (it sends only its own `task_id`). Argo names a node
- * `<parent node name>.<display name>` (a retry attempt `<parent>(<n>)`) and its id is `<workflow>-<fnv32a(name)>`,
- * the workflow's own node having the workflow's name as id; so the ids follow from the display names, top down.
+ * `<enclosing DAG node's name>.<display name>` (a retry attempt or loop iteration `<parent>(<n>)`) and its id is
+ * `<workflow>-<fnv32a(name)>`, the workflow's own node having the workflow's name as id; so the ids follow from the
+ * display names, top down. A child is named in the node's own DAG (a DAG node's first tasks, as the stand-in links
+ * every node), or in an enclosing one (the real Argo links a task's node or pod to the tasks depending on it).
  * Entries with the same display name (a task in every loop iteration) are told apart by their own children; leaves
  * (pods) by the order of the list, which the server sorts by node id, else by state and time within their parent.
  */
@@ -296,8 +300,16 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
   const byName = new Map<string, PipelineTaskDetail[]>();
   for (const d of details) if (d !== root && d.display_name) byName.set(d.display_name, [...(byName.get(d.display_name) ?? []), d]);
   const taken = new Set<PipelineTaskDetail>([root]);
+  /** The DAG scopes a node named `name` is in: the name itself (a DAG's children are its tasks) and every enclosing
+   * one (a task's or pod's children are the tasks that depend on it, named in their own DAG, an outer one for the
+   * outbound pods of a sub-DAG). Display names can hold dots (`exit-handler-1.onExit`): every cut is tried. */
+  const scopes = (name: string): string[] => {
+    const out = [name];
+    for (let i = name.lastIndexOf('.'); i >= wf.length; i = name.lastIndexOf('.', i - 1)) out.push(name.slice(0, i));
+    return out;
+  };
   /** The node names a child with display `dn` of node `name` (display `display`) can have. */
-  const candidates = (name: string, display: string, dn: string) => [`${name}.${dn}`, ...(dn.startsWith(`${display}(`) ? [`${name}${dn.slice(display.length)}`] : [])];
+  const candidates = (name: string, display: string, dn: string) => [...scopes(name).map((s) => `${s}.${dn}`), ...(dn.startsWith(`${display}(`) ? [`${name}${dn.slice(display.length)}`] : [])];
   /** Whether x's own children are children a node named `name` can have. */
   const fits = (x: PipelineTaskDetail, name: string) => {
     const kids = childIds(x);
