@@ -19,11 +19,14 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { KubeRig } from '../kube/index';
+import { repoRoot, type KubeRig } from '../kube/index';
 import { exposeLocalService } from '../expose';
 import { kfvsCache } from '../jupyter/index';
 import { until } from '../../support/wait';
 import { promisify } from 'node:util';
+
+/** This folder, from the repository root: the file is also bundled into the extension-host tests (out/test/vscode/). */
+const MLMD_DIR = path.join(repoRoot, 'test', 'rigs', 'mlmd');
 
 const run = promisify(execFile);
 
@@ -80,7 +83,7 @@ export async function startMlmd(kube?: KubeRig, o: { dbFile?: string } = {}): Pr
   const logFile = path.join(runDir, 'mlmd.log');
   const out = fs.openSync(logFile, 'a');
   // stdin is the lifeline: the server ends when this process does
-  const child = spawn(python, [path.join(__dirname, 'server.py'), '--db', dbFile], { stdio: ['pipe', 'pipe', out] });
+  const child = spawn(python, [path.join(MLMD_DIR, 'server.py'), '--db', dbFile], { stdio: ['pipe', 'pipe', out] });
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => { child.on('exit', () => resolve()); child.on('error', () => resolve()); });
   let stdout = '';
@@ -133,7 +136,7 @@ export interface KfpTaskSpec {
 }
 export interface KfpRunSpec { run_id: string; pipeline: string; namespace?: string; pipeline_root: string; parameters?: Record<string, unknown>; tasks: KfpTaskSpec[] }
 
-const KFP_RUN_SCRIPT = path.join(__dirname, 'kfp-run.py');
+const KFP_RUN_SCRIPT = path.join(MLMD_DIR, 'kfp-run.py');
 
 /** Records a run in MLMD with the official client (ml-metadata's MetadataStore over gRPC to `address`). */
 export async function recordKfpRun(address: string, spec: KfpRunSpec): Promise<{ run_context: number; root: number; executions: Record<string, number> }> {

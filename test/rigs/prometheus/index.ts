@@ -16,7 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { until } from '../../support/wait';
 import { freePort } from '../jupyter/index';
-import type { KubeRig } from '../kube/index';
+import { repoRoot, type KubeRig } from '../kube/index';
 import { startProc, stopProc, tail, whileRunning } from '../processes';
 
 export const PROMETHEUS_SERVICE = { namespace: 'monitoring', name: 'prometheus-k8s', port: 9090, portName: 'web', pod: 'prometheus-k8s-0' } as const;
@@ -31,7 +31,8 @@ export interface PrometheusRig {
 }
 
 export async function prometheusBin(): Promise<string> {
-  const script = path.join(__dirname, 'build.sh');
+  // from the repository root: this file is also bundled into the extension-host tests (out/test/vscode/)
+  const script = path.join(repoRoot, 'test/rigs/prometheus/build.sh');
   try {
     const { stdout } = await promisify(execFile)('bash', [script, '--print-bin']);
     return stdout.trim().split('\n').pop()!;

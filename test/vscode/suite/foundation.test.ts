@@ -8,8 +8,10 @@ import type { KubeflowApi } from '../../../extension/main';
 const EXTENSION_ID = 'kubeflow-vscode.kubeflow-vscode';
 const VIEWS = [
   'kubeflow.notebooks',
+  'kubeflow.kernelVariables',
   'kubeflow.pipelines',
   'kubeflow.runs',
+  'kubeflow.localRuns',
   'kubeflow.trainingJobs',
   'kubeflow.katib',
   'kubeflow.models',
