@@ -36,7 +36,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
     before(async () => {
       cs = await startCodeServer({ vsix: [vsix] });
       // Tall enough that all ten views fit in the screenshot.
-      wb = await openWorkbench(cs, { suite: 'foundation', viewport: { width: 1400, height: 1250 } });
+      wb = await openWorkbench(cs, { suite: 'foundation', viewport: { width: 1400, height: 1500 } });
     });
     afterEach(async function () {
       await screenshotOnFailure(this, wb);
@@ -64,7 +64,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
       const headers = await wb!.page.locator('.part.sidebar .pane-header').all();
       for (const h of headers) {
         const box = await h.boundingBox();
-        assert.ok(box && box.y >= 0 && box.y + box.height <= 1250, `a view header is off screen: ${JSON.stringify(box)}`);
+        assert.ok(box && box.y >= 0 && box.y + box.height <= 1500, `a view header is off screen: ${JSON.stringify(box)}`);
       }
       // No kubeconfig on this machine: every cluster view says so (not "no data provider", not an empty list), and
       // nothing is left behind in the Port Forwards view by the views that reach APIs through forwards.
