@@ -18,10 +18,10 @@ import { startWorkspacesController, workspaceConnectPath, workspaceSample } from
 import { startKubeRig, FAIL_ANNOTATIONS, FAIL_LABEL, type KubeRig } from './kube/index';
 import { startKserve, type KserveRig } from './kserve/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
-import { startKfpServer, type KfpServer } from './kfp-server/index';
-import { seedKfp, type SeededKfp } from './kfp-server/seed';
-import { recordKfpRun, startMlmd, type MlmdRig } from './mlmd/index';
-import { classifierRun } from './mlmd/runs';
+import { startKfpCluster, type KfpCluster } from './kfp-stack/cluster';
+import type { KfpStack } from './kfp-stack/index';
+import { seedKfp, type SeededKfp } from './kfp-stack/seed';
+import type { MlmdRig } from './mlmd/index';
 
 export interface Sandbox {
   rig: KubeRig;
@@ -37,13 +37,18 @@ export interface Sandbox {
   /** The real Model Registry behind Service kubeflow/model-registry-service, seeded. */
   modelRegistry: ModelRegistryRig;
   seededRegistry: SeededRegistry;
-  /** The KFP API stand-in behind Service kubeflow/ml-pipeline:8888, with hello-world uploaded and one finished run (absent without ../shared). */
-  kfp?: KfpServer;
-  seededKfp?: SeededKfp;
   /**
-   * MLMD (the real ml-metadata library) behind Service kubeflow/metadata-grpc-service:8080. The KFP stand-in records
-   * nothing in it, so the seeded run's records (a classifier's Dataset, Model, Metrics, ClassificationMetrics, HTML
-   * and Markdown) are written with the official client, as KFP's launcher would.
+   * Kubeflow Pipelines for real (kfp-stack/cluster.ts): the KFP 2.17 API server behind Service kubeflow/ml-pipeline:8888,
+   * persistence agent and ScheduledWorkflow controller, the Argo workflow controller with the pod player, and MLMD.
+   */
+  pipelines: KfpCluster;
+  /** = pipelines.kfp */
+  kfp: KfpStack;
+  /** hello-world and classifier uploaded, experiment `sandbox`, one finished run of each (kfp-stack/seed.ts). */
+  seededKfp: SeededKfp;
+  /**
+   * MLMD (the real ml-metadata library) behind Service kubeflow/metadata-grpc-service:8080 (= pipelines.mlmd): the
+   * driver and launcher of the seeded runs recorded their executions and artifacts in it.
    */
   mlmd: MlmdRig;
   /** The real KServe controller (kserve/): InferenceServices get their Deployments, pods and status; `requests` are what the predictor pods' model servers answered. */
@@ -62,6 +67,14 @@ export async function startSandbox(): Promise<Sandbox> {
   // replacement reconnects through the forward to the new pod (daemon-forward-replace.test.ts).
   const rig = await startKubeRig({ crds: true, controllers: true });
   const ns = rig.namespace;
+  let pipelines: KfpCluster | undefined;
+  // The real KFP stack, Argo and MLMD, then the seeded runs executing: the longest part, so it starts first, beside
+  // the rest (it waits for nothing of theirs).
+  const kfpStarting = startKfpCluster(rig).then((c) => {
+    pipelines = c;
+    return seedKfp(c);
+  });
+  kfpStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const notebook = 'sandbox-nb';
   const volume = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-sandbox-volume-'));
   let jupyter = await startJupyter({ baseUrl: `/notebook/${ns}/${notebook}`, rootDir: volume });
@@ -82,16 +95,14 @@ export async function startSandbox(): Promise<Sandbox> {
     },
   });
   let modelRegistry: ModelRegistryRig | undefined;
-  let kfp: KfpServer | undefined;
-  let mlmd: MlmdRig | undefined;
-  // Started beside the rest (it waits for nothing of theirs); stopped even when something else failed meanwhile.
+  // Started beside the rest (they wait for nothing of theirs); stopped even when something else failed meanwhile.
   let kserveStarting: Promise<KserveRig> | undefined;
   const stopAll = async () => {
     await controller.stop();
     await workspaces.stop();
     await (await kserveStarting?.catch(() => undefined))?.stop();
-    await kfp?.stop();
-    await mlmd?.stop();
+    await kfpStarting.catch(() => undefined);
+    await pipelines?.stop();
     await modelRegistry?.stop();
     await jupyter.stop();
     for (const j of others.values()) await (await j.catch(() => undefined))?.stop();
@@ -151,22 +162,14 @@ export async function startSandbox(): Promise<Sandbox> {
     // the real server needs test/rigs/model-registry/install.sh: a sandbox without it fails, naming the script
     modelRegistry = await startModelRegistry({ kube: rig });
     const seededRegistry = await seedRegistry(modelRegistry.url);
-    let seededKfp: SeededKfp | undefined;
-    try {
-      kfp = await startKfpServer({ kube: rig });
-      seededKfp = await seedKfp(kfp);
-    } catch (e) {
-      console.warn(`[sandbox] no KFP API: ${(e as Error).message}`);
-      await kfp?.stop();
-      kfp = undefined;
-    }
-    mlmd = await startMlmd(rig);
-    if (seededKfp) await recordKfpRun(mlmd.address, classifierRun(seededKfp.runId, { learningRate: 0.1, accuracy: 0.9 }));
+    // the real KFP stack needs test/rigs/kfp-stack/build.sh, argo/build.sh and mlmd/install.sh: a sandbox without them fails, naming the script
+    const seededKfp = await kfpStarting;
     // The controller's StatefulSet made the server's pod; the scheduler placed it and kwok runs it.
     await rig.waitForPod(ns, `${notebook}-0`, { timeoutMs: 90_000 });
     const kserve = await kserveStarting;
     const sandbox: Sandbox = {
-      rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry, kfp, seededKfp, mlmd, kserve,
+      rig, jupyter, volume, namespace: ns, notebook, workspace, job, modelRegistry, seededRegistry,
+      pipelines: pipelines!, kfp: pipelines!.kfp, seededKfp, mlmd: pipelines!.mlmd, kserve,
       async restartNotebookPod(o = {}) {
         if (o.restartServer) {
           // The container dies with its pod: the server and its kernels go first, a new server (same volume) comes up.

@@ -1,20 +1,19 @@
-// What runs produced, in real VS Code (the packaged .vsix in code-server, chromium): the sandbox's MLMD (the real
-// ml-metadata library behind Service kubeflow/metadata-grpc-service, reached through the daemon's port-forward) holds
-// the seeded run's records and those of a second run (other learning rate and accuracy, a cached step), written with
-// the official client as KFP's launcher writes them. Runs view → Show Run Outputs: per task parameters and artifacts,
-// the metrics table, the confusion matrix heat map and the ROC curve; two runs selected → Compare Runs: the differing
-// parameter and metric marked, both ROC curves, the task whose cache use differs.
-// Screenshots: test-output/screenshots/run-outputs/.
+// What runs produced, in real VS Code (the packaged .vsix in code-server, chromium): the sandbox's classifier pipeline
+// ran for real on its KFP stack (learning rate 0.1), and a second run (0.05: other accuracy, prep taken from KFP's
+// cache) runs here; their driver and launcher recorded the executions and artifacts in MLMD (the real ml-metadata
+// library behind Service kubeflow/metadata-grpc-service, reached through the daemon's port-forward). Runs view →
+// Show Run Outputs: per task parameters and artifacts, the metrics table, the confusion matrix heat map and the ROC
+// curve; two runs selected → Compare Runs: the differing parameter and metric marked, both ROC curves, the task whose
+// cache use differs. Screenshots: test-output/screenshots/run-outputs/.
 import assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import { recordKfpRun } from '../../rigs/mlmd/index';
-import { classifierRun } from '../../rigs/mlmd/runs';
+import { CLASSIFIER_RUN, createRun } from '../../rigs/kfp-stack/seed';
 import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
 
 const SECOND = 'classifier (lr 0.05)';
 
 describe('run outputs and comparison (UI, packaged .vsix in code-server)', function () {
-  // the whole sandbox (kube rig with controllers, Notebook controller, Model Registry, KFP stand-in, MLMD) starts first
+  // the whole sandbox (kube rig with controllers, Notebook controller, Model Registry, the real KFP stack, MLMD) starts first
   this.timeout(600_000);
   let s: SandboxSession | undefined;
   const page = () => s!.wb.page;
@@ -52,19 +51,9 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
       suite: 'run-outputs',
       viewport: { width: 1600, height: 1100 },
       prepare: async (sb) => {
-        if (!sb.kfp || !sb.seededKfp) throw new Error('the sandbox has no KFP API stand-in (is ../shared there?)');
-        const res = await fetch(`${sb.kfp.url}/apis/v2beta1/runs`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            display_name: SECOND, experiment_id: sb.seededKfp.experimentId,
-            pipeline_version_reference: { pipeline_id: sb.seededKfp.pipelineId, pipeline_version_id: sb.seededKfp.versionId },
-            runtime_config: { parameters: { name: 'Second', times: 2 } },
-          }),
-        });
-        const run = await res.json() as { run_id: string };
-        assert.equal(res.status, 200, JSON.stringify(run));
-        await sb.kfp.waitForRun(run.run_id, ['SUCCEEDED', 'FAILED'], 60_000);
-        await recordKfpRun(sb.mlmd.address, classifierRun(run.run_id, { learningRate: 0.05, accuracy: 0.8, cachedPrep: true }));
+        const id = await createRun(sb.kfp.url, { name: SECOND, experimentId: sb.seededKfp.experimentId, pipeline: sb.seededKfp.classifier, parameters: { learning_rate: 0.05 } });
+        const done = await sb.pipelines.waitForRun(id);
+        assert.equal(done.state, 'SUCCEEDED', JSON.stringify(done));
       },
     });
   });
@@ -79,7 +68,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     await s!.wb.openViewContainer('Kubeflow');
     await widenSideBar(page(), 520);
     await onlyPanes(page(), ['Runs']);
-    const row = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: 'hello-world (sample run)' });
+    const row = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
     await row.waitFor({ timeout: 90_000 });
     let f: FrameLocator | undefined;
     await rowMenu(row, 'Show Run Outputs', async () => {
@@ -102,7 +91,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
 
   it('Compare Runs on two selected runs: the differing parameter and metric marked, both ROC curves, the task whose cache use differs', async () => {
     await s!.wb.runCommand('View: Close All Editors');
-    const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: 'hello-world (sample run)' });
+    const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
     const second = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: SECOND });
     await second.waitFor({ timeout: 60_000 });
     // multi-select: click one, Ctrl+click the other, then the context menu of the selection
