@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compilePipeline } from '../rigs/kfp/index';
 import { startKfpServer, type KfpServer } from '../rigs/kfp-server/index';
-import { specPath } from '../rigs/kfp-server/spec';
+import { specPath } from '../support/kfp-api-spec';
 import { sharedDir, startKubeRig, type KubeRig } from '../rigs/kube/index';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');

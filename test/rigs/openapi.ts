@@ -1,4 +1,4 @@
-// What the API stand-in kfp-server/spec.ts (Swagger 2.0) and the Model Registry checks (test/support/model-registry-rules.ts:
+// What the KFP swagger reader test/support/kfp-api-spec.ts (Swagger 2.0) and the Model Registry checks (test/support/model-registry-rules.ts:
 // OpenAPI 3.0) read from their specs
 // the same way: the route table built from path templates, and the string/number formats the specs use. Each spec
 // module keeps its own schema conversion (how messages are closed to unknown fields differs between the two servers).

@@ -1,10 +1,9 @@
 // The KFP v2beta1 swagger (../shared/kubeflow-specs/kfp-v2beta1/) as a checker of what a client sends and receives.
-// It is the stand-in's own reading of the spec (test/rigs/kfp-server/spec.ts: routes, strict schemas, formats, the
-// healthz extras), so the client is held to exactly the rules the stand-in enforces. On top, what the gateway would
+// It reads the spec with kfp-api-spec.ts (routes, strict schemas, formats, the healthz extras). On top, what the gateway would
 // silently ignore is a problem here: every query parameter must be declared and of its type, a multipart upload
 // carries only declared form fields, and an operation without a body gets none.
 import type { HttpRequest, HttpTransport } from '../../core/http/transport';
-import { KfpApiSpec } from '../rigs/kfp-server/spec';
+import { KfpApiSpec } from './kfp-api-spec';
 import { sharedPath } from './shared';
 
 export const KFP_SPECS = {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { KubeApi, KubeApiError } from '../kfp-server/kube-api';
+import { KubeApi, KubeApiError } from '../kube/kube-api';
 import { repoRoot, type KubeRig } from '../kube/index';
 import { until } from '../../support/wait';
 import type { ServiceRoute } from './cluster-net';

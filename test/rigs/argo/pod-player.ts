@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { KubeApi } from '../kfp-server/kube-api';
+import { KubeApi } from '../kube/kube-api';
 import { kfvsCache } from '../jupyter/index';
 import { startClusterNet, type ServiceRoute } from './cluster-net';
 import { repoRoot, type KubeRig, type PodLogHandle } from '../kube/index';

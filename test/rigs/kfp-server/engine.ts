@@ -23,7 +23,7 @@ import { setMaxListeners } from 'node:events';
 import type { KubeRig, PodLogHandle } from '../kube/index';
 import { FAIL_ANNOTATIONS, FAIL_LABEL, COMPLETE_LABEL } from '../kube/index';
 import { evalCondition, UnknownValue, type ComponentSpec, type DagSpec, type ParsedPipeline, type TaskSpec } from './ir';
-import type { KubeApi } from './kube-api';
+import type { KubeApi } from '../kube/kube-api';
 
 export type NodePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted';
 export type NodeType = 'DAG' | 'Pod' | 'Skipped';

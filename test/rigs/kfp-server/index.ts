@@ -17,7 +17,7 @@ import type { KubeRig } from '../kube/index';
 import { sharedDir } from '../kube/index';
 import { exposeKfpApi, KFP_SERVICE } from '../kfp-stack/service';
 import { KfpApiServer, type KfpApiServerOptions, type Violation } from './server';
-import { KfpApiSpec, specPath } from './spec';
+import { KfpApiSpec, specPath } from '../../support/kfp-api-spec';
 
 export type { Violation } from './server';
 export { KFP_SERVICE };

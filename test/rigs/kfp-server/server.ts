@@ -14,14 +14,14 @@ import {
   Code, KfpError, alreadyExists, badRequest, failedPrecondition, gatewayError, invalidInput, isKfpError, notFound, unauthenticated,
 } from './errors';
 import { checkPipelineFileName, parseInlineSpec, parsePipeline, validateRunParameters, type ParsedPipeline } from './ir';
-import { KubeApi } from './kube-api';
+import { KubeApi } from '../kube/kube-api';
 import { listRows, type ListRequest, type Listable } from './listing';
 import {
   EXPERIMENTS, PIPELINES, RECURRING_RUNS, RUNS, VERSIONS, apiExperiment, apiPipeline, apiRecurringRun, apiRun, apiVersion,
   type ExperimentRec, type PipelineRec, type RecurringRunRec, type RunRec, type RuntimeState, type VersionRec,
 } from './model';
 import { boundaryOf, parseMultipart, type FormPart } from './multipart';
-import { KfpApiSpec, type Operation } from './spec';
+import { KfpApiSpec, type Operation } from '../../support/kfp-api-spec';
 
 export interface KfpApiServerOptions {
   kube: KubeRig;

@@ -4,8 +4,8 @@
  * agent and the ScheduledWorkflow controller, run as local processes with the flags and environment KFP's manifests
  * give them, with KUBECONFIG (and HOME/.kube/config, which the API server's ScheduledWorkflow client reads) pointing
  * at the kube rig. Argo's CRDs (minimal) and the ScheduledWorkflow CRD are installed when missing. The API is reached
- * in the cluster like the stand-in's (kfp-stack/service.ts): `ml-pipeline` in `kubeflow`, port 8888 (and 8887).
- * Runs become Argo `Workflow` objects; executing them is the Argo rig's part.
+ * in the cluster as on a Kubeflow install (kfp-stack/service.ts): `ml-pipeline` in `kubeflow`, port 8888 (and 8887).
+ * Runs become Argo `Workflow` objects; executing them is the Argo rig's part (cluster.ts starts both, with MLMD).
  *
  *   const kube = await startKubeRig();
  *   const kfp = await startKfpStack(kube);                    // or { multiUser: true }

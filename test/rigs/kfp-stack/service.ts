@@ -1,7 +1,6 @@
 /**
- * How the KFP API is reached in the kube rig, the same for the real API server (kfp-stack) and the stand-in
- * (kfp-server): namespace `kubeflow`, Service `ml-pipeline` (ports http 8888, grpc 8887, selector app=ml-pipeline),
- * a pod of that Deployment run by kwok, and kwok PortForwards so that a port-forward to the pod's 8888 (and 8887)
+ * How the KFP API server (index.ts) is reached in the kube rig, as on a Kubeflow install: namespace `kubeflow`,
+ * Service `ml-pipeline` (ports http 8888, grpc 8887, selector app=ml-pipeline), a pod of that Deployment run by kwok, and kwok PortForwards so that a port-forward to the pod's 8888 (and 8887)
  * lands on the local server. So `kubectl port-forward -n kubeflow svc/ml-pipeline 0:8888` and the daemon's forwards
  * reach it.
  */

@@ -27,7 +27,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../jupyter/index';
-import { KubeApi } from '../kfp-server/kube-api';
+import { KubeApi } from '../kube/kube-api';
 import { kubeflowCrdFiles, repoRoot, type KubeRig } from '../kube/index';
 import { modelServerLogs, startModelServer, type ModelServerRequest } from './model-server';
 

@@ -6,7 +6,7 @@
 // Bound twice: ahead, as soon as the owner's pod name is known (its StatefulSet's `<name>-0`), so the rule is in
 // place before the pod runs and a client never meets a running pod with nothing behind it; and again for each new
 // pod (a replaced pod gets asked for again, e.g. to start a fresh server).
-import { KubeApi } from '../kfp-server/kube-api';
+import { KubeApi } from './kube-api';
 import type { KubeRig } from './index';
 
 export interface PodBackendOptions {

@@ -1,8 +1,9 @@
-// A few Kubernetes REST calls the stand-in makes as the workflow controller would (create/patch/get pods, namespaces),
-// straight to the kube rig's apiserver with its admin certificate: cheaper than a kubectl process per call.
+// A few Kubernetes REST calls the rigs make (the pod player, the Argo and KServe rigs, pod backends: create/patch/get/
+// watch pods, namespaces), straight to the kube rig's apiserver with its admin certificate: cheaper than a kubectl
+// process per call.
 import fs from 'node:fs';
 import https from 'node:https';
-import type { KubeRig } from '../kube/index';
+import type { KubeRig } from './index';
 
 export class KubeApiError extends Error {
   constructor(readonly status: number, message: string) {

@@ -5,15 +5,14 @@
 // Strictness: every message definition gets `additionalProperties: false` (the server's protojson unmarshaler has
 // DiscardUnknown=false, so an unknown request field is an error; its marshaler never emits fields outside the
 // message). Free-form protobuf Structs (`type: object` without properties: pipeline_spec, parameters) and
-// protobufAny stay open. The stand-in is stricter than the real server in two places (listed in ARCHITECTURE.md):
-// it rejects lowerCamelCase field names and numbers for int64 fields, both of which protojson would also accept.
+// protobufAny stay open. Stricter than the real server in two places: lowerCamelCase field names and numbers for
+// int64 fields are rejected, both of which protojson would also accept.
 //
-// The client tests check what the KFP client sends and receives with this same reading of the spec
-// (test/support/kfp-swagger.ts), so the client is held to exactly the rules the stand-in enforces.
+// The client tests check what the KFP client sends and receives with this reading of the spec (kfp-swagger.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { addApiFormats, matchRoute, templatePattern, type Route } from '../openapi';
+import { addApiFormats, matchRoute, templatePattern, type Route } from '../rigs/openapi';
 
 export const SPEC_FILE = 'kfp_api_single_file.swagger.json';
 
