@@ -21,6 +21,8 @@ export interface KfpCluster {
   kfp: KfpStack;
   mlmd: MlmdRig;
   argo: ArgoRig;
+  /** How long the start took (ms). */
+  startMs: number;
   /** Polls the API until the run has one of `states` (default: a final one); rejects with its state and the logs. */
   waitForRun(runId: string, timeoutMs?: number, states?: string[]): Promise<{ state: string; error?: { message?: string } }>;
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startKfpCluster(kube: KubeRig): Promise<KfpCluster> {
   let kfp: KfpStack | undefined;
   let mlmd: MlmdRig | undefined;
   let argo: ArgoRig | undefined;
+  const t0 = performance.now();
   const stop = async () => {
     await argo?.stop();
     await mlmd?.stop();
@@ -63,7 +66,7 @@ export async function startKfpCluster(kube: KubeRig): Promise<KfpCluster> {
   }
   const api = kfp!.url;
   return {
-    kfp: kfp!, mlmd: mlmd!, argo,
+    kfp: kfp!, mlmd: mlmd!, argo, startMs: performance.now() - t0,
     async waitForRun(runId, timeoutMs = 300_000, states = FINAL) {
       let last: { state?: string; error?: { message?: string } } = {};
       try {

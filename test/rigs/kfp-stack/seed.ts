@@ -23,6 +23,8 @@ export interface SeededKfp extends SeededPipeline {
   /** hello-world (sample run), SUCCEEDED. */
   runId: string;
   classifier: SeededPipeline & { runId: string };
+  /** How long seeding took (ms), most of it the two runs executing. */
+  seedMs: number;
 }
 
 export const SAMPLE_RUN = 'hello-world (sample run)';
@@ -64,6 +66,7 @@ export async function createRun(url: string, o: { name: string; experimentId: st
 /** Uploads, creates the experiment and runs both samples side by side; resolves once both SUCCEEDED. */
 export async function seedKfp(pipelines: KfpCluster): Promise<SeededKfp> {
   const url = pipelines.kfp.url;
+  const t0 = performance.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-kfp-seed-'));
   const [hello, classifier, experiment] = await Promise.all([
     upload(url, 'hello_world', 'hello-world', 'Says hello with typed parameters.', dir),
@@ -79,5 +82,5 @@ export async function seedKfp(pipelines: KfpCluster): Promise<SeededKfp> {
     const done = await pipelines.waitForRun(id);
     if (done.state !== 'SUCCEEDED') throw new Error(`KFP seed: the run "${name}" ended ${done.state}: ${done.error?.message ?? ''}`);
   }
-  return { ...hello, experimentId, runId, classifier: { ...classifier, runId: classifierRunId } };
+  return { ...hello, experimentId, runId, classifier: { ...classifier, runId: classifierRunId }, seedMs: performance.now() - t0 };
 }
