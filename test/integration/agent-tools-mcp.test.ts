@@ -22,7 +22,7 @@ const LOG_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZ2VudC10ZXN0In0.c2lnbmF0dXJl
 interface Called { text: string; isError: boolean }
 
 describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () {
-  this.timeout(240_000);
+  this.timeout(480_000); // the sandbox runs its seeded pipelines for real before it is ready
   let sandbox: Sandbox;
   let home = '';
   const clients: Client[] = [];
@@ -178,7 +178,7 @@ describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () 
     assert.equal(sub.isError, false, sub.text);
     const id = /\(([0-9a-f-]{16,})\)/.exec(sub.text)?.[1];
     assert.ok(id, sub.text);
-    await until('the submitted run to finish', 90_000, async () => /SUCCEEDED|FAILED/.test((await call('kubeflow_diagnose', { kind: 'run', name: id })).text), 1000);
+    await until('the submitted run to finish', 300_000, async () => /SUCCEEDED|FAILED/.test((await call('kubeflow_diagnose', { kind: 'run', name: id })).text), 1000);
     const cmp = await call('kubeflow_compare_runs', { runs: [sandbox.seededKfp!.runId, 'agent run'] });
     assert.equal(cmp.isError, false, cmp.text);
     assert.match(cmp.text, /\* name\s+Sandbox\s+Agent/);

@@ -32,7 +32,7 @@ async function until<T>(what: string, ms: number, fn: () => Promise<T | undefine
 }
 
 suite('agent tools (extension host, sandbox)', function () {
-  this.timeout(300_000);
+  this.timeout(480_000); // the sandbox runs its seeded pipelines for real before it is ready
   let sandbox: Sandbox;
 
   suiteSetup(async () => {
