@@ -8,6 +8,8 @@
  * controller (workspaces-controller/) runs the sample WorkspaceKinds (JupyterLab, code-server), a running Workspace
  * `sandbox-ws` (its pod backed by a Jupyter under /workspace/connect/...) and a paused one. The real KServe v0.20
  * controller (kserve/, RawDeployment mode) serves the InferenceServices; their predictor pods' model servers are played.
+ * Kubeflow Pipelines are real too (kfp-stack/cluster.ts: the KFP 2.17 backend, Argo with the pod player, MLMD), seeded
+ * through the API with pipelines whose runs really executed (kfp-stack/seed.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
