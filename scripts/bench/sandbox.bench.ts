@@ -11,7 +11,6 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const sandbox = await startSandbox();
   const sandboxMs = performance.now() - t0;
-  await sandbox.stop();
   const kfpMs = sandbox.pipelines.startMs + sandbox.seededKfp.seedMs;
   const data = {
     sandboxStartMs: round(sandboxMs),
@@ -23,6 +22,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(data, null, 2));
   console.log(`wrote ${recordBench('sandbox', data)}`);
+  await sandbox.stop();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
