@@ -1,7 +1,8 @@
 /**
  * KFP runs as the launcher records them in MLMD, for tests that write them with the official client
- * (index.ts recordKfpRun; the sandbox records one for its seeded run): a classifier pipeline whose tasks log a Dataset, a Model, scalar Metrics,
- * ClassificationMetrics (confusion matrix + ROC, the kfp SDK's metadata keys) and HTML/Markdown reports.
+ * (index.ts recordKfpRun; the MLMD rig's test and unit fixtures — the sandbox runs test/fixtures/pipelines/classifier.py
+ * for real instead): a classifier pipeline whose tasks log a Dataset, a Model, scalar Metrics, ClassificationMetrics
+ * (confusion matrix + ROC, the kfp SDK's metadata keys) and HTML/Markdown reports.
  */
 import type { KfpRunSpec } from './index';
 
