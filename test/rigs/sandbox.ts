@@ -22,7 +22,7 @@ import { startKserve, type KserveRig } from './kserve/index';
 import { seedRegistry, startModelRegistry, type ModelRegistryRig, type SeededRegistry } from './model-registry/index';
 import { startKfpCluster, type KfpCluster } from './kfp-stack/cluster';
 import type { KfpStack } from './kfp-stack/index';
-import { seedKfp, type SeededKfp } from './kfp-stack/seed';
+import { compileSamples, seedKfp, type SeededKfp } from './kfp-stack/seed';
 import type { MlmdRig } from './mlmd/index';
 
 export interface Sandbox {
@@ -72,9 +72,11 @@ export async function startSandbox(): Promise<Sandbox> {
   let pipelines: KfpCluster | undefined;
   // The real KFP stack, Argo and MLMD, then the seeded runs executing: the longest part, so it starts first, beside
   // the rest (it waits for nothing of theirs).
+  const compiled = compileSamples();
+  compiled.catch(() => undefined); // awaited in seedKfp
   const kfpStarting = startKfpCluster(rig).then((c) => {
     pipelines = c;
-    return seedKfp(c);
+    return seedKfp(c, compiled);
   });
   kfpStarting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const notebook = 'sandbox-nb';

@@ -42,11 +42,19 @@ async function call<T>(url: string, method: string, p: string, body?: unknown): 
   return JSON.parse(text) as T;
 }
 
-async function upload(url: string, fixture: string, name: string, description: string, dir: string): Promise<SeededPipeline> {
-  const irFile = path.join(dir, `${fixture}.yaml`);
-  await compilePipeline(path.join(repoRoot, 'test', 'fixtures', 'pipelines', `${fixture}.py`), irFile);
+export interface SampleIr { hello: string; classifier: string }
+
+/** Compiles the two sample pipelines with the rig's kfp SDK (needs no server: start it beside the stack). */
+export async function compileSamples(): Promise<SampleIr> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-kfp-seed-'));
+  const compile = (fixture: string) => compilePipeline(path.join(repoRoot, 'test', 'fixtures', 'pipelines', `${fixture}.py`), path.join(dir, `${fixture}.yaml`));
+  const [hello, classifier] = await Promise.all([compile('hello_world'), compile('classifier')]);
+  return { hello, classifier };
+}
+
+async function upload(url: string, irFile: string, name: string, description: string): Promise<SeededPipeline> {
   const form = new FormData();
-  form.append('uploadfile', new Blob([fs.readFileSync(irFile)]), `${fixture}.yaml`);
+  form.append('uploadfile', new Blob([fs.readFileSync(irFile)]), path.basename(irFile));
   const pipeline = await call<{ pipeline_id: string }>(url, 'POST', `/pipelines/upload?name=${encodeURIComponent(name)}&description=${encodeURIComponent(description)}`, form);
   const versions = await call<{ pipeline_versions: Array<{ pipeline_version_id: string }> }>(url, 'GET', `/pipelines/${pipeline.pipeline_id}/versions`);
   return { pipelineId: pipeline.pipeline_id, versionId: versions.pipeline_versions[0]!.pipeline_version_id, irFile };
@@ -63,14 +71,17 @@ export async function createRun(url: string, o: { name: string; experimentId: st
   return run.run_id;
 }
 
-/** Uploads, creates the experiment and runs both samples side by side; resolves once both SUCCEEDED. */
-export async function seedKfp(pipelines: KfpCluster): Promise<SeededKfp> {
+/**
+ * Uploads the compiled samples (compileSamples(), or compiled here), creates the experiment and runs both samples
+ * side by side; resolves once both SUCCEEDED.
+ */
+export async function seedKfp(pipelines: KfpCluster, compiled?: Promise<SampleIr>): Promise<SeededKfp> {
   const url = pipelines.kfp.url;
   const t0 = performance.now();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-kfp-seed-'));
+  const ir = await (compiled ?? compileSamples());
   const [hello, classifier, experiment] = await Promise.all([
-    upload(url, 'hello_world', 'hello-world', 'Says hello with typed parameters.', dir),
-    upload(url, 'classifier', 'classifier', 'Trains a 3-class classifier and reports its metrics.', dir),
+    upload(url, ir.hello, 'hello-world', 'Says hello with typed parameters.'),
+    upload(url, ir.classifier, 'classifier', 'Trains a 3-class classifier and reports its metrics.'),
     call<{ experiment_id: string }>(url, 'POST', '/experiments', { display_name: 'sandbox', description: 'Runs of the sandbox' }),
   ]);
   const experimentId = experiment.experiment_id;
