@@ -33,10 +33,11 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | undefined;
   let kubeconfig = forceSandbox ? undefined : userKubeconfig();
   if (!kubeconfig) {
-    console.log('[start] starting the sandbox cluster (kube-apiserver + etcd + kwok, Jupyter)…');
+    console.log('[start] starting the sandbox cluster (kube-apiserver + etcd + kwok, Jupyter, the KFP stack running its sample runs)…');
     sandbox = await startSandbox();
     kubeconfig = sandbox.rig.kubeconfigPath;
     console.log(`[start] sandbox: ${sandbox.rig.server}, namespace ${sandbox.namespace}, notebook ${sandbox.notebook}, PyTorchJob ${sandbox.job}`);
+    console.log(`[start] KFP API ${sandbox.kfp.url} (in the cluster: kubeflow/ml-pipeline:8888), runs "${sandbox.seededKfp.runId}" and "${sandbox.seededKfp.classifier.runId}" finished`);
   }
   console.log('[start] packaging the extension…');
   const pkg = spawnSync('npm', ['run', 'package', '--silent'], { cwd: REPO, stdio: 'inherit' });
