@@ -218,6 +218,8 @@ describe('pipeline runs (UI, packaged .vsix in code-server)', function () {
     await run.locator('.run-actions vscode-button', { hasText: 'Terminate' }).click();
     await page().locator('.monaco-dialog-box .monaco-button', { hasText: 'Terminate' }).click();
     await run.locator('#run-state', { hasText: /Canceling|Canceled/ }).waitFor({ timeout: 60_000 });
+    // the server took it: a canceling run offers no second Terminate
+    await run.locator('.run-actions vscode-button', { hasText: 'Terminate' }).waitFor({ state: 'detached', timeout: 30_000 });
     await s!.wb.screenshot('7-terminated');
   });
 
