@@ -1,10 +1,12 @@
 // The one-line health of each endpoint in the Endpoints view ("P95 120 ms · 0.5% errors · 12 req/s", the canary's
 // beside it), read from Prometheus every minute while the view is visible: for Serverless endpoints one query per SLI
-// for every revision of the namespace at once; for RawDeployment endpoints one query per SLI and endpoint, over its
-// predictor pods (one pod list for the namespace). A canary that breaches its SLO is said at once, with Roll Back
-// (once per canary revision). Without Prometheus the line is absent and nothing else waits.
+// it shows or the gate needs, for every revision of the namespace at once; for RawDeployment endpoints one query per
+// SLI it shows and endpoint, over its predictor pods (one pod list for the namespace). A canary that breaches its SLO
+// is said at once, with Roll Back (once per canary revision). Without Prometheus the line is absent and nothing else
+// waits.
 import * as vscode from 'vscode';
 import { readEndpointHealth, type EndpointHealth } from '../../core/health/read';
+import type { SliId } from '../../core/health/sli';
 import { SLO_ANNOTATION } from '../../core/health/slo';
 import type { EndpointEntry, EndpointsModel } from '../endpoints/model';
 import type { Ctx } from '../ctx';
@@ -15,6 +17,9 @@ import { revisionsOf } from './panel';
 import { gateOf, lineOf } from './present';
 
 const REFRESH_MS = 60_000;
+/** What the line shows, and what the canary gate reads besides. */
+const LINE: SliId[] = ['latencyP95', 'errorRate', 'requestRate'];
+const GATE: SliId[] = ['availability', 'latencyP99'];
 /** Every KServe predictor pod carries these labels; the value of the first names its InferenceService. */
 const PREDICTOR_PODS = 'serving.kserve.io/inferenceservice,component=predictor';
 
@@ -81,7 +86,7 @@ export class EndpointHealthStatus implements vscode.Disposable {
       const reads: Array<Promise<void>> = [];
       if (revisions.length) {
         reads.push(
-          readEndpointHealth(client, { ...common, service: '', mode: 'Serverless', revisions }).then((h) => {
+          readEndpointHealth(client, { ...common, service: '', mode: 'Serverless', revisions, slis: [...LINE, ...GATE] }).then((h) => {
             for (const e of serverless) {
               const r = revisionsOf(e.summary);
               const stable = lineOf(h, r.stable);
@@ -99,7 +104,7 @@ export class EndpointHealthStatus implements vscode.Disposable {
           const own = pods.filter((p) => p.metadata.labels?.['serving.kserve.io/inferenceservice'] === e.summary.name).map((p) => p.metadata.name);
           if (!own.length) continue;
           reads.push(
-            readEndpointHealth(client, { ...common, service: e.summary.name, mode: 'RawDeployment', pods: own }).then((h) => {
+            readEndpointHealth(client, { ...common, service: e.summary.name, mode: 'RawDeployment', pods: own, slis: LINE }).then((h) => {
               const text = lineOf(h, '');
               if (text) next.set(`${e.summary.namespace}/${e.summary.name}`, { text, tooltip });
             }),

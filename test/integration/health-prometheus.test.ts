@@ -102,6 +102,10 @@ describe('Health SLIs from the real Prometheus', function () {
     near(byId(h.slis, 'latencyP95').values[''], 48.75, 0.5, 'P95 (ms) from request_predict_seconds: 30 ms requests in the (25, 50] ms bucket');
     near(byId(h.slis, 'requestRate').values[''], 5, 2, 'req/s');
     assert.match(byId(h.slis, 'errorRate').problem!, /No default query for errors in RawDeployment mode.*kubeflow\.health\.queries\.errorRate/);
+    // the Endpoints view's line asks for its SLIs only: two queries (errors have no default here)
+    const line = await readEndpointHealth(client, { namespace: NS, service: 'iris', mode: 'RawDeployment', pods: ['iris-predictor-6d9f7-abcde'], window: '10s', rangeSeconds: 30, slis: ['latencyP95', 'errorRate', 'requestRate'] });
+    assert.deepEqual([line.queries, line.slis.map((s) => s.def.id)], [2, ['requestRate', 'errorRate', 'latencyP95']]);
+    near(byId(line.slis, 'latencyP95').values[''], 48.75, 0.5, 'the same P95');
   });
 
   it('gives the cost per inference of each revision, and of a RawDeployment endpoint, from the measured request rate', async () => {
