@@ -73,6 +73,8 @@ export class EndpointHealthStatus implements vscode.Disposable {
   private async read(): Promise<void> {
     const api = this.api;
     if (!api || !this.visible) return;
+    // the view may show before its first list arrived: read the lines then, not a minute later
+    await this.model.whenLoaded(10_000);
     const entries = this.model.list();
     const serverless = entries.filter((e) => !e.summary.rawDeployment);
     const raw = entries.filter((e) => e.summary.rawDeployment);
