@@ -34,6 +34,8 @@ export interface EndpointHealthInput {
   /** Chart range and availability window, seconds. */
   rangeSeconds: number;
   overrides?: QueryOverrides;
+  /** Only these SLIs (the Endpoints view's line and the gate need fewer than the panel); default all. */
+  slis?: SliId[];
   /** Seconds since the epoch; default now. */
   now?: number;
 }
@@ -56,7 +58,7 @@ export async function readEndpointHealth(client: PrometheusClient, o: EndpointHe
   const vars: SliVars = { namespace: o.namespace, service: o.service, window: o.window, range: `${Math.max(1, Math.round(o.rangeSeconds))}s`, ...(o.revisions?.length ? { revisions: o.revisions } : {}), ...(o.pods?.length ? { pods: o.pods } : {}) };
   const keyOf = (metric: Record<string, string>, def: SliDef): string => (def.id === 'driftPsi' ? metric.feature ?? '' : o.mode === 'Serverless' ? metric.revision_name ?? '' : '');
   const slis = await Promise.all(
-    endpointSlis(o.mode).map(async (d): Promise<SliReading> => {
+    endpointSlis(o.mode).filter((d) => !o.slis || o.slis.includes(d.id)).map(async (d): Promise<SliReading> => {
       const def = withOverride(d, o.namespace, o.overrides);
       const reading: SliReading = { def, values: {}, series: {} };
       if (!def.expr) {

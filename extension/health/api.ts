@@ -5,6 +5,7 @@
 // views say so and how to configure it; nothing else waits for it.
 import * as vscode from 'vscode';
 import { PrometheusClient } from '../../core/health/prometheus';
+import type { Prices } from '../../core/health/cost';
 import type { QueryOverrides } from '../../core/health/sli';
 import { parseSlo, type Slo } from '../../core/health/slo';
 import { endpointOrigin } from '../cluster/credentialPolicy';
@@ -54,6 +55,10 @@ export const healthSettings = {
   gate(): GateMode {
     const v = this.get().get<string>('canaryGate', 'warn');
     return v === 'refuse' || v === 'off' ? v : 'warn';
+  },
+  /** Prices per CPU-hour and GPU-hour (cost per inference); undefined when not set. */
+  prices(): Prices | undefined {
+    return this.get().get<Prices>('prices') ?? undefined;
   },
   gpuIdleThreshold(): number {
     return this.get().get<number>('gpuIdleThreshold', 30);

@@ -2,6 +2,7 @@
 // replica), read from Prometheus every 15 s while the panel is visible (one query per SLI), and restored after a
 // window reload. Promote and Roll Back go through the Endpoints view's commands, so the gate applies there too.
 import * as vscode from 'vscode';
+import { resourcesByKey, type PodLike } from '../../core/health/cost';
 import { readEndpointHealth, readJobGpu } from '../../core/health/read';
 import { SLO_ANNOTATION } from '../../core/health/slo';
 import type { InferenceServiceObject } from '../../core/kserve/build';
@@ -29,13 +30,19 @@ export function revisionsOf(s: IsvcSummary): { stable?: string; canary?: string;
 export async function endpointView(ctx: Ctx, api: HealthApi, namespace: string, name: string): Promise<{ view: EndpointView; pods: string[] }> {
   const o = await ctx.kube.get<InferenceServiceObject>(isvcPath(namespace, name));
   const s = summarizeInferenceService(o);
-  const mode = s.deploymentMode === 'RawDeployment' ? 'RawDeployment' : 'Serverless';
+  // KServe 0.15+ writes RawDeployment's new name, Standard
+  const mode = s.rawDeployment ? 'RawDeployment' : 'Serverless';
   const annotation = (o.metadata.annotations as Record<string, string> | undefined)?.[SLO_ANNOTATION];
   const { slo, problem } = healthSettings.slo(namespace, name, annotation);
-  const pods = mode === 'RawDeployment' ? (await ctx.kube.list<{ metadata: { name: string } }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: predictorSelector(name) }).catch(() => [])).map((p) => p.metadata.name) : [];
+  // the predictor's pods: what RawDeployment SLIs cover, and what the cost per inference counts
+  const podList = await ctx.kube.list<PodLike>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: predictorSelector(name) }).catch(() => undefined);
+  const prices = healthSettings.prices();
   return {
-    pods,
-    view: { name, namespace, mode, ...revisionsOf(s), where: api.where(), rangeSeconds: healthSettings.rangeSeconds(), ...(slo ? { slo } : {}), ...(problem ? { sloProblem: problem } : {}), gateMode: healthSettings.gate() },
+    pods: mode === 'RawDeployment' ? (podList ?? []).map((p) => p.metadata.name) : [],
+    view: {
+      name, namespace, mode, ...revisionsOf(s), where: api.where(), rangeSeconds: healthSettings.rangeSeconds(), ...(slo ? { slo } : {}), ...(problem ? { sloProblem: problem } : {}), gateMode: healthSettings.gate(),
+      ...(podList ? { resources: resourcesByKey(podList, mode) } : {}), ...(prices ? { prices } : {}),
+    },
   };
 }
 

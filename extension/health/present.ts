@@ -1,6 +1,7 @@
 // What the health panel shows, built from Prometheus readings: the SLI table with one column per revision (the
 // default and the canary), tones against the SLO, the error budget, the canary gate's verdict, drift per feature, and
 // a job's GPU use. Pure (no VS Code API), so the wording and the verdicts are unit-tested.
+import { checkPrices, costPerInference, formatCost, type Prices, type Resources } from '../../core/health/cost';
 import { formatGpuHours, type JobGpu } from '../../core/health/gpu';
 import { driftLevel, PSI_THRESHOLD } from '../../core/health/psi';
 import type { EndpointHealth, SliReading } from '../../core/health/read';
@@ -21,6 +22,9 @@ export interface EndpointView {
   slo?: Slo;
   sloProblem?: string;
   gateMode: 'warn' | 'refuse' | 'off';
+  /** The predictor pods' CPUs and GPUs per revision (or `''`); undefined when the pods could not be listed. */
+  resources?: Record<string, Resources>;
+  prices?: Prices;
 }
 
 const fmt = (id: SliId, v: number): string => formatValue(v, id === 'availability' || id === 'errorRate' ? 'ratio' : id === 'requestRate' ? 'req/s' : id === 'driftPsi' ? 'psi' : 'ms');
@@ -72,6 +76,7 @@ export function endpointData(e: EndpointView, h: EndpointHealth, now: Date): Hea
       const lines = keys.filter((k) => r.series[k]?.length).map((k, i) => ({ label: i === 0 ? 'default' : 'canary', tone: tones[i]!, points: r.series[k]!.map((p) => [p.time, p.value] as [number, number]) }));
       return { id: r.def.id, title: r.def.title, cells, ...(lines.length ? { chart: { lines, unit: r.def.unit } } : {}), ...(r.problem ? { problem: r.problem } : {}) };
     });
+  slis.push(costRow(e, h, keys, columns));
   const data: HealthData = {
     kind: 'endpoint',
     title: `${e.name} — health`,
@@ -123,6 +128,36 @@ export function endpointData(e: EndpointView, h: EndpointHealth, now: Date): Hea
     data.drift = { rows, threshold: String(PSI_THRESHOLD), ...(drift.problem ? { problem: drift.problem } : {}) };
   }
   return data;
+}
+
+/** Cost per inference beside the SLIs: the pods' price per hour ÷ the requests per hour, per column. */
+export function costRow(e: EndpointView, h: EndpointHealth, keys: string[], columns: string[]): SliRow {
+  const row: SliRow = { id: 'costPerInference', title: 'Cost per inference', cells: [] };
+  const { prices, problem } = checkPrices(e.prices);
+  if (!prices) return { ...row, problem: problem! };
+  if (!e.resources) return { ...row, problem: 'The predictor pods could not be listed, so their CPUs and GPUs are unknown.' };
+  const rate = h.slis.find((r) => r.def.id === 'requestRate');
+  const costs = keys.map((k) => costPerInference(e.resources![k], prices, rate?.values[k]));
+  const problems = costs.map((c, i) => ('problem' in c ? `${columns[i]}: ${c.problem}` : '')).filter(Boolean);
+  return {
+    ...row,
+    cells: costs.map((c, i) => ({ label: columns[i]!, text: 'value' in c ? formatCost(c.value, prices.currency) : '—', tone: 'none' as Tone })),
+    ...(problems.length ? { problem: `${problems.join('; ')}.` } : {}),
+  };
+}
+
+const SHOWN = ['latencyP95', 'errorRate', 'requestRate'] as const;
+
+/** "P95 120 ms · 0.5% errors · 12 req/s" of one column (revision, or `''` for a RawDeployment endpoint). */
+export function lineOf(h: EndpointHealth, key: string | undefined): string {
+  if (key === undefined) return '';
+  return SHOWN.map((id) => {
+    const s = h.slis.find((x) => x.def.id === id);
+    const v = s?.values[key];
+    return v === undefined ? '' : id === 'errorRate' ? `${formatValue(v, 'ratio')} errors` : formatValue(v, s!.def.unit);
+  })
+    .filter(Boolean)
+    .join(' · ');
 }
 
 const gpuCount = (g: JobGpu): string => {

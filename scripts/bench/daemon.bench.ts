@@ -4,7 +4,10 @@
 //     freshly started daemon, and time to first byte: daemon forward vs `kubectl port-forward` (same kubectl version
 //     as the apiserver), both to one pod whose port kwok lands on a local HTTP server;
 //   - merged logs of 8 replicas vs 8 parallel `kubectl logs -f`: lines per second until every line arrived;
-//   - the daemon's RSS: idle with one forward, sampled from /proc every 250 ms through the load and for a minute after.
+//   - the daemon's RSS: idle with one forward, sampled from /proc every 250 ms through the load and for a minute after;
+//   - beside the rates, the CPU time each process spent per download (all its threads, /proc/<pid>/task/*/schedstat)
+//     and the start-up time (spawn until the forward is ready): on a loaded 2-core machine a rate follows the CPU a
+//     process needs for it, so these say why a ratio moves with the load.
 // Targets (issues 4, 23): throughput ≥ 1.0× kubectl, upload ≥ 0.9×, first download ≥ 0.9×, TTFB ≤ kubectl's, log
 // line rate ≥ 1.0×, idle RSS ≤ 80 MB, RSS ≤ 150 MB under load and ≤ 100 MB within a minute of its end.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,10 +33,24 @@ const TTFB_RUNS = 30;
 const LOG_REPLICAS = 8;
 const LOG_LINES = 20_000;
 
+/** CPU milliseconds a process has used so far, all its threads. */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return ns / 1e6;
+}
+
 async function main(): Promise<void> {
   const rig = await startKubeRig({ crds: false });
   const ns = rig.namespace;
   const children: ChildProcess[] = [];
+  const startup: Record<string, number[]> = { kubectl: [], daemon: [] };
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-bench-'));
   try {
     // --- the pod and what it serves
@@ -54,7 +71,8 @@ async function main(): Promise<void> {
 
     // --- baseline: kubectl port-forward; ours: the daemon (one forward, restored from its store when restarted)
     const kubectl = path.join(rig.binDir, 'kubectl');
-    const startKubectl = async (): Promise<{ proc: ChildProcess; port: number }> => {
+    const startKubectl = async (): Promise<{ proc: ChildProcess; port: number; pid: number }> => {
+      const t0 = performance.now();
       const proc = spawn(kubectl, ['--kubeconfig', rig.kubeconfigPath, '-n', ns, 'port-forward', 'pod/bench-0', ':8080', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(proc);
       const port = await new Promise<number>((resolve, reject) => {
@@ -66,15 +84,18 @@ async function main(): Promise<void> {
         });
         proc.once('exit', (c) => reject(new Error(`kubectl port-forward exited ${c}: ${out}`)));
       });
-      return { proc, port };
+      startup.kubectl.push(performance.now() - t0);
+      return { proc, port, pid: proc.pid! };
     };
-    const startDaemon = async (): Promise<{ d: DaemonConnection; port: number }> => {
+    const startDaemon = async (): Promise<{ d: DaemonConnection; port: number; pid: number }> => {
+      const t0 = performance.now();
       const d = await connectDaemon({ kubeconfig: rig.kubeconfigPath, client: 'bench', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
       const fwd = (await d.connection.sendRequest(P.listForwards))[0] ?? (await d.connection.sendRequest(P.startForward, { target: { kind: 'pod', namespace: ns, name: 'bench-0', port: 8080 } }));
       await until('daemon forward ready', 30_000, async () => (await d.connection.sendRequest(P.listForwards))[0]?.status.state === 'ready');
+      startup.daemon.push(performance.now() - t0);
       // The session and its spare stream pair open meanwhile, and the start settles.
       await new Promise((r) => setTimeout(r, 3000));
-      return { d, port: fwd.localPort };
+      return { d, port: fwd.localPort, pid: d.hello.pid };
     };
     const stopDaemon = async (d: DaemonConnection): Promise<void> => {
       await d.connection.sendRequest(P.shutdown).catch(() => undefined);
@@ -85,14 +106,17 @@ async function main(): Promise<void> {
     // The first download through a freshly started kubectl and daemon, COLD_RUNS times each: it runs while V8 is
     // still compiling the daemon's data path, which is not the steady rate a forward has. The last daemon stays.
     const cold: Record<string, number[]> = { kubectl: [], daemon: [] };
-    let k: { proc: ChildProcess; port: number } | undefined;
-    let dm: { d: DaemonConnection; port: number } | undefined;
+    const coldCpu: Record<string, number[]> = { kubectl: [], daemon: [] };
+    let k: { proc: ChildProcess; port: number; pid: number } | undefined;
+    let dm: { d: DaemonConnection; port: number; pid: number } | undefined;
     let rssIdleMb = NaN;
     let started: RssTimeline | undefined;
     for (let i = 0; i < COLD_RUNS; i++) {
       if (k) k.proc.kill();
       k = await startKubectl();
+      let c0 = cpuMs(k.pid);
       cold.kubectl.push(await timedDownload(k.port));
+      coldCpu.kubectl.push(cpuMs(k.pid) - c0);
       if (dm) await stopDaemon(dm.d);
       dm = await startDaemon();
       if (i === COLD_RUNS - 1) {
@@ -100,19 +124,26 @@ async function main(): Promise<void> {
         started = new RssTimeline(dm.d.hello.pid);
         started.phase('download');
       }
+      c0 = cpuMs(dm.pid);
       cold.daemon.push(await timedDownload(dm.port));
+      coldCpu.daemon.push(cpuMs(dm.pid) - c0);
     }
     const d = dm!.d;
+    const medians = (samples: Record<string, number[]>) => ({ kubectl: round(median(samples.kubectl)), daemon: round(median(samples.daemon)) });
     const rss = started!;
     const paths = { kubectl: k!.port, daemon: dm!.port };
+    const pids: Record<string, number> = { kubectl: k!.pid, daemon: dm!.pid };
     const throughput: Record<string, number[]> = { kubectl: [], daemon: [] };
+    const throughputCpu: Record<string, number[]> = { kubectl: [], daemon: [] };
     const ttfb: Record<string, number[]> = { kubectl: [], daemon: [] };
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
       for (const [name, port] of Object.entries(paths)) {
         const t0 = performance.now();
+        const c0 = cpuMs(pids[name]);
         const n = await download(port, '/big');
         if (n !== payload.length) throw new Error(`${name}: got ${n} bytes of ${payload.length}`);
         throughput[name].push(PAYLOAD_MB / ((performance.now() - t0) / 1000));
+        throughputCpu[name].push(cpuMs(pids[name]) - c0);
       }
     }
     rss.phase('upload');
@@ -193,7 +224,11 @@ async function main(): Promise<void> {
     const result = {
       forwardThroughputMBps: { kubectl: round(mt.kubectl), daemon: round(mt.daemon), ratio: round(mt.daemon / mt.kubectl, 2), target: '≥ 1.0', met: mt.daemon >= mt.kubectl, payloadMB: PAYLOAD_MB, runs: THROUGHPUT_RUNS,
         note: 'median of alternating downloads after one warm-up download each',
-        coldFirstDownload: { kubectl: round(mc.kubectl), daemon: round(mc.daemon), ratio: round(mc.daemon / mc.kubectl, 2), target: '≥ 0.9', met: mc.daemon >= 0.9 * mc.kubectl, runs: COLD_RUNS, note: 'median of the first download through a freshly started kubectl port-forward and daemon' },
+        cpuMsPerDownload: { ...medians(throughputCpu), note: 'median CPU time of the process (all threads) per download' },
+        coldFirstDownload: { kubectl: round(mc.kubectl), daemon: round(mc.daemon), ratio: round(mc.daemon / mc.kubectl, 2), target: '≥ 0.9', met: mc.daemon >= 0.9 * mc.kubectl, runs: COLD_RUNS, note: 'median of the first download through a freshly started kubectl port-forward and daemon; both have their connection to the API server open (kubectl dials before it prints "Forwarding from"), neither counts its start-up',
+          cpuMs: { ...medians(coldCpu), note: 'median CPU time of the process (all threads) for its first download' },
+          startupMs: { ...medians(startup), note: 'median from spawning the process until its forward is ready (the daemon: connectDaemon, restore or startForward, status ready)' },
+        },
       },
       uploadThroughputMBps: { kubectl: round(mu.kubectl), daemon: round(mu.daemon), ratio: round(mu.daemon / mu.kubectl, 2), target: '≥ 0.9', met: mu.daemon >= 0.9 * mu.kubectl, payloadMB: PAYLOAD_MB, runs: UPLOAD_RUNS, note: 'median of alternating POSTs (client → pod) until the pod answered with the byte count' },
       timeToFirstByteMs: {

@@ -1,7 +1,8 @@
 // Health SLIs against the real Prometheus server (test/rigs/prometheus), scraping test-side exporters that emit the
 // series clusters export (Knative queue-proxy, the KServe model server, NVIDIA DCGM, a drift gauge) under their
 // documented names, reached the way the editor reaches it: Service prometheus-k8s in namespace monitoring, through a
-// companion-daemon port-forward. Each SLI's value for known series; the canary gate on real numbers; GPU use with
+// companion-daemon port-forward. Each SLI's value for known series; the cost per inference of each revision from the
+// measured request rate and its pods' resources; the canary gate on real numbers; GPU use with
 // both DCGM label spellings; and what a user reads when a metric is missing, has other labels, or a query is wrong.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
+import { costPerInference, resourcesByKey, type Cost } from '../../core/health/cost';
 import { PrometheusClient } from '../../core/health/prometheus';
 import { readEndpointHealth, readJobGpu, type SliReading } from '../../core/health/read';
 import { formatValue, type SliId } from '../../core/health/sli';
@@ -100,6 +102,25 @@ describe('Health SLIs from the real Prometheus', function () {
     near(byId(h.slis, 'latencyP95').values[''], 48.75, 0.5, 'P95 (ms) from request_predict_seconds: 30 ms requests in the (25, 50] ms bucket');
     near(byId(h.slis, 'requestRate').values[''], 5, 2, 'req/s');
     assert.match(byId(h.slis, 'errorRate').problem!, /No default query for errors in RawDeployment mode.*kubeflow\.health\.queries\.errorRate/);
+    // the Endpoints view's line asks for its SLIs only: two queries (errors have no default here)
+    const line = await readEndpointHealth(client, { namespace: NS, service: 'iris', mode: 'RawDeployment', pods: ['iris-predictor-6d9f7-abcde'], window: '10s', rangeSeconds: 30, slis: ['latencyP95', 'errorRate', 'requestRate'] });
+    assert.deepEqual([line.queries, line.slis.map((s) => s.def.id)], [2, ['requestRate', 'errorRate', 'latencyP95']]);
+    near(byId(line.slis, 'latencyP95').values[''], 48.75, 0.5, 'the same P95');
+  });
+
+  it('gives the cost per inference of each revision, and of a RawDeployment endpoint, from the measured request rate', async () => {
+    const h = await readEndpointHealth(client, { namespace: NS, service: 'fraud', mode: 'Serverless', revisions: [STABLE, CANARY], window: '10s', rangeSeconds: 30 });
+    const gpuPod = (name: string, revision: string) => ({ metadata: { name, labels: { 'serving.knative.dev/revision': revision } }, spec: { containers: [{ resources: { requests: { cpu: '2' }, limits: { 'nvidia.com/gpu': '1' } } }] } });
+    // the default revision runs two GPU pods, the canary one: 5.20 and 2.60 per hour at these prices
+    const resources = resourcesByKey([gpuPod('a', STABLE), gpuPod('b', STABLE), gpuPod('c', CANARY)], 'Serverless');
+    const prices = { cpuHour: 0.05, gpuHour: 2.5 };
+    const rate = byId(h.slis, 'requestRate').values;
+    const value = (c: Cost): number | undefined => ('value' in c ? c.value : undefined);
+    near(value(costPerInference(resources[STABLE], prices, rate[STABLE])), 5.2 / (40 * 3600), 5.2 / (40 * 3600) * 0.25, 'default revision: 5.20/h over 40 req/s');
+    near(value(costPerInference(resources[CANARY], prices, rate[CANARY])), 2.6 / (10 * 3600), 2.6 / (10 * 3600) * 0.35, 'canary: 2.60/h over 10 req/s');
+    const raw = await readEndpointHealth(client, { namespace: NS, service: 'iris', mode: 'RawDeployment', pods: ['iris-predictor-6d9f7-abcde'], window: '10s', rangeSeconds: 30 });
+    const cpuOnly = resourcesByKey([{ metadata: { name: 'iris-predictor-6d9f7-abcde' }, spec: { containers: [{ resources: { requests: { cpu: '500m' } } }] } }], 'RawDeployment');
+    near(value(costPerInference(cpuOnly[''], prices, byId(raw.slis, 'requestRate').values[''])), 0.025 / (5 * 3600), 0.025 / (5 * 3600) * 0.4, 'half a CPU at 0.05/h over 5 req/s');
   });
 
   it("says what labels a metric has when they are not the ones expected, and shows Prometheus's reason for a bad query", async () => {

@@ -9,6 +9,7 @@ export class CaptureFile {
   private fd: number;
   bytes = 0;
   lines = 0;
+  private head = { replica: '', pod: '', container: '', json: '' };
 
   constructor(
     readonly file: string,
@@ -49,11 +50,23 @@ export class CaptureFile {
 
   append(lines: readonly LogLine[]): void {
     if (lines.length === 0) return;
-    const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+    let text = '';
+    for (const l of lines) text += `${this.rowHead(l)}${JSON.stringify(l.time)},"text":${JSON.stringify(l.text)}}\n`;
     fs.writeSync(this.fd, text);
     this.bytes += Buffer.byteLength(text);
     this.lines += lines.length;
     if (this.bytes > this.maxBytes) this.rotate();
+  }
+
+  /**
+   * `JSON.stringify(line)` up to its time, kept for the latest replica/pod/container: a batch's lines mostly share them.
+   * Keys in the order of LogLine, as a plain stringify writes them.
+   */
+  private rowHead(l: LogLine): string {
+    const h = this.head;
+    if (h.replica === l.replica && h.pod === l.pod && h.container === l.container) return h.json;
+    this.head = { replica: l.replica, pod: l.pod, container: l.container, json: `{"replica":${JSON.stringify(l.replica)},"pod":${JSON.stringify(l.pod)},"container":${JSON.stringify(l.container)},"time":` };
+    return this.head.json;
   }
 
   /** The last `n` lines kept on disk (all when n is undefined or negative), oldest first. */

@@ -40,9 +40,11 @@ export class LogLineSplitter {
       } else if (chunk) this.redraw();
       else this.pendingCR = true;
     }
+    // The next \r is looked for again only once passed: a chunk without one is not scanned to its end at every line.
+    let cr = chunk.indexOf('\r', i);
     while (i < chunk.length) {
       const nl = chunk.indexOf('\n', i);
-      const cr = chunk.indexOf('\r', i);
+      if (cr !== -1 && cr < i) cr = chunk.indexOf('\r', i);
       const stop = cr !== -1 && (nl === -1 || cr < nl) ? cr : nl;
       if (stop === -1) {
         this.add(chunk.slice(i));

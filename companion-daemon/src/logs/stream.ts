@@ -100,11 +100,14 @@ export async function streamLogLines(
  * 53-bit hash, not by their text: a second can hold tens of thousands of lines (a burst, or a log whose timestamps
  * all fall in one second), and their text (slices that keep the whole received chunks alive) would otherwise stay in
  * memory as long as the follower lives. Two different lines of one second sharing a hash (odds ~n²/2⁵⁴) would lose
- * the second of them only on a resume.
+ * the second of them only on a resume. The latest second's hashes are kept in a flat Float64Array (no Map entry and no
+ * boxed number per line: a burst of lines costs 8 bytes each and no garbage); the multiset is built only on a resume.
  */
 export class LineDeduper {
   private second = '';
-  private seen = new Map<number, number>();
+  /** The hashes of the lines kept in `second`, the first `seenCount` of the array. */
+  private seen = new Float64Array(64);
+  private seenCount = 0;
   private replay: Map<number, number> | undefined;
   lastTime = '';
 
@@ -116,13 +119,16 @@ export class LineDeduper {
   /** The sinceTime to resume from, or undefined before any line. */
   resumeFrom(): string | undefined {
     if (!this.second) return undefined;
-    this.replay = new Map(this.seen);
+    const replay = new Map<number, number>();
+    for (let i = 0; i < this.seenCount; i++) replay.set(this.seen[i], (replay.get(this.seen[i]) ?? 0) + 1);
+    this.replay = replay;
     return `${this.second}Z`;
   }
 
   /** Lets go of the remembered second (the stream will not be resumed again). */
   forget(): void {
-    this.seen.clear();
+    this.seen = new Float64Array(64);
+    this.seenCount = 0;
     this.replay = undefined;
   }
 
@@ -144,9 +150,16 @@ export class LineDeduper {
     }
     if (second !== this.second) {
       this.second = second;
-      this.seen.clear();
+      this.seenCount = 0;
+      // A burst's array is not kept once its second is over.
+      if (this.seen.length > 1024) this.seen = new Float64Array(64);
     }
-    this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
+    if (this.seenCount === this.seen.length) {
+      const grown = new Float64Array(this.seen.length * 2);
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    this.seen[this.seenCount++] = key;
     this.lastTime = time;
     return true;
   }
@@ -154,15 +167,21 @@ export class LineDeduper {
 
 /** cyrb53 (public domain) over `time`, a NUL and `text`, without joining them. */
 function lineHash(time: string, text: string): number {
+  // The mixing step is written out in each loop: in a closure, h1 and h2 would live in its context, not in registers.
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  const mix = (c: number) => {
+  for (let i = 0; i < time.length; i++) {
+    const c = time.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
-  };
-  for (let i = 0; i < time.length; i++) mix(time.charCodeAt(i));
-  mix(0);
-  for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
+  }
+  h1 = Math.imul(h1, 2654435761); // ^ 0, the NUL between them
+  h2 = Math.imul(h2, 1597334677);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);

@@ -122,6 +122,22 @@ describe('capture files', () => {
     assert.equal(again.tail(1)[0].text, 'step 99');
     again.close();
   });
+
+  it('writes each line as the JSON of the line, whatever its replica, pod and text', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-cap-'));
+    const f = new CaptureFile(path.join(dir, 'job.jsonl'));
+    const lines = [
+      { replica: 'worker-"0"', pod: 'p\n', container: 'c', time: '2026-01-01T00:00:01Z', text: 'quote " backslash \\ nul \u0000 ü' },
+      { replica: 'worker-"0"', pod: 'p\n', container: 'c', time: '', text: '' },
+      { replica: 'master-0', pod: 'p', container: 'c', time: '2026-01-01T00:00:02Z', text: '{"json": true}' },
+      { replica: 'master-0', pod: 'p', container: 'other', time: '2026-01-01T00:00:03Z', text: 'x' },
+    ];
+    f.append(lines.slice(0, 3));
+    f.append(lines.slice(3));
+    assert.equal(fs.readFileSync(f.file, 'utf8'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    assert.deepEqual(f.tail(), lines);
+    f.close();
+  });
 });
 
 describe('resuming after a daemon restart', () => {

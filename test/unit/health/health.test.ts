@@ -1,8 +1,10 @@
 // Health math as a user reads it in the Endpoints and Training views: PromQL built from settings and hostile names
 // that cannot change the query, the error budget and burn rate of an SLO, the canary gate's verdicts, GPU use of a
-// job (idle hint, GPU-hours), drift PSI and a pipeline's completion rate and duration percentiles. The queries run
+// job (idle hint, GPU-hours), drift PSI, cost per inference from pod resources and prices, the Endpoints view's health
+// line, and a pipeline's completion rate and duration percentiles. The queries run
 // against a real Prometheus in test/integration/health-prometheus.test.ts.
 import assert from 'node:assert/strict';
+import { checkPrices, costPerInference, formatCost, quantity, resourcesByKey } from '../../../core/health/cost';
 import { summarizeGpu } from '../../../core/health/gpu';
 import { describeStats, pipelineStats, quantile } from '../../../core/health/pipelineStats';
 import { PrometheusClient, PromQueryError } from '../../../core/health/prometheus';
@@ -11,7 +13,7 @@ import { endpointSlis, formatValue, metricNames, render, withOverride, type SliI
 import { canaryGate, errorBudget, parseSlo } from '../../../core/health/slo';
 import type { HttpRequest } from '../../../core/http/transport';
 import type { Run } from '../../../core/kfp/types';
-import { endpointData, jobData } from '../../../extension/health/present';
+import { endpointData, jobData, lineOf } from '../../../extension/health/present';
 
 describe('health: SLI queries', () => {
   it('fills in names so that a hostile one stays a label value', () => {
@@ -137,6 +139,32 @@ describe('health: GPUs, drift, pipeline runs', () => {
   });
 });
 
+describe('health: cost per inference', () => {
+  const pod = (name: string, revision: string | undefined, containers: object[], phase = 'Running') => ({ metadata: { name, labels: { ...(revision ? { 'serving.knative.dev/revision': revision } : {}) } }, spec: { containers }, status: { phase } });
+  const gpuPod = { name: 'kserve-container', resources: { requests: { cpu: '2' }, limits: { cpu: '4', 'nvidia.com/gpu': '1' } } };
+  const proxy = { name: 'queue-proxy', resources: { requests: { cpu: '25m' } } };
+
+  it('reads CPU and GPU quantities, per revision, without ended pods', () => {
+    assert.deepEqual([quantity('500m'), quantity('2'), quantity('1.5'), quantity(3), quantity('2Gi'), quantity(undefined)], [0.5, 2, 1.5, 3, 0, 0]);
+    const r = resourcesByKey([pod('a', 'm-00001', [gpuPod, proxy]), pod('b', 'm-00001', [gpuPod, proxy]), pod('c', 'm-00002', [{ name: 'x', resources: { limits: { cpu: '1' } } }]), pod('d', 'm-00002', [gpuPod], 'Succeeded')], 'Serverless');
+    for (const v of Object.values(r)) v.cpus = Number(v.cpus.toFixed(6));
+    assert.deepEqual(r, { 'm-00001': { pods: 2, cpus: 4.05, gpus: 2 }, 'm-00002': { pods: 1, cpus: 1, gpus: 0 } }, 'requests before limits; queue-proxy counts; ended pods do not');
+    assert.deepEqual(Object.keys(resourcesByKey([pod('a', 'm-00001', [gpuPod])], 'RawDeployment')), ['']);
+  });
+
+  it("is the pods' price per hour over the requests per hour, and says what is missing", () => {
+    const prices = { cpuHour: 0.05, gpuHour: 2.5, currency: 'USD' };
+    const c = costPerInference({ pods: 1, cpus: 2, gpus: 1 }, prices, 10);
+    assert.ok('value' in c && Math.abs(c.value - 2.6 / 36_000) < 1e-12);
+    assert.equal(formatCost(2.6 / 36_000, 'USD'), '0.0722 USD / 1k');
+    assert.deepEqual(costPerInference({ pods: 1, cpus: 2, gpus: 1 }, { cpuHour: 0.05 }, 10), { problem: 'its pods use 1 GPU: set gpuHour in kubeflow.health.prices' });
+    assert.deepEqual(costPerInference(undefined, prices, 10), { problem: 'no running predictor pods' });
+    assert.match((costPerInference({ pods: 1, cpus: 2, gpus: 1 }, prices, 0) as { problem: string }).problem, /no requests in the window \(its pods cost 2\.60 USD an hour\)/);
+    assert.match(checkPrices(undefined).problem!, /Set kubeflow\.health\.prices/);
+    assert.match(checkPrices({ cpuHour: -1 }).problem!, /must be numbers of 0 or more/);
+  });
+});
+
 describe('health: what the panel shows', () => {
   const reading = (id: SliId, values: Record<string, number>) => ({ def: endpointSlis('Serverless').find((d) => d.id === id)!, values, series: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [{ time: 1, value: v }]])) });
   const health = {
@@ -161,6 +189,27 @@ describe('health: what the panel shows', () => {
     assert.equal(endpointData({ ...view, gateMode: 'warn' }, health, new Date(0)).gate!.canPromote, true);
     assert.deepEqual(d.drift!.rows.map((r) => [r.feature, r.tone]), [['amount', 'bad'], ['age', 'ok']]);
     assert.match(d.slo!.budget!, /Error budget left over the last 60 min: 90%/);
+  });
+
+  it('shows the cost per inference beside the SLIs, per revision, or what to set', () => {
+    const withRate = { ...health, slis: [...health.slis, reading('requestRate', { 'm-00001': 40, 'm-00002': 10 })] };
+    const resources = { 'm-00001': { pods: 2, cpus: 4, gpus: 2 }, 'm-00002': { pods: 1, cpus: 2, gpus: 1 } };
+    const d = endpointData({ ...view, gateMode: 'warn', resources, prices: { cpuHour: 0.05, gpuHour: 2.5, currency: 'USD' } }, withRate, new Date(0));
+    const cost = d.slis.find((r) => r.id === 'costPerInference')!;
+    assert.deepEqual(cost.cells.map((c) => c.text), ['0.0361 USD / 1k', '0.0722 USD / 1k']);
+    assert.equal(cost.problem, undefined);
+    assert.match(endpointData({ ...view, gateMode: 'warn' }, withRate, new Date(0)).slis.find((r) => r.id === 'costPerInference')!.problem!, /Set kubeflow\.health\.prices/);
+    const noPods = endpointData({ ...view, gateMode: 'warn', resources: { 'm-00001': resources['m-00001'] }, prices: { cpuHour: 0.05, gpuHour: 2.5 } }, withRate, new Date(0)).slis.find((r) => r.id === 'costPerInference')!;
+    assert.deepEqual(noPods.cells.map((c) => c.text), ['0.0361 / 1k', '—']);
+    assert.equal(noPods.problem, 'canary 10% (m-00002): no running predictor pods.');
+  });
+
+  it("writes the Endpoints view's line of a revision, or of a RawDeployment endpoint", () => {
+    const raw = { queries: 3, slis: [{ ...reading('latencyP95', { '': 48.75 }) }, { def: endpointSlis('RawDeployment').find((x) => x.id === 'errorRate')!, values: {}, series: {}, problem: 'no default' }, reading('requestRate', { '': 5 })] };
+    assert.equal(lineOf(raw, ''), '49 ms · 5.00 req/s');
+    const withRate = { ...health, slis: [...health.slis, reading('requestRate', { 'm-00001': 40, 'm-00002': 10 })] };
+    assert.equal(lineOf(withRate, 'm-00002'), '448 ms · 20.0% errors · 10 req/s');
+    assert.equal(lineOf(withRate, undefined), '');
   });
 
   it('says RawDeployment has no canary, and asks for an SLO when none is set', () => {

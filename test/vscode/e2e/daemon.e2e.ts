@@ -157,7 +157,8 @@ describe('companion daemon in the editor (UI)', function () {
     await wb!.screenshot('log-filter-text');
   });
 
-  it('VS Code\'s Ports view does not auto-forward the daemon\'s local ports, while a port another program opens is', async () => {
+  it('VS Code\'s Ports view does not auto-forward the daemon\'s local ports, while a port another program opens is', async function () {
+    this.timeout(360_000);
     const page = wb!.page;
     const forwards = await page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Port Forwards' }) }).locator('.monaco-list-row').allInnerTexts();
     const ours = forwards.map((t) => Number(/(\d{4,5}) · /.exec(t)?.[1])).filter((n) => n > 0);
@@ -168,7 +169,9 @@ describe('companion daemon in the editor (UI)', function () {
     listener = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
     await wb!.runCommand('Ports: Focus on Ports View');
     const ports = page.locator('.part.panel');
-    await ports.locator('.monaco-list-row, .monaco-table-tr', { hasText: String(port) }).first().waitFor({ timeout: 60_000 });
+    // The finder scans /proc again after 20× its last scan's duration (at least 2 s): under CI load a scan takes seconds,
+    // so the next one can be a minute or more away.
+    await ports.locator('.monaco-list-row, .monaco-table-tr', { hasText: String(port) }).first().waitFor({ timeout: 240_000 });
     // The daemon's forwards were opened long before that port (test 1 on): the finder has seen them many times.
     const rows = (await ports.locator('.monaco-list-row, .monaco-table-tr').allInnerTexts()).join('\n');
     for (const p of ours) assert.ok(!new RegExp(`\\b${p}\\b`).test(rows), `the daemon's port ${p} is not in the Ports view:\n${rows}`);

@@ -53,9 +53,12 @@ describe('notebooks 2.0: workspaces in the Notebooks view and as kernels (UI)', 
     await item.waitFor({ timeout: 30_000 });
     await item.click();
   }
+  /** Runs the notebook like a user: the Run All button of the visible notebook's toolbar (the palette lists "Notebook:
+   *  Run All" only while a notebook editor has the focus, which a notification or the kernel picker can take). */
   async function runAll(): Promise<void> {
-    await page().locator('.notebookOverlay:visible:not([inert]) .cell-list-container').first().click({ position: { x: 200, y: 20 } }).catch(() => undefined);
-    await wb!.runCommand('Notebook: Run All');
+    const button = page().locator('.notebook-toolbar-container:visible .action-item:not(.disabled) .action-label[aria-label^="Run All"]').first();
+    await button.waitFor({ timeout: 30_000 });
+    await button.click();
   }
 
   before(async () => {
