@@ -163,6 +163,16 @@ describe('pipeline graph webview (Chromium)', function () {
     const drawn = await frame().locator('svg.graph .node').count();
     assert.ok(drawn > 0 && drawn < 5000, `${drawn} nodes in the DOM`);
     await shot('7b-synthetic-30000');
+    // Panning draws what comes into view.
+    const ids = () => frame().locator('svg.graph .node').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('data-id')));
+    const shown = new Set(await ids());
+    const box = await frame().locator('.canvas').boundingBox();
+    assert.ok(box);
+    await frame().mouse.move(box.x + 700, box.y + 700);
+    await frame().mouse.down();
+    await frame().mouse.move(box.x + 100, box.y + 100, { steps: 8 });
+    await frame().mouse.up();
+    await frame().waitForFunction((before) => [...(globalThis as unknown as { document: { querySelectorAll(q: string): Iterable<{ getAttribute(n: string): string }> } }).document.querySelectorAll('svg.graph .node')].some((e) => !before.includes(e.getAttribute('data-id'))), [...shown], { timeout: 30_000 });
     const last = big.root.tasks[rootTasks - 1].name;
     await frame().keyboard.press('Control+f');
     await frame().keyboard.type(last);

@@ -94,6 +94,8 @@ export class GraphCanvas {
   private t: ViewTransform = { x: 0, y: 0, k: 1 };
   private selected: string | undefined;
   private settleTimer: number | undefined;
+  /** A virtual level's redraw while a pan or zoom goes on (at most every 120 ms). */
+  private drawTimer: number | undefined;
   /** A fit asked for while the canvas had no size (hidden panel); done when it gets one. */
   private pendingFit: boolean | undefined;
 
@@ -384,6 +386,12 @@ export class GraphCanvas {
     this.svg.classList.toggle('lod-low', k < 0.25);
     // Composite while moving; drop the hint afterwards so the text is re-rastered sharp at the new scale.
     this.svg.style.willChange = 'transform';
+    if (this.virtualEdges && this.drawTimer === undefined) {
+      this.drawTimer = window.setTimeout(() => {
+        this.drawTimer = undefined;
+        this.drawInView();
+      }, 120);
+    }
     if (this.settleTimer !== undefined) window.clearTimeout(this.settleTimer);
     this.settleTimer = window.setTimeout(() => {
       this.svg.style.willChange = 'auto';
