@@ -44,7 +44,9 @@ export function readYaml(text: string): ReadResult {
   try {
     const docs: unknown[] = [];
     loadAll(text, (d) => docs.push(d), JS_YAML_OPTIONS);
-    return { docs, positions: new JsYamlPositions(text), diagnostics: indentationWarnings(text.split('\n'), underIndentedContinuations(text)) };
+    const shallow = underIndentedContinuations(text);
+    // Split into lines only when there is something to report (a 50 MB file has a million lines).
+    return { docs, positions: new JsYamlPositions(text), diagnostics: shallow.length ? indentationWarnings(text.split('\n'), shallow) : [] };
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     const at = err.mark ? new LineIndex(text).range(err.mark.position, err.mark.position + 1) : ORIGIN;

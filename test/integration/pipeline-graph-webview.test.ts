@@ -153,6 +153,37 @@ describe('pipeline graph webview (Chromium)', function () {
     await shot('7-synthetic-2000-fit');
   });
 
+  it('a 30,000-task level (above the old 20,000 cap): painted, its size shown, only what is in view drawn, its last task found by search', async function () {
+    const big = parsePipeline(syntheticPipeline({ tasks: 30_000, loops: 0 }).text);
+    const rootTasks = big.root.tasks.length;
+    assert.ok(rootTasks > 20_000);
+    const r = await send(big, 'synthetic-30000.yaml');
+    assert.ok(Number(r.nodes) > rootTasks);
+    await frame().locator('.crumbs .level-size', { hasText: `${rootTasks.toLocaleString('en-US')} tasks` }).waitFor();
+    const drawn = await frame().locator('svg.graph .node').count();
+    assert.ok(drawn > 0 && drawn < 5000, `${drawn} nodes in the DOM`);
+    await shot('7b-synthetic-30000');
+    // Panning draws what comes into view.
+    const ids = () => frame().locator('svg.graph .node').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string }).getAttribute('data-id')));
+    const shown = new Set(await ids());
+    const box = await frame().locator('.canvas').boundingBox();
+    assert.ok(box);
+    await frame().mouse.move(box.x + 700, box.y + 700);
+    await frame().mouse.down();
+    await frame().mouse.move(box.x + 100, box.y + 100, { steps: 8 });
+    await frame().mouse.up();
+    await frame().waitForFunction((before) => [...(globalThis as unknown as { document: { querySelectorAll(q: string): Iterable<{ getAttribute(n: string): string }> } }).document.querySelectorAll('svg.graph .node')].some((e) => !before.includes(e.getAttribute('data-id'))), [...shown], { timeout: 30_000 });
+    const last = big.root.tasks[rootTasks - 1].name;
+    await frame().keyboard.press('Control+f');
+    await frame().keyboard.type(last);
+    await frame().locator('.search-results button', { hasText: last }).first().waitFor();
+    await frame().keyboard.press('Enter');
+    await frame().locator(`[data-id="t:${last}"].selected`).waitFor({ timeout: 30_000 });
+    assert.ok((await frame().locator('svg.graph .node').count()) < 5000);
+    await shot('7c-synthetic-30000-found');
+    await frame().keyboard.press('Escape');
+  });
+
   it('no script was blocked by the CSP and the page logged no errors', async function () {
     const violations = await g.cspViolations();
     // The toolkit's FAST templates bind `style` attributes, which no nonce can allow (shared/reference/webview-toolkits.md).

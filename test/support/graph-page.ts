@@ -117,7 +117,8 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
  */
 export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml'): Promise<Record<string, number | string>> {
   const before = (await g.posted()).filter((m) => m.type === 'rendered').length;
-  await g.page.evaluate((m) => ((globalThis as unknown as { __staged: unknown }).__staged = m), { type: 'model', model, source: { label, kind: 'ir' }, version: 0 } as object);
+  // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page.
+  await g.page.evaluate((json) => ((globalThis as unknown as { __staged: unknown }).__staged = JSON.parse(json)), JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0 }));
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: unknown; postMessage(m: unknown, o: string): void };
     const t = performance.now();

@@ -380,6 +380,8 @@ export class GraphApp {
       this.crumbs.appendChild(b);
       if (!last) this.crumbs.appendChild(h('span', { class: 'sep', 'aria-hidden': 'true' }, '›'));
     });
+    const tasks = this.level?.dag.tasks.length ?? 0;
+    this.crumbs.appendChild(h('span', { class: 'level-size', title: `${this.level?.nodes.length.toLocaleString('en-US') ?? 0} nodes drawn in this level` }, `${tasks.toLocaleString('en-US')} ${tasks === 1 ? 'task' : 'tasks'}`));
   }
 
   private select(id: string | undefined, reveal = true): void {

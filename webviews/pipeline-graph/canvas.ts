@@ -38,6 +38,7 @@ interface Drawn {
 
 interface DrawnEdge {
   edge: ViewEdge;
+  bounds?: Box;
   points: Point[];
   el?: SVGPathElement;
 }
@@ -65,6 +66,13 @@ const MIN_K = 0.02;
 const MAX_K = 3;
 /** The first view of a level never shrinks node labels (12.5 px) below about 11 px; the user may zoom out further. */
 const READABLE_K = 0.88;
+/**
+ * Levels with more nodes are drawn only where the view is (redrawn when a pan or zoom settles), never whole: a
+ * 129,945-node level drawn whole exhausts the page's memory.
+ */
+export const VIRTUAL_ABOVE_NODES = 8000;
+/** In a virtual level, drawn elements beyond this many are dropped when they are out of view. */
+const VIRTUAL_KEEP = 4000;
 
 export class GraphCanvas {
   readonly element: HTMLDivElement;
@@ -76,6 +84,8 @@ export class GraphCanvas {
   private edgesByNode = new Map<string, DrawnEdge[]>();
   /** Nodes and edges still to draw after the first paint. */
   private pending: { nodes: Drawn[]; edges: DrawnEdge[] } | undefined;
+  /** Set for a level drawn only in view (more than VIRTUAL_ABOVE_NODES nodes): all its edges. */
+  private virtualEdges: DrawnEdge[] | undefined;
   private generation = 0;
   private matches: Set<string> | undefined;
   private states: Map<string, NodeState> | undefined;
@@ -84,6 +94,8 @@ export class GraphCanvas {
   private t: ViewTransform = { x: 0, y: 0, k: 1 };
   private selected: string | undefined;
   private settleTimer: number | undefined;
+  /** A virtual level's redraw while a pan or zoom goes on (at most every 120 ms). */
+  private drawTimer: number | undefined;
   /** A fit asked for while the canvas had no size (hidden panel); done when it gets one. */
   private pendingFit: boolean | undefined;
 
@@ -145,6 +157,13 @@ export class GraphCanvas {
       }
     });
     if (fit) this.fit(true);
+    this.virtualEdges = this.nodes.size > VIRTUAL_ABOVE_NODES ? edges : undefined;
+    this.svg.classList.toggle('virtual', Boolean(this.virtualEdges));
+    if (this.virtualEdges) {
+      this.pending = undefined;
+      this.drawInView();
+      return;
+    }
 
     // What is in view (with a margin) now, the rest later.
     const view = this.visibleArea(300);
@@ -181,10 +200,49 @@ export class GraphCanvas {
     this.drawSome(p.nodes, p.edges);
   }
 
+  /**
+   * A virtual level: draws what is in view (with a margin) and not drawn yet; once more than VIRTUAL_KEEP elements
+   * are drawn, drops those far out of view.
+   */
+  private drawInView(): void {
+    const all = this.virtualEdges;
+    if (!all) return;
+    const near = this.visibleArea(400);
+    const far = this.visibleArea(1600);
+    const inside = (b: Box, v: typeof near): boolean => b.x < v.right && b.x + b.w > v.left && b.y < v.bottom && b.y + b.h > v.top;
+    const nodes: Drawn[] = [];
+    let drawn = 0;
+    for (const n of this.nodes.values()) {
+      if (n.el) drawn++;
+      else if (inside(n.box, near)) nodes.push(n);
+    }
+    const edges: DrawnEdge[] = [];
+    for (const e of all) {
+      if (e.el) drawn++;
+      else if (inside((e.bounds ??= boundsOf(e.points)), near)) edges.push(e);
+    }
+    if (drawn + nodes.length + edges.length > VIRTUAL_KEEP) {
+      for (const n of this.nodes.values()) {
+        if (n.el && !inside(n.box, far)) {
+          n.el.remove();
+          n.el = undefined;
+        }
+      }
+      for (const e of all) {
+        if (e.el && !inside(e.bounds ?? boundsOf(e.points), far)) {
+          e.el.remove();
+          e.el = undefined;
+        }
+      }
+    }
+    this.drawSome(nodes, edges);
+  }
+
   private drawSome(nodes: Drawn[], edges: DrawnEdge[]): void {
     const edgeFrag = document.createDocumentFragment();
     for (const e of edges) {
-      const cls = `edge ${e.edge.kind}${e.edge.always ? ' always' : ''}`;
+      const lit = this.selected !== undefined && (e.edge.from === this.selected || e.edge.to === this.selected);
+      const cls = `edge ${e.edge.kind}${e.edge.always ? ' always' : ''}${lit ? ' hl' : ''}`;
       e.el = s('path', { class: cls, d: pathOf(e.points), 'marker-end': `url(#arrow-${e.edge.always ? 'always' : e.edge.kind})` }, s('title', {}, e.edge.label));
       edgeFrag.appendChild(e.el);
     }
@@ -193,6 +251,7 @@ export class GraphCanvas {
     for (const n of nodes) {
       n.el = drawNode(n.node, n.box);
       if (this.matches?.has(n.node.id)) n.el.classList.add('match');
+      if (n.node.id === this.selected) n.el.classList.add('selected');
       if (this.states) applyState(n.el, n.node, n.box, this.states.get(n.node.id));
       nodeFrag.appendChild(n.el);
     }
@@ -327,10 +386,17 @@ export class GraphCanvas {
     this.svg.classList.toggle('lod-low', k < 0.25);
     // Composite while moving; drop the hint afterwards so the text is re-rastered sharp at the new scale.
     this.svg.style.willChange = 'transform';
+    if (this.virtualEdges && this.drawTimer === undefined) {
+      this.drawTimer = window.setTimeout(() => {
+        this.drawTimer = undefined;
+        this.drawInView();
+      }, 120);
+    }
     if (this.settleTimer !== undefined) window.clearTimeout(this.settleTimer);
     this.settleTimer = window.setTimeout(() => {
       this.svg.style.willChange = 'auto';
       this.settleTimer = undefined;
+      this.drawInView();
       this.events.moved?.({ ...this.t });
     }, 180);
   }
