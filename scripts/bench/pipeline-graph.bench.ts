@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { firstLevelLayout } from '../../core/pipeline/first-layout';
 import { buildLevel } from '../../core/pipeline/layer';
 import { layoutGraph, type Point } from '../../core/pipeline/layout';
 import type { PipelineModel } from '../../core/pipeline/model';
@@ -123,8 +124,12 @@ async function firstPaint(file: string, bundle: string): Promise<Paint> {
   for (let run = 0; run < 5; run++) {
     const g = await openGraphPage({ bundle });
     try {
-      const [model, ms] = time(() => parsePipeline(fs.readFileSync(file, 'utf8')));
-      const r = await showModel(g, model, `synthetic-${run}.yaml`);
+      // As the extension's panel: read, parse, lay out the top level, post model and layout.
+      const [[model, layout], ms] = time(() => {
+        const m = parsePipeline(fs.readFileSync(file, 'utf8'));
+        return [m, firstLevelLayout(m)] as const;
+      });
+      const r = await showModel(g, model, `synthetic-${run}.yaml`, layout);
       coldMs.push(Number(r.sinceMessageMs));
       fromPostMs.push(Number(r.fromPostMs));
       readParseMs.push(round(ms));
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
   const paint = await firstPaint(syntheticFile, bundle);
   const firstPaintMs = median(paint.coldMs);
   const openToPaintMs = median(paint.openToPaintMs);
-  console.log(`  open to paint, 2,000 tasks (read + parse + post + paint): median ${round(openToPaintMs)} ms (runs ${paint.openToPaintMs.join(', ')}; read+parse ${paint.readParseMs.join(', ')}); target ≤ ${OPEN_TO_PAINT_TARGET_MS} ms`);
+  console.log(`  open to paint, 2,000 tasks (read + parse + layout + post + paint): median ${round(openToPaintMs)} ms (runs ${paint.openToPaintMs.join(', ')}; read+parse+layout ${paint.readParseMs.join(', ')}); target ≤ ${OPEN_TO_PAINT_TARGET_MS} ms`);
   const huge = process.env.KFVS_BENCH_SKIP_HUGE ? { skipped: 'KFVS_BENCH_SKIP_HUGE is set' } : await benchHuge(bundle);
   console.log(`  ${HUGE_TASKS} tasks: ${JSON.stringify(huge)}`);
   console.log(`  webview first paint, 2,000 tasks: median ${round(firstPaintMs)} ms cold (runs ${paint.coldMs.join(', ')}), warm ${paint.warmMs.join(', ')}; from postMessage ${paint.fromPostMs.map((x) => round(x)).join(', ')} ms; target ≤ ${FIRST_PAINT_TARGET_MS} ms`);
@@ -236,7 +241,7 @@ async function main(): Promise<void> {
     },
     openToPaint: {
       graph: 'synthetic-2000, a fresh page per run',
-      definition: 'file read + parse (extension host side, warm process) + postMessage to the first painted frame in the webview',
+      definition: 'file read + parse + top-level layout (extension host side, warm process) + postMessage to the first painted frame in the webview',
       medianMs: round(openToPaintMs),
       runsMs: paint.openToPaintMs,
       readParseMs: paint.readParseMs,
