@@ -4,6 +4,7 @@
 // editor column); "Keep Graph Open" pins it. Panels come back after a window reload (`revive`).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { firstLevelLayout } from '../../core/pipeline/first-layout';
 import { oversizedLevel } from '../../core/pipeline/layer';
 import type { PipelineModel } from '../../core/pipeline/model';
 import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
@@ -224,7 +225,7 @@ export class GraphPanel implements vscode.Disposable {
         return this.summary(tooBig);
       }
       this.model = res.model;
-      this.post({ type: 'model', model: res.model, source: res.source, version: this.version++ });
+      this.post({ type: 'model', model: res.model, source: res.source, version: this.version++, layout: firstLevelLayout(res.model) });
       this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms, ${res.model.diagnostics.length} problem(s)`);
       return this.summary();
     } catch (err) {

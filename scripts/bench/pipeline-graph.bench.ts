@@ -7,10 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { firstLevelLayout } from '../../core/pipeline/first-layout';
 import { buildLevel } from '../../core/pipeline/layer';
 import { layoutGraph, type Point } from '../../core/pipeline/layout';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
+import { edgeCrossings as crossings } from '../../test/support/edge-crossings';
 import { openGraphPage, showModel } from '../../test/support/graph-page';
 import { sharedAvailable, sharedPath } from '../../test/support/shared';
 import { syntheticPipeline } from '../../test/support/synthetic-pipeline';
@@ -26,31 +28,12 @@ const HUGE_TARGET_MB = 1024;
 const DAGRE_TIMEOUT_MS = 300_000;
 const HUGE_TIMEOUT_MS = 600_000;
 const HUGE_WEBVIEW_MS = 180_000;
+const SETTLE_MS = 1500;
 
 function time<T>(fn: () => T): [T, number] {
   const t = performance.now();
   const r = fn();
   return [r, performance.now() - t];
-}
-
-/** Proper crossings between the polylines of different edges (the same measure for both layouts). */
-function crossings(routes: Point[][]): number {
-  const segs: { a: Point; b: Point; e: number; x0: number; x1: number }[] = [];
-  routes.forEach((r, e) => {
-    for (let i = 1; i < r.length; i++) segs.push({ a: r[i - 1], b: r[i], e, x0: Math.min(r[i - 1].x, r[i].x), x1: Math.max(r[i - 1].x, r[i].x) });
-  });
-  segs.sort((p, q) => p.x0 - q.x0);
-  const orient = (p: Point, q: Point, r: Point) => Math.sign((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
-  let n = 0;
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i];
-    for (let j = i + 1; j < segs.length && segs[j].x0 <= s.x1; j++) {
-      const t = segs[j];
-      if (t.e === s.e) continue;
-      if (orient(s.a, s.b, t.a) * orient(s.a, s.b, t.b) < 0 && orient(t.a, t.b, s.a) * orient(t.a, t.b, s.b) < 0) n++;
-    }
-  }
-  return n;
 }
 
 interface GraphBench {
@@ -142,8 +125,15 @@ async function firstPaint(file: string, bundle: string): Promise<Paint> {
   for (let run = 0; run < 5; run++) {
     const g = await openGraphPage({ bundle });
     try {
-      const [model, ms] = time(() => parsePipeline(fs.readFileSync(file, 'utf8')));
-      const r = await showModel(g, model, `synthetic-${run}.yaml`);
+      // The browser this run launched settles first: a VS Code webview opens in a browser already running (measured
+      // without this pause, Chromium's start-up on the 2 cores doubles the read + parse + layout below).
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      // As the extension's panel: read, parse, lay out the top level, post model and layout.
+      const [[model, layout], ms] = time(() => {
+        const m = parsePipeline(fs.readFileSync(file, 'utf8'));
+        return [m, firstLevelLayout(m)] as const;
+      });
+      const r = await showModel(g, model, `synthetic-${run}.yaml`, layout);
       coldMs.push(Number(r.sinceMessageMs));
       fromPostMs.push(Number(r.fromPostMs));
       readParseMs.push(round(ms));
@@ -254,7 +244,7 @@ async function main(): Promise<void> {
   const paint = await firstPaint(syntheticFile, bundle);
   const firstPaintMs = median(paint.coldMs);
   const openToPaintMs = median(paint.openToPaintMs);
-  console.log(`  open to paint, 2,000 tasks (read + parse + post + paint): median ${round(openToPaintMs)} ms (runs ${paint.openToPaintMs.join(', ')}; read+parse ${paint.readParseMs.join(', ')}); target ≤ ${OPEN_TO_PAINT_TARGET_MS} ms`);
+  console.log(`  open to paint, 2,000 tasks (read + parse + layout + post + paint): median ${round(openToPaintMs)} ms (runs ${paint.openToPaintMs.join(', ')}; read+parse+layout ${paint.readParseMs.join(', ')}); target ≤ ${OPEN_TO_PAINT_TARGET_MS} ms`);
   const huge = process.env.KFVS_BENCH_SKIP_HUGE ? { skipped: 'KFVS_BENCH_SKIP_HUGE is set' } : await benchHuge(bundle);
   console.log(`  ${HUGE_TASKS} tasks: ${JSON.stringify(huge)}`);
   console.log(`  webview first paint, 2,000 tasks: median ${round(firstPaintMs)} ms cold (runs ${paint.coldMs.join(', ')}), warm ${paint.warmMs.join(', ')}; from postMessage ${paint.fromPostMs.map((x) => round(x)).join(', ')} ms; target ≤ ${FIRST_PAINT_TARGET_MS} ms`);
@@ -275,7 +265,7 @@ async function main(): Promise<void> {
     },
     openToPaint: {
       graph: 'synthetic-2000, a fresh page per run',
-      definition: 'file read + parse (extension host side, warm process) + postMessage to the first painted frame in the webview',
+      definition: 'file read + parse + top-level layout (extension host side, warm process) + postMessage to the first painted frame in the webview, in a fresh page of a browser started 1.5 s before',
       medianMs: round(openToPaintMs),
       runsMs: paint.openToPaintMs,
       readParseMs: paint.readParseMs,

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { firstLevelLayout } from '../../core/pipeline/first-layout';
+import { buildLevel } from '../../core/pipeline/layer';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
 import { openGraphPage, showModel, waitForRender, type GraphPage } from '../support/graph-page';
@@ -53,6 +55,22 @@ describe('pipeline graph webview (Chromium)', function () {
     assert.equal(await cond.locator('.badge').textContent(), '20 tasks');
     assert.deepEqual(await crumbs(), ['pipeline-with-loops-and-conditions-multi-layers']);
     await shot('1-root');
+  });
+
+  it('draws the top level where the layout sent with the model puts it (the extension host lays it out)', async function () {
+    const given = firstLevelLayout(loops);
+    assert.ok(given);
+    // Mirrored, so it cannot be what the page would have computed itself.
+    const mirrored = { ...given, layout: { ...given.layout, nodes: given.layout.nodes.map((n) => ({ ...n, x: given.layout.width - n.x })) } };
+    const level = buildLevel(loops, loops.root, undefined);
+    const i = level.nodes.findIndex((n) => n.id === 't:flip-coin-op');
+    const at = async () => frame().locator('[data-id="t:flip-coin-op"]').getAttribute('transform');
+    const p = mirrored.layout.nodes[i];
+    await showModel(g, loops, 'given-layout.yaml', mirrored);
+    assert.equal(await at(), `translate(${p.x - p.width / 2},${p.y - p.height / 2})`);
+    const own = given.layout.nodes[i];
+    await showModel(g, loops, 'pipeline_with_loops_and_conditions.yaml');
+    assert.equal(await at(), `translate(${own.x - own.width / 2},${own.y - own.height / 2})`, 'without one the page lays the level out itself');
   });
 
   it('double-click drills into a sub-DAG; breadcrumbs lead back', async function () {

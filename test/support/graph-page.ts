@@ -113,12 +113,13 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
 /**
  * Sends a model as the extension would and returns the `rendered` report of the level it draws, plus
  * `fromPostMs`: from the page's postMessage call (structured clone of the model included) to the painted frame.
- * The model is handed to the page first, so Playwright's own transfer is not counted.
+ * The model is handed to the page first, so Playwright's own transfer is not counted. `layout`: the top level's, as
+ * the extension sends it (`firstLevelLayout`).
  */
-export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml'): Promise<Record<string, number | string>> {
+export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml', layout?: unknown): Promise<Record<string, number | string>> {
   const before = (await g.posted()).filter((m) => m.type === 'rendered').length;
   // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page.
-  await g.page.evaluate((json) => ((globalThis as unknown as { __staged: unknown }).__staged = JSON.parse(json)), JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0 }));
+  await g.page.evaluate((json) => ((globalThis as unknown as { __staged: unknown }).__staged = JSON.parse(json)), JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0, ...(layout ? { layout } : {}) }));
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: unknown; postMessage(m: unknown, o: string): void };
     const t = performance.now();

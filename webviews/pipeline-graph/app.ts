@@ -4,6 +4,7 @@ import type { RunOverlay } from '../../core/kfp/overlay';
 import { formatDuration, STATE_LABELS, taskKey, type TaskState } from '../../core/kfp/runState';
 import { resolvePath } from '../../core/pipeline/describe';
 import { buildLevel, taskNodeId, type LevelView } from '../../core/pipeline/layer';
+import { type LevelLayout, levelLayoutKey } from '../../core/pipeline/first-layout';
 import { layoutGraph, type Layout } from '../../core/pipeline/layout';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
 import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
@@ -87,7 +88,7 @@ export class GraphApp {
     switch (msg.type) {
       case 'model':
         this.receivedAt = performance.now();
-        this.onModel({ model: msg.model, source: msg.source, version: msg.version });
+        this.onModel({ model: msg.model, source: msg.source, version: msg.version }, msg.layout);
         break;
       case 'status':
         this.showStatus(msg.state, msg.message);
@@ -263,12 +264,13 @@ export class GraphApp {
     this.channel.setState(this.state);
   }
 
-  private onModel(next: Current): void {
+  private onModel(next: Current, given?: LevelLayout): void {
     const prev = this.current;
     // A reloaded page (hidden and shown, or a window reload) has no model yet: its saved state says which file it showed.
     const sameFile = (prev?.source.label ?? this.state.file) === next.source.label;
     this.current = next;
     this.layouts.clear();
+    if (given) this.layouts.set(levelLayoutKey(given.dag, given.artifacts, given.io), given.layout);
     if (!sameFile) {
       this.state.path = [];
       this.state.selected = undefined;
@@ -325,9 +327,9 @@ export class GraphApp {
     this.parents = parents;
     const level = buildLevel(cur.model, dag, parents[parents.length - 1], { artifacts: this.state.artifacts, io: this.state.io });
     this.level = level;
-    const key = `${dag.id}|${this.state.artifacts}|${this.state.io}`;
+    const key = levelLayoutKey(dag.id, this.state.artifacts, this.state.io);
     let layout = this.layouts.get(key);
-    if (!layout) {
+    if (!layout || layout.nodes.length !== level.nodes.length) {
       layout = layoutGraph(level.nodes, level.edges);
       this.layouts.set(key, layout);
     }

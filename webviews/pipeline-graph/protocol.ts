@@ -1,11 +1,13 @@
 // Messages between the pipeline graph panel and the extension. Browser-safe; the host imports it with `import type`.
 import type { RunOverlay } from '../../core/kfp/overlay';
+import type { LevelLayout } from '../../core/pipeline/first-layout';
 import type { PipelineModel, PipelineSource } from '../../core/pipeline/model';
 
 /** Extension → webview. */
 export type ToGraph =
-  /** A (re)read pipeline. `version` grows with every read of the same file; the view keeps its level and zoom. */
-  | { type: 'model'; model: PipelineModel; source: PipelineSource; version: number }
+  /** A (re)read pipeline. `version` grows with every read of the same file; the view keeps its level and zoom.
+   * `layout`: the top level's, made by the extension host (core/pipeline/first-layout.ts). */
+  | { type: 'model'; model: PipelineModel; source: PipelineSource; version: number; layout?: LevelLayout }
   /** Work in progress or a failure that left no model (e.g. Python compile errors). */
   | { type: 'status'; state: 'compiling' | 'error' | 'idle'; message?: string }
   /** Select a task (e.g. from a command); the view opens its level. */

@@ -1,9 +1,14 @@
 // The layered layout: nodes never overlap, edges point down the ranks, disconnected parts are packed instead of
 // strung out in one row, cycles do not hang it, and a 2,000-task pipeline level lays out fast.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import dagre from '@dagrejs/dagre';
 import { buildLevel } from '../../../core/pipeline/layer';
-import { layoutGraph, type Layout, type LayoutEdge, type LayoutNode } from '../../../core/pipeline/layout';
+import { layoutGraph, type Layout, type LayoutEdge, type LayoutNode, type Point } from '../../../core/pipeline/layout';
 import { parsePipeline } from '../../../core/pipeline/parse';
+import { edgeCrossings } from '../../support/edge-crossings';
+import { requireShared } from '../../support/shared';
 import { syntheticPipeline } from '../../support/synthetic-pipeline';
 
 function overlaps(nodes: LayoutNode[], l: Layout): string[] {
@@ -16,6 +21,17 @@ function overlaps(nodes: LayoutNode[], l: Layout): string[] {
     }
   }
   return out;
+}
+
+/** Plain dagre's routes for the same graph, top to bottom, with our gaps (as scripts/bench/dagre-layout.ts). */
+function dagreRoutes(nodes: LayoutNode[], edges: LayoutEdge[]): Point[][] {
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 56 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
+  edges.forEach((e, i) => g.setEdge(e.from, e.to, {}, `e${i}`));
+  dagre.layout(g);
+  return edges.map((e, i) => (g.edge({ v: e.from, w: e.to, name: `e${i}` }) as { points?: Point[] }).points ?? []);
 }
 
 const box = (id: string): LayoutNode => ({ id, width: 200, height: 50 });
@@ -84,5 +100,28 @@ describe('pipeline graph layout', function () {
       assert.ok(l.nodes[from].rank < l.nodes[to].rank, `edge ${i} points down`);
     }
     assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
+  });
+
+  it('has no more edge crossings than dagre on the largest fixtures, their sub-DAGs and a 400-task pipeline', function () {
+    const dir = requireShared('fixtures', 'kfp-ir');
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'INDEX.json'), 'utf8')) as { file: string; bytes: number }[];
+    const files = index.filter((e) => e.file.startsWith('sdk-compiled/valid/')).sort((a, b) => b.bytes - a.bytes).slice(0, 6).map((e) => e.file);
+    files.push('sdk-compiled/valid/pipeline_with_loops_and_conditions.yaml', 'sdk-compiled/valid/xgboost_sample_pipeline.yaml');
+    const graphs: [string, string][] = files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]);
+    graphs.push(['synthetic-400', syntheticPipeline({ tasks: 400, seed: 3 }).text]);
+    let compared = 0;
+    let withCrossings = 0;
+    for (const [name, text] of graphs) {
+      const m = parsePipeline(text);
+      for (const dag of [m.root, ...Object.values(m.dags)]) {
+        const level = buildLevel(m, dag, undefined);
+        const ours = edgeCrossings(layoutGraph(level.nodes, level.edges).edges.map((e) => e.points));
+        const theirs = edgeCrossings(dagreRoutes(level.nodes, level.edges));
+        assert.ok(ours <= theirs, `${name} ${dag.id}: ${ours} crossings, dagre ${theirs}`);
+        compared++;
+        if (theirs > 0) withCrossings++;
+      }
+    }
+    assert.ok(compared > 20 && withCrossings >= 3, `${compared} levels compared, ${withCrossings} where dagre has crossings`);
   });
 });
