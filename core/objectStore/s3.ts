@@ -123,6 +123,22 @@ export class S3Reader {
   }
 }
 
+/**
+ * A listed directory artifact as files of a local folder: each key relative to the prefix, split into path segments
+ * (folder markers, keys ending in `/`, are skipped).
+ * A key whose relative path is empty or climbs out (`..`, `.`, empty segments) is refused, not written elsewhere.
+ */
+export function folderFiles(dir: S3Location, listing: S3Listing): { key: string; size: number; segments: string[] }[] {
+  const prefix = dir.key.replace(/\/*$/, '/');
+  return listing.objects.filter((o) => !o.key.endsWith('/')).map((o) => {
+    const segments = o.key.startsWith(prefix) ? o.key.slice(prefix.length).split('/') : [];
+    if (!segments.length || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'))) {
+      throw new ObjectStoreError(`s3://${dir.bucket}/${o.key} is not a file path under ${prefix}: the folder is not saved.`, undefined, 'BadKey');
+    }
+    return { ...o, segments };
+  });
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
