@@ -39,6 +39,13 @@ export class ObjectStoreError extends Error {
 }
 
 export interface S3Object { bytes: Uint8Array; size: number; contentType?: string }
+export interface S3Listing { objects: { key: string; size: number }[]; truncated: boolean }
+
+export const DEFAULT_MAX_KEYS = 1000;
+
+const xmlText = (s: string) => s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[\da-f]+);/gi, (_, e: string) =>
+  ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e.toLowerCase()]
+  ?? String.fromCodePoint(e[1]?.toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
 
 export class S3Reader {
   private readonly aws: AwsClient;
@@ -52,9 +59,9 @@ export class S3Reader {
     return `${this.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(loc.bucket)}/${loc.key.split('/').map(encodeURIComponent).join('/')}`;
   }
 
-  private async send(method: 'GET' | 'HEAD', loc: S3Location, signal?: AbortSignal): Promise<Response> {
+  private async send(method: 'GET' | 'HEAD', loc: S3Location, signal?: AbortSignal, url = this.url(loc)): Promise<Response> {
     try {
-      return await this.aws.fetch(this.url(loc), { method, headers: this.headers, ...(signal ? { signal } : {}) });
+      return await this.aws.fetch(url, { method, headers: this.headers, ...(signal ? { signal } : {}) });
     } catch (err) {
       if (signal?.aborted) throw new CancelledError();
       throw new UnreachableError(`the object store at ${this.endpoint} did not answer (${(err as Error).message})`, err);
@@ -84,6 +91,52 @@ export class S3Reader {
     const type = res.headers.get('content-type');
     return { bytes, size: bytes.length, ...(type ? { contentType: type } : {}) };
   }
+
+  /**
+   * The objects under a directory artifact's prefix (ListObjectsV2, page by page), keys relative to the bucket;
+   * at most `maxKeys` (then `truncated`). An empty listing is an error: the artifact wrote nothing there.
+   */
+  async list(dir: S3Location, o: { maxKeys?: number; signal?: AbortSignal } = {}): Promise<S3Listing> {
+    const max = o.maxKeys ?? DEFAULT_MAX_KEYS;
+    const prefix = dir.key.replace(/\/*$/, '/');
+    const objects: S3Listing['objects'] = [];
+    let token: string | undefined;
+    for (;;) {
+      const q = new URLSearchParams({ 'list-type': '2', prefix, 'max-keys': String(Math.min(1000, max - objects.length + 1)) });
+      if (token) q.set('continuation-token', token);
+      const url = `${this.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(dir.bucket)}?${q.toString()}`;
+      const res = await this.send('GET', dir, o.signal, url);
+      if (!res.ok) await this.refuse(res, { bucket: dir.bucket, key: prefix });
+      const body = await res.text();
+      for (const m of body.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const key = /<Key>([^<]*)<\/Key>/.exec(m[1]!)?.[1];
+        if (key === undefined) continue;
+        objects.push({ key: xmlText(key), size: Number(/<Size>(\d+)<\/Size>/.exec(m[1]!)?.[1] ?? 0) });
+      }
+      if (objects.length > max) return { objects: objects.slice(0, max), truncated: true };
+      token = /<IsTruncated>true<\/IsTruncated>/.test(body) ? /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(body)?.[1] : undefined;
+      if (!token) break;
+      token = xmlText(token);
+    }
+    if (!objects.length) throw new ObjectStoreError(`s3://${dir.bucket}/${prefix} holds no objects: the artifact wrote nothing there.`, 404, 'EmptyPrefix');
+    return { objects, truncated: false };
+  }
+}
+
+/**
+ * A listed directory artifact as files of a local folder: each key relative to the prefix, split into path segments
+ * (folder markers, keys ending in `/`, are skipped).
+ * A key whose relative path is empty or climbs out (`..`, `.`, empty segments) is refused, not written elsewhere.
+ */
+export function folderFiles(dir: S3Location, listing: S3Listing): { key: string; size: number; segments: string[] }[] {
+  const prefix = dir.key.replace(/\/*$/, '/');
+  return listing.objects.filter((o) => !o.key.endsWith('/')).map((o) => {
+    const segments = o.key.startsWith(prefix) ? o.key.slice(prefix.length).split('/') : [];
+    if (!segments.length || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\'))) {
+      throw new ObjectStoreError(`s3://${dir.bucket}/${o.key} is not a file path under ${prefix}: the folder is not saved.`, undefined, 'BadKey');
+    }
+    return { ...o, segments };
+  });
 }
 
 export function formatBytes(n: number): string {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
 import type { ArtifactRecord } from '../../core/mlmd/outputs';
-import { DEFAULT_MAX_BYTES, parseS3Uri, S3Reader, storeTarget, type S3Object } from '../../core/objectStore/s3';
+import { DEFAULT_MAX_BYTES, folderFiles, formatBytes, ObjectStoreError, parseS3Uri, S3Reader, storeTarget, type S3Location, type S3Object } from '../../core/objectStore/s3';
 import type { Ctx } from '../ctx';
 
 /** What Download reads at most (Open reads DEFAULT_MAX_BYTES). */
@@ -40,15 +40,30 @@ export class ArtifactStore {
     return new S3Reader(`http://127.0.0.1:${info.localPort}`, creds, P.forwardHeaders(info));
   }
 
-  private async read(a: ArtifactRecord, namespace: string, maxBytes: number): Promise<S3Object> {
+  private async locate(a: ArtifactRecord, namespace: string): Promise<{ reader: S3Reader; loc: S3Location; files?: ReturnType<typeof folderFiles> }> {
     const loc = parseS3Uri(a.uri);
     if (!loc) throw new Error(`${a.uri} is not in an S3-compatible store (s3:// or minio://): copy the URI instead`);
-    return (await this.reader(a, namespace)).get(loc, { maxBytes });
+    const reader = await this.reader(a, namespace);
+    // A directory artifact (a saved model, a dataset folder) has objects under `<uri>/` and none of its own.
+    try {
+      const listing = await reader.list(loc);
+      if (listing.truncated) throw new Error(`${a.uri} is a folder of more than ${listing.objects.length} objects: copy the URI and use an S3 client`);
+      return { reader, loc, files: folderFiles(loc, listing) };
+    } catch (err) {
+      if (err instanceof ObjectStoreError && err.code === 'EmptyPrefix') return { reader, loc };
+      throw err;
+    }
   }
 
-  /** Text in an editor, HTML in a script-less webview, Markdown in VS Code's preview. */
+  /** Text in an editor, HTML in a script-less webview, Markdown in VS Code's preview; a folder: the file picked from it. */
   async open(a: ArtifactRecord, namespace: string): Promise<void> {
-    const obj = await this.read(a, namespace, DEFAULT_MAX_BYTES);
+    const { reader, loc, files } = await this.locate(a, namespace);
+    if (files) {
+      const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: f.segments.join('/'), description: formatBytes(f.size), key: f.key })), { title: `${a.name}: a folder of ${files.length} files`, placeHolder: 'The file to open' });
+      if (!pick) return;
+      return this.open({ ...a, uri: `s3://${loc.bucket}/${pick.key}`, type: '' }, namespace);
+    }
+    const obj = await reader.get(loc, { maxBytes: DEFAULT_MAX_BYTES });
     const text = new TextDecoder('utf-8', { fatal: false }).decode(obj.bytes);
     if (a.type === 'system.HTML' || /\.html?$/i.test(a.uri)) return showHtml(a, text);
     const language = a.type === 'system.Markdown' || /\.md$/i.test(a.uri) ? 'markdown' : languageOf(a.uri);
@@ -57,13 +72,31 @@ export class ArtifactStore {
     else await vscode.window.showTextDocument(doc, { preview: false });
   }
 
-  /** Saves the object where the user says (the workspace folder by default). */
+  /** Saves the object where the user says (the workspace folder by default); a folder artifact as a folder of that name. */
   async download(a: ArtifactRecord, namespace: string): Promise<vscode.Uri | undefined> {
-    const name = parseS3Uri(a.uri)?.key.split('/').pop() || a.name;
+    const { reader, loc, files } = await this.locate(a, namespace);
+    const name = loc.key.replace(/\/+$/, '').split('/').pop() || a.name;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (files) {
+      const total = files.reduce((n, f) => n + f.size, 0);
+      if (total > DOWNLOAD_MAX_BYTES) throw new Error(`${a.uri} is a folder of ${formatBytes(total)}, over the ${formatBytes(DOWNLOAD_MAX_BYTES)} Download saves: copy the URI and use an S3 client`);
+      const parent = await vscode.window.showOpenDialog({ title: `Download the folder ${a.name} into…`, canSelectFolders: true, canSelectFiles: false, openLabel: 'Download here', ...(folder ? { defaultUri: folder } : {}) });
+      if (!parent?.[0]) return undefined;
+      const target = vscode.Uri.joinPath(parent[0], name);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${files.length} files of ${a.name}`, cancellable: true }, async (progress, token) => {
+        const ctl = new AbortController();
+        token.onCancellationRequested(() => ctl.abort());
+        for (const f of files) {
+          const obj = await reader.get({ bucket: loc.bucket, key: f.key }, { maxBytes: DOWNLOAD_MAX_BYTES, signal: ctl.signal });
+          await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(target, ...f.segments), obj.bytes);
+          progress.report({ increment: 100 / files.length, message: f.segments.join('/') });
+        }
+      });
+      return target;
+    }
     const target = await vscode.window.showSaveDialog({ title: `Download ${a.name}`, ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}) });
     if (!target) return undefined;
-    const obj = await this.read(a, namespace, DOWNLOAD_MAX_BYTES);
+    const obj: S3Object = await reader.get(loc, { maxBytes: DOWNLOAD_MAX_BYTES });
     await vscode.workspace.fs.writeFile(target, obj.bytes);
     return target;
   }

@@ -38,6 +38,8 @@ describe('artifact contents from the object store through a daemon forward', fun
     };
     await put('v2/artifacts/classifier/run-1/report/page', HTML);
     await put('v2/artifacts/classifier/run-1/train/model', new Uint8Array(64 * 1024).fill(7));
+    for (const f of ['saved_model.pb', 'variables/variables.index', 'variables/a&b.data']) await put(`v2/artifacts/classifier/run-1/export/model/${f}`, `<${f}>`);
+    await put('v2/artifacts/classifier/run-1/export/model-2/other', 'not in the folder');
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-s3-read-'));
     d = await connectDaemon({ kubeconfig: kube.kubeconfigPath, client: 's3-read-test', daemonScript: distFile('companion-daemon.js'), env: { ...process.env, KUBEFLOW_COMPANION_HOME: home } });
     const t = storeTarget('minio-service.kubeflow:9000', 'kubeflow-user', false);
@@ -66,6 +68,19 @@ describe('artifact contents from the object store through a daemon forward', fun
       (e: unknown) => e instanceof ObjectStoreError && /is 64\.0 KiB, over the 1\.0 KiB the editor reads/.test(e.message));
     await assert.rejects(reader.get(parseS3Uri('s3://mlpipeline/v2/artifacts/nothing/here')!),
       (e: unknown) => e instanceof ObjectStoreError && /s3:\/\/mlpipeline\/v2\/artifacts\/nothing\/here is not in the object store/.test(e.message));
+  });
+
+  it('lists a directory artifact\'s objects under its prefix, capped, and says when the prefix is empty', async () => {
+    const dir = parseS3Uri('s3://mlpipeline/v2/artifacts/classifier/run-1/export/model')!;
+    const all = await reader.list(dir);
+    assert.equal(all.truncated, false);
+    assert.deepEqual(all.objects.map((o) => o.key).sort(), ['saved_model.pb', 'variables/a&b.data', 'variables/variables.index'].map((f) => `v2/artifacts/classifier/run-1/export/model/${f}`));
+    assert.equal(all.objects.find((o) => o.key.endsWith('saved_model.pb'))!.size, '<saved_model.pb>'.length);
+    const two = await reader.list(dir, { maxKeys: 2 });
+    assert.equal(two.truncated, true);
+    assert.equal(two.objects.length, 2);
+    await assert.rejects(reader.list(parseS3Uri('s3://mlpipeline/v2/artifacts/classifier/run-9/export/model')!),
+      (e: unknown) => e instanceof ObjectStoreError && /s3:\/\/mlpipeline\/v2\/artifacts\/classifier\/run-9\/export\/model\/ holds no objects/.test(e.message));
   });
 
   it('a forward without the secret is refused by the daemon (the reader sends it)', async () => {
