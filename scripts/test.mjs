@@ -72,6 +72,10 @@ for (const line of lines) {
   console.log(`  ${s.suite.padEnd(24)} ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   totals.passed += s.passed; totals.failed += s.failed; totals.skipped += s.skipped;
 }
+// what failed, by name, at the end of the log: CI shows only its last part
+for (const s of lines.map((l) => JSON.parse(l))) {
+  for (const f of s.failures ?? []) console.log(`  failed in ${s.suite}: ${f.title}${f.file ? ` (${f.file})` : ''}\n    ${f.message}`);
+}
 for (const f of failures) console.log(`  stage failed: ${f}`);
 if (totals.passed + totals.failed === 0 && stages.some((s) => ['unit', 'integration', 'compat', 'vscode'].includes(s))) {
   failures.push('no test ran');

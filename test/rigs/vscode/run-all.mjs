@@ -35,7 +35,7 @@ function run(label, cmd, args, suite) {
   if (!ok) failed = true;
   if (suite && stats && linesOf(suite) === before) {
     // The runner died before its reporter wrote a result: that is a failure, never a skip.
-    fs.appendFileSync(stats, `${JSON.stringify({ suite, passed: 0, failed: 1, skipped: 0 })}\n`);
+    fs.appendFileSync(stats, `${JSON.stringify({ suite, passed: 0, failed: 1, skipped: 0, failures: [{ title: `the ${label} run`, message: `reported no result (exit ${r.status ?? r.signal})` }] })}\n`);
     console.log(`--- vscode ${label}: no result reported, counted as 1 failed test of ${suite}`);
     failed = true;
   }
@@ -46,7 +46,7 @@ const node = process.execPath;
 const mocha = path.join(root, 'node_modules/.bin/mocha');
 const built = run('build', node, ['esbuild.mjs', '--tests']);
 if (!built && stats) {
-  for (const s of ['vscode-exthost', 'vscode-e2e']) if (want(s.slice(7))) fs.appendFileSync(stats, `${JSON.stringify({ suite: s, passed: 0, failed: 1, skipped: 0 })}\n`);
+  for (const s of ['vscode-exthost', 'vscode-e2e']) if (want(s.slice(7))) fs.appendFileSync(stats, `${JSON.stringify({ suite: s, passed: 0, failed: 1, skipped: 0, failures: [{ title: 'the test build', message: 'esbuild --tests failed: no test ran' }] })}\n`);
 } else {
   if (want('exthost')) run('exthost', node, ['--import', 'tsx', 'test/rigs/vscode/run-ext-tests.ts'], 'vscode-exthost');
   if (want('e2e')) {

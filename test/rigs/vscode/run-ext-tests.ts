@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   }
   console.log(`[run-ext-tests] extension-host suite exit code ${code} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (stats && reportedLines() === before) {
-    fs.appendFileSync(stats, `${JSON.stringify({ suite, passed: 0, failed: 1, skipped: 0 })}\n`);
+    fs.appendFileSync(stats, `${JSON.stringify({ suite, passed: 0, failed: 1, skipped: 0, failures: [{ title: 'the extension-host suite', message: `reported no result (exit code ${code})` }] })}\n`);
     console.error(`[run-ext-tests] the suite reported no result: counted as 1 failed test of ${suite}`);
     if (code === 0) code = 1;
   }
