@@ -30,6 +30,13 @@ describe('pipeline graph webview (Chromium)', function () {
   const frame = () => g.page;
   const nodeLabels = () => frame().locator('svg.graph .node .label').allTextContents();
   const crumbs = () => frame().locator('.crumbs .crumb').allTextContents();
+  /** Drags on the canvas with the mouse, as a user pans. */
+  const drag = async ([x0, y0]: [number, number], [x1, y1]: [number, number], steps: number) => {
+    await frame().mouse.move(x0, y0);
+    await frame().mouse.down();
+    await frame().mouse.move(x1, y1, { steps });
+    await frame().mouse.up();
+  };
   const shot = (name: string) => frame().screenshot({ path: path.join(SHOTS, `${name}.png`) });
   const lastPosted = async (type: string) => (await g.posted()).filter((m) => m.type === type).pop();
 
@@ -158,10 +165,7 @@ describe('pipeline graph webview (Chromium)', function () {
     const before = await frame().locator('svg.graph').evaluate((e) => (e as unknown as { style: { transform: string } }).style.transform);
     const box = await frame().locator('.canvas').boundingBox();
     assert.ok(box);
-    await frame().mouse.move(box.x + 200, box.y + 200);
-    await frame().mouse.down();
-    await frame().mouse.move(box.x + 400, box.y + 300, { steps: 5 });
-    await frame().mouse.up();
+    await drag([box.x + 200, box.y + 200], [box.x + 400, box.y + 300], 5);
     const after = await frame().locator('svg.graph').evaluate((e) => (e as unknown as { style: { transform: string } }).style.transform);
     const hit = await frame().evaluate(([x, y]) => (globalThis as unknown as Doc).document.elementFromPoint(x, y)?.outerHTML.slice(0, 200), [box.x + 200, box.y + 200]);
     assert.notEqual(after, before, `dragging moved nothing; the pointer went down on ${hit}`);
@@ -186,10 +190,7 @@ describe('pipeline graph webview (Chromium)', function () {
     const shown = new Set(await ids());
     const box = await frame().locator('.canvas').boundingBox();
     assert.ok(box);
-    await frame().mouse.move(box.x + 700, box.y + 700);
-    await frame().mouse.down();
-    await frame().mouse.move(box.x + 100, box.y + 100, { steps: 8 });
-    await frame().mouse.up();
+    await drag([box.x + 700, box.y + 700], [box.x + 100, box.y + 100], 8);
     await frame().waitForFunction((before) => [...(globalThis as unknown as { document: { querySelectorAll(q: string): Iterable<{ getAttribute(n: string): string }> } }).document.querySelectorAll('svg.graph .node')].some((e) => !before.includes(e.getAttribute('data-id'))), [...shown], { timeout: 30_000 });
     const last = big.root.tasks[rootTasks - 1].name;
     await frame().keyboard.press('Control+f');

@@ -132,10 +132,7 @@ describe('health from Prometheus in the editor (UI)', function () {
     await wb.runCommand('Focus on Training Jobs View');
     const ddp = row('Training Jobs', 'mnist-ddp');
     await ddp.waitFor({ timeout: 60_000 });
-    await ddp.click({ button: 'right' });
-    const item = page.locator('.context-view .action-label', { hasText: 'Show GPU Use' }).first();
-    await item.hover();
-    await item.click();
+    await contextAction(ddp, 'Show GPU Use');
     const f = await webviewWith('section.gpu', /GPUs idle: \d+% mean utilization/);
     const text = await f.locator('section.gpu').innerText();
     assert.match(text, /4 GPUs on 4 replicas: \d+% mean utilization, [\d.]+ GPU-hours so far/);
@@ -153,6 +150,14 @@ describe('health from Prometheus in the editor (UI)', function () {
     await f.locator('section.gpu', { hasText: /GPUs idle/ }).waitFor({ timeout: 60_000 });
   });
 
+  /** Right-click on a tree row, then the context-menu entry, as a user picks it; returns the entry. */
+  const contextAction = async (row: Locator, label: string): Promise<Locator> => {
+    await row.click({ button: 'right' });
+    const item = wb.page.locator('.context-view .action-label', { hasText: label }).first();
+    await item.hover();
+    await item.click();
+    return item;
+  };
   const toast = (text: string | RegExp): Locator => wb.page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
   const spec = async (name: string): Promise<string> => (await kubectl(['get', 'inferenceservice', name, '-o', 'jsonpath={.spec.predictor.canaryTrafficPercent}'])).trim();
 
@@ -179,10 +184,7 @@ describe('health from Prometheus in the editor (UI)', function () {
     await wb.runCommand('Notifications: Hide Notifications');
 
     // the panel: both revisions side by side, the gate's verdict, Roll Back but no Promote
-    await fraud.click({ button: 'right' });
-    const show = page.locator('.context-view .action-label', { hasText: 'Show Health' }).first();
-    await show.hover();
-    await show.click();
+    await contextAction(fraud, 'Show Health');
     const f = await webviewWith('section.gate', /breaches the SLO/);
     assert.equal(await f.locator('section.gate').getAttribute('data-verdict'), 'breach');
     assert.equal(await f.locator('section.gate vscode-button', { hasText: 'Promote Canary' }).count(), 0, 'refuse: the panel offers no Promote');
@@ -194,10 +196,7 @@ describe('health from Prometheus in the editor (UI)', function () {
 
     // Promote from the view: refused, with Roll Back offered at once
     await wb.runCommand('Focus on Endpoints View');
-    await fraud.click({ button: 'right' });
-    const promote = page.locator('.context-view .action-label', { hasText: 'Promote Canary' }).first();
-    await promote.hover();
-    await promote.click();
+    const promote = await contextAction(fraud, 'Promote Canary');
     await promote.waitFor({ state: 'hidden', timeout: 10_000 });
     const refused = toast(/Not promoted/);
     await until('Promote to be refused', 90_000, async () => {
@@ -226,10 +225,7 @@ describe('health from Prometheus in the editor (UI)', function () {
     await line.waitFor({ timeout: 150_000 });
     await wb.screenshot('endpoint-raw-health-line');
     // its panel reads it as RawDeployment (KServe 0.20 writes the mode as Standard): the pod's SLIs and its cost
-    await iris.click({ button: 'right' });
-    const show = wb.page.locator('.context-view .action-label', { hasText: 'Show Health' }).first();
-    await show.hover();
-    await show.click();
+    await contextAction(iris, 'Show Health');
     const f = await webviewWith('header .subtitle', /^RawDeployment · namespace /);
     await f.locator('tr[data-sli="latencyP95"]', { hasText: /4\d ms/ }).waitFor({ timeout: 60_000 });
     // two CPUs at 0.05 USD/h over 5 req/s
