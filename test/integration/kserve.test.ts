@@ -123,7 +123,7 @@ describe('KServe InferenceServices on the real apiserver with the real KServe v0
     const ask = async (): Promise<string> => {
       const fwd = await d.connection.sendRequest(P.startForward, { target: { kind: 'selector', namespace: ns, selector: predictorSelector('churn'), port: 8080 } });
       try {
-        const res = await until('the predictor answers', 30_000, async () => fetchTransport(fwd.url)({ method: 'POST', path: '/v1/models/churn:predict', body: { json: { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] } } }));
+        const res = await until('the predictor answers', 90_000, async () => fetchTransport(fwd.url)({ method: 'POST', path: '/v1/models/churn:predict', body: { json: { instances: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] } } }));
         assert.equal(res.status, 200);
         assert.deepEqual(JSON.parse(res.text), { predictions: [0, 1] });
         return String(res.headers[SERVED_BY_HEADER]);
@@ -166,7 +166,7 @@ describe('KServe InferenceServices on the real apiserver with the real KServe v0
 
     // The logs of the predictor pods, merged by the daemon.
     const logs = await d.connection.sendRequest(P.subscribeLogs, { source: { kind: 'selector', namespace: ns, selector: predictorSelector('churn') }, backlog: -1 });
-    const text = await until('predictor logs', 30_000, async () => {
+    const text = await until('predictor logs', 90_000, async () => {
       const r = await d.connection.sendRequest(P.readLogs, { source: { kind: 'selector', namespace: ns, selector: predictorSelector('churn') } });
       const t = r.lines.map((l) => `[${l.replica}] ${l.text}`).join('\n');
       return /Uvicorn running on http:\/\/0\.0\.0\.0:8080/.test(t) ? t : undefined;

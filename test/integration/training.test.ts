@@ -124,7 +124,7 @@ describe('training jobs and Katib on the real apiserver', function () {
       { type: 'worker', index: 2, lines: [...lines(3), 'Traceback (most recent call last):', '  File "train.py", line 9, in <module>', 'RuntimeError: NCCL error'], fail: true },
     ], { gpusPerReplica: 2 });
     await setStatus(rig, 'pytorchjob', ns, name, { conditions: v1Conditions('PyTorchJob', name, 'Running'), startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-    const running = await until('all four replicas running', 30_000, async () => {
+    const running = await until('all four replicas running', 90_000, async () => {
       const s = summarizeJob(await job('pytorchjobs', name), await pods());
       return s.running === 4 || s.roles.some((r) => r.failed) ? s : undefined;
     });
@@ -132,7 +132,7 @@ describe('training jobs and Katib on the real apiserver', function () {
     assert.equal(running.gpus, 8);
 
     // worker-2 fails (kwok's chaos stage); the operator then marks the job Failed.
-    await until('worker-2 Failed', 30_000, async () => (await pods()).find((p) => p.metadata.name === `${name}-worker-2`)?.status?.phase === 'Failed' || undefined);
+    await until('worker-2 Failed', 90_000, async () => (await pods()).find((p) => p.metadata.name === `${name}-worker-2`)?.status?.phase === 'Failed' || undefined);
     await setStatus(rig, 'pytorchjob', ns, name, { conditions: v1Conditions('PyTorchJob', name, 'Failed'), completionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
     const s = summarizeJob(await job('pytorchjobs', name), await pods());
     assert.equal(s.phase, 'Failed');
@@ -145,7 +145,7 @@ describe('training jobs and Katib on the real apiserver', function () {
     d.connection.onNotification(P.didAppendLogs, (p) => got.push(...p.lines));
     const sub = await d.connection.sendRequest(P.subscribeLogs, { source: { kind: 'job', namespace: ns, jobKind: 'PyTorchJob', name }, backlog: -1 });
     got.push(...sub.lines);
-    await until('lines of all four replicas', 30_000, () => new Set(got.map((l) => l.replica)).size === 4 || undefined);
+    await until('lines of all four replicas', 90_000, () => new Set(got.map((l) => l.replica)).size === 4 || undefined);
     const master = new ProgressTracker();
     for (const l of got.filter((x) => x.replica === 'master-0')) master.feed(l.text);
     const p = master.get();
@@ -159,7 +159,7 @@ describe('training jobs and Katib on the real apiserver', function () {
   it('derives a TrainJob\'s Running state from its JobSet pods, then Succeeded from its Complete condition', async () => {
     const name = 'llm';
     await trainJobWithPods(rig, ns, name, [{ lines: [' 40%|████      | 400/1000 [01:00<01:30]'] }, { lines: ['rank 1 ready'] }], 4);
-    const s = await until('TrainJob running', 30_000, async () => {
+    const s = await until('TrainJob running', 90_000, async () => {
       const x = summarizeJob(await job('trainjobs', name, 'trainer.kubeflow.org/v1alpha1'), await pods());
       return x.phase === 'Running' && x.running === 2 ? x : undefined;
     });
