@@ -26,7 +26,7 @@ export interface LayoutOptions {
   rankSep?: number;
   /** Gap between packed components. */
   componentSep?: number;
-  /** Upper bound on crossing-reduction sweeps (each is one down and one up pass); default 12, 4 on huge graphs. */
+  /** Upper bound on crossing-reduction sweeps (each is one down and one up pass); default 12, 6 past 3,000 vertices, 2 past 50,000. */
   sweeps?: number;
 }
 
@@ -68,6 +68,9 @@ interface Options {
   componentSep: number;
   sweeps: number | undefined;
 }
+
+/** Vertices (nodes and the dummies of long edges) beyond which a component gets the lean crossing reduction. */
+const HUGE_VERTICES = 50_000;
 
 export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: LayoutOptions = {}): Layout {
   const opts: Options = { nodeSep: 28, rankSep: 56, componentSep: 48, ...options, sweeps: options.sweeps };
@@ -307,10 +310,12 @@ function layoutComponent(
   let stale = 0;
   let bias = false;
   // Later sweeps gain little on huge graphs (2,000-task benchmark pipeline: 6 sweeps instead of 12, 1% more
-  // crossings, half the time): keep the first paint fast.
-  const sweeps = opts.sweeps ?? (total > 3000 ? 6 : 12);
+  // crossings, half the time): keep the first paint fast. Past HUGE_VERTICES (a level of tens of thousands of
+  // tasks, of which the panel draws what is in view) two sweeps and one transposition pass.
+  const huge = total > HUGE_VERTICES;
+  const sweeps = opts.sweeps ?? (huge ? 2 : total > 3000 ? 6 : 12);
   const keepBest = (): void => {
-    transpose(layers, up, down, pos);
+    transpose(layers, up, down, pos, huge ? 1 : 4);
     const c = countCrossings(layers, down, pos);
     if (c < bestCross) {
       bestCross = c;
@@ -524,8 +529,8 @@ function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
  * Transposition heuristic (as graphviz's `transpose`): swaps neighbours within a rank while that removes
  * crossings with both adjacent ranks, until a pass over all ranks swaps nothing (at most a few passes).
  */
-function transpose(layers: number[][], up: number[][], down: number[][], pos: Float64Array): void {
-  for (let pass = 0; pass < 4; pass++) {
+function transpose(layers: number[][], up: number[][], down: number[][], pos: Float64Array, passes: number): void {
+  for (let pass = 0; pass < passes; pass++) {
     let improved = false;
     for (const layer of layers) {
       for (let i = 0; i + 1 < layer.length; i++) {
