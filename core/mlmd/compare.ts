@@ -40,11 +40,17 @@ function rows(keys: Iterable<string>, valueOf: (key: string, run: number) => unk
   });
 }
 
+/** MLMD's execution state as a user reads it: `Complete`, `Cached`, `Failed`…; a cache hit MLMD records as COMPLETE says so. */
+export function executionStateLabel(state: string, cached: boolean): string {
+  const label = state.charAt(0) + state.slice(1).toLowerCase();
+  return cached && state !== 'CACHED' ? `${label} (from cache)` : label;
+}
+
 export function compareRuns(runs: ComparedRun[]): Comparison {
   const n = runs.length;
   const metrics = runs.map((r) => scalarMetrics(r.outputs));
   const taskState = runs.map((r) => new Map(r.outputs.tasks.filter((t) => t.executionType !== 'system.DAGExecution')
-    .map((t) => [t.task + (t.iterationIndex !== undefined ? `[${t.iterationIndex}]` : ''), t.cached ? `${t.state} (cached)` : t.state])));
+    .map((t) => [t.task + (t.iterationIndex !== undefined ? `[${t.iterationIndex}]` : ''), executionStateLabel(t.state, t.cached)])));
   const curves: Comparison['curves'] = [];
   runs.forEach((r, i) => {
     for (const t of r.outputs.tasks) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareRuns } from '../../core/mlmd/compare';
+import { compareRuns, executionStateLabel } from '../../core/mlmd/compare';
 import { runOutputs, scalarMetrics, type RawRun } from '../../core/mlmd/outputs';
 import { toRunView } from '../../core/mlmd/runView';
 import { confusionMatrix, curves, visualize } from '../../core/mlmd/visualize';
@@ -73,8 +73,13 @@ describe('MLMD run outputs (core/mlmd)', () => {
     const c = compareRuns([{ id: 'run-a', name: 'A', parameters: a.parameters, outputs: a }, { id: 'run-b', name: 'B', parameters: b.parameters, outputs: b }]);
     assert.deepEqual(c.parameters, [{ key: 'epochs', values: ['3', '3'], differs: false }, { key: 'learning_rate', values: ['0.1', '0.05'], differs: true }]);
     assert.deepEqual(c.metrics.map((m) => [m.key, m.values, m.differs]), [['train.accuracy', ['0.9', '0.8'], true], ['train.loss', ['0.1', '0.1'], false]]);
-    assert.deepEqual(c.tasks, [{ key: 'prep', values: ['COMPLETE', 'CACHED (cached)'], differs: true }]);
+    assert.deepEqual(c.tasks, [{ key: 'prep', values: ['Complete', 'Cached'], differs: true }]);
     assert.deepEqual(c.curves.map((x) => [x.run, x.curve.label]), [[0, 'A · train.classification'], [1, 'B · train.classification']]);
+  });
+
+  it('names task states as a user reads them; a cache hit recorded as COMPLETE says it came from the cache', () => {
+    assert.deepEqual([executionStateLabel('COMPLETE', false), executionStateLabel('CACHED', true), executionStateLabel('COMPLETE', true), executionStateLabel('FAILED', false)],
+      ['Complete', 'Cached', 'Complete (from cache)', 'Failed']);
   });
 
   it('the panel data: a Model output can be registered, inputs are not visualized again', () => {

@@ -109,7 +109,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     assert.match(text, /≠ learning_rate\t0\.1\t0\.05/);
     assert.match(text, /≠ train\.accuracy/);
     // prep (and report, which reads only its Dataset) have the same inputs: the second run took them from KFP's cache
-    assert.match(text, /≠ prep\tCOMPLETE\tCACHED \(cached\)/);
+    assert.match(text, /≠ prep\tComplete\tCached/);
     assert.equal(await f!.locator('svg.plot polyline.curve').count(), 2);
     await s!.wb.screenshot('2-compare-runs');
   });
