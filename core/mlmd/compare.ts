@@ -4,6 +4,7 @@
  * differs. Pure and browser-safe.
  */
 import { scalarMetrics, type RunOutputs } from './outputs';
+import { executionStateLabel } from './stateLabel';
 import { visualize, type Curve } from './visualize';
 
 export interface ComparedRun {
@@ -38,12 +39,6 @@ function rows(keys: Iterable<string>, valueOf: (key: string, run: number) => unk
     const values = Array.from({ length: n }, (_, i) => showValue(valueOf(key, i)));
     return { key, values, differs: values.some((v) => v !== values[0]) };
   });
-}
-
-/** MLMD's execution state as a user reads it: `Complete`, `Cached`, `Failed`…; a cache hit MLMD records as COMPLETE says so. */
-export function executionStateLabel(state: string, cached: boolean): string {
-  const label = state.charAt(0) + state.slice(1).toLowerCase();
-  return cached && state !== 'CACHED' ? `${label} (from cache)` : label;
 }
 
 export function compareRuns(runs: ComparedRun[]): Comparison {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareRuns, executionStateLabel } from '../../core/mlmd/compare';
+import { compareRuns } from '../../core/mlmd/compare';
+import { executionStateLabel } from '../../core/mlmd/stateLabel';
 import { runOutputs, scalarMetrics, type RawRun } from '../../core/mlmd/outputs';
 import { toRunView } from '../../core/mlmd/runView';
 import { confusionMatrix, curves, visualize } from '../../core/mlmd/visualize';

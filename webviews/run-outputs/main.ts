@@ -4,6 +4,7 @@
 // differences marked, ROC curves overlaid, tasks whose state or cache use differs). Every value is set as text.
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
 import type { Comparison, CompareRow } from '../../core/mlmd/compare';
+import { executionStateLabel } from '../../core/mlmd/stateLabel';
 import type { Curve, Visualization } from '../../core/mlmd/visualize';
 import { button, clear, h, type Child } from '../shared/dom';
 import { addStyles, connect } from '../shared/ipc';
@@ -83,7 +84,7 @@ function artifact(a: ArtifactView): HTMLElement {
 
 function task(t: TaskView): HTMLElement {
   return h('section', { class: 'task', 'data-task': t.task },
-    h('h3', {}, t.task, h('span', { class: `state state-${t.state.toLowerCase()}` }, t.cached ? `${t.state} · cached` : t.state),
+    h('h3', {}, t.task, h('span', { class: `state state-${t.state.toLowerCase()}` }, executionStateLabel(t.state, t.cached)),
       h('span', { class: 'muted' }, t.executionType.replace(/^system\./, ''))),
     pairs('Inputs', t.inputs), pairs('Outputs', t.outputs),
     ...(t.artifacts.length ? t.artifacts.map(artifact) : [h('p', { class: 'muted' }, 'No artifacts.')]),
