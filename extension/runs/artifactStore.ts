@@ -1,13 +1,14 @@
 // Artifact contents from the run's object store, located the way the KFP UI does: the artifact's
 // `store_session_info` (endpoint, TLS, the Secret with its keys), the store reached through a daemon port-forward when
 // the endpoint is an in-cluster Service (`minio-service.kubeflow:9000`), credentials from that Secret in the run's
-// namespace. Open (text in an editor; HTML in a webview that runs no script; Markdown in VS Code's preview) and
+// namespace. Open (text in a read-only editor; HTML in a webview that runs no script; Markdown in VS Code's preview) and
 // Download (into the workspace). Size-capped, with the store's own message when it refuses.
 import * as vscode from 'vscode';
 import * as P from '../../companion-daemon/src/protocol';
 import type { ArtifactRecord } from '../../core/mlmd/outputs';
 import { DEFAULT_MAX_BYTES, folderFiles, formatBytes, ObjectStoreError, parseS3Uri, S3Reader, storeTarget, type S3Location, type S3Object } from '../../core/objectStore/s3';
 import type { Ctx } from '../ctx';
+import { showReadOnly } from '../training/readonly';
 
 /** What Download reads at most (Open reads DEFAULT_MAX_BYTES). */
 const DOWNLOAD_MAX_BYTES = 512 * 1024 * 1024;
@@ -66,10 +67,13 @@ export class ArtifactStore {
     const obj = await reader.get(loc, { maxBytes: DEFAULT_MAX_BYTES });
     const text = new TextDecoder('utf-8', { fatal: false }).decode(obj.bytes);
     if (a.type === 'system.HTML' || /\.html?$/i.test(a.uri)) return showHtml(a, text);
-    const language = a.type === 'system.Markdown' || /\.md$/i.test(a.uri) ? 'markdown' : languageOf(a.uri);
-    const doc = await vscode.workspace.openTextDocument({ content: text, ...(language ? { language } : {}) });
-    if (language === 'markdown') await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
-    else await vscode.window.showTextDocument(doc, { preview: false });
+    if (a.type === 'system.Markdown' || /\.md$/i.test(a.uri)) {
+      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+      return;
+    }
+    // read-only, named after the object (its extension picks the language): closing it never asks to save
+    await showReadOnly(loc.key.replace(/\/+$/, '').split('/').pop() || a.name, text);
   }
 
   /** Saves the object where the user says (the workspace folder by default); a folder artifact as a folder of that name. */
@@ -100,11 +104,6 @@ export class ArtifactStore {
     await vscode.workspace.fs.writeFile(target, obj.bytes);
     return target;
   }
-}
-
-function languageOf(uri: string): string | undefined {
-  const ext = /\.([a-z0-9]+)$/i.exec(uri)?.[1]?.toLowerCase();
-  return ({ json: 'json', csv: 'csv', yaml: 'yaml', yml: 'yaml', txt: 'plaintext', py: 'python', log: 'log' } as Record<string, string>)[ext ?? ''];
 }
 
 /**

@@ -16,6 +16,8 @@ import { WebviewHost } from '../webviews/host';
 import type { PipelinesApi } from './api';
 import type { MetadataApi } from './metadata';
 
+const VIEW_TYPES: ReadonlyArray<ToOutputs['type']> = ['run', 'compare', 'busy', 'error'];
+
 export interface OutputsDeps {
   ctx: Ctx;
   api: PipelinesApi;
@@ -29,6 +31,8 @@ export class RunOutputsPanel implements vscode.Disposable {
   private readonly host: WebviewHost<FromOutputs, ToOutputs>;
   private readonly subs: vscode.Disposable[] = [];
   private loaded: Loaded[] = [];
+  /** What the page shows now (each message sets the whole page). */
+  private shown: ToOutputs | undefined;
   private readonly store: ArtifactStore;
 
   /** One run: its outputs; two or more: the comparison. */
@@ -57,8 +61,20 @@ export class RunOutputsPanel implements vscode.Disposable {
     this.subs.push(
       this.host,
       this.host.onMessage((m) => void this.onMessage(m)),
+      // A hidden panel's page is gone (no retainContextWhenHidden): shown again, it starts empty, so it gets what it showed.
+      this.host.onReady(() => {
+        if (!this.shown) return;
+        for (const t of VIEW_TYPES) this.host.dropQueued(t);
+        this.host.post(this.shown);
+      }),
       this.host.panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Sends what the whole page shows (the run, the comparison, an error or the busy line), kept for a reload. */
+  private show(message: ToOutputs): void {
+    this.shown = message;
+    this.host.post(message);
   }
 
   /** The webview's host, for tests: what it was last sent. */
@@ -67,7 +83,7 @@ export class RunOutputsPanel implements vscode.Disposable {
   }
 
   private async load(): Promise<void> {
-    this.host.post({ type: 'busy', message: `Reading ${this.runs.length === 1 ? 'the run\'s' : `${this.runs.length} runs'`} records from ML Metadata…` });
+    this.show({ type: 'busy', message: `Reading ${this.runs.length === 1 ? 'the run\'s' : `${this.runs.length} runs'`} records from ML Metadata…` });
     try {
       this.loaded = await Promise.all(this.runs.map((r) => this.loadRun(r)));
       if (this.host.closed) return;
@@ -75,15 +91,15 @@ export class RunOutputsPanel implements vscode.Disposable {
       this.host.dropQueued('compare');
       if (this.loaded.length === 1) {
         const l = this.loaded[0]!;
-        this.host.post({ type: 'run', run: toRunView(l.outputs, l.name, l.parameters) });
+        this.show({ type: 'run', run: toRunView(l.outputs, l.name, l.parameters) });
       } else {
         const runs: ComparedRun[] = this.loaded.map((l) => ({ id: l.id, name: l.name, parameters: l.parameters ?? l.outputs.parameters, outputs: l.outputs }));
-        this.host.post({ type: 'compare', comparison: compareRuns(runs) });
+        this.show({ type: 'compare', comparison: compareRuns(runs) });
       }
     } catch (err) {
       const message = `Cannot read what the run produced: ${this.deps.api.explain(err)}`;
       this.deps.ctx.log.warn(message);
-      this.host.post({ type: 'error', message });
+      this.show({ type: 'error', message });
     }
   }
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { startArgo, type ArgoRig } from '../argo/index';
 import { venvBin } from '../jupyter/index';
 import type { KubeRig } from '../kube/index';
+import { exposeLocalService } from '../expose';
 import { MLMD_SERVICE, startMlmd, type MlmdRig } from '../mlmd/index';
 import { until } from '../../support/wait';
 import { kfpStackDir, startKfpStack, KFP_NAMESPACE, type KfpStack } from './index';
@@ -60,6 +61,10 @@ export async function startKfpCluster(kube: KubeRig): Promise<KfpCluster> {
         ...['seaweedfs', 'minio-service'].map((name) => ({ name, namespace: KFP_NAMESPACE, ports: [{ port: 9000, target: { host: store.host, port: store.port } }] })),
       ],
     });
+    // the same store as in-cluster Services with a pod behind each, so the editor's daemon forwards (the run outputs'
+    // Open/Download of artifacts) and kubectl reach it as on a cluster
+    await Promise.all([['seaweedfs', 'seaweedfs', 'seaweedfs-6b9f8d7c4-xk2lq', 'chrislusf/seaweedfs'], ['minio-service', 'minio', 'minio-7d9f8b6c5-q2w4e', 'minio/minio']].map(([name, app, pod, image]) =>
+      exposeLocalService(kube, { namespace: KFP_NAMESPACE, name: name!, port: 9000, portName: 'http', selector: { app: app! }, pod: pod!, image: image!, container: app! }, store.port)));
   } catch (e) {
     await stop();
     throw e;

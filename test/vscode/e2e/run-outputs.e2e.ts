@@ -6,6 +6,9 @@
 // curve; two runs selected → Compare Runs: the differing parameter and metric marked, both ROC curves, the task whose
 // cache use differs. Screenshots: test-output/screenshots/run-outputs/.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { CLASSIFIER_RUN, createRun } from '../../rigs/kfp-stack/seed';
 import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
@@ -17,6 +20,8 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
   this.timeout(600_000);
   let s: SandboxSession | undefined;
   const page = () => s!.wb.page;
+  // the workspace the folder artifact is downloaded into
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-e2e-outputs-ws-'));
 
   async function frameWith(selector: string, timeout = 60_000): Promise<FrameLocator> {
     const deadline = Date.now() + timeout;
@@ -49,6 +54,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
   before(async function () {
     s = await startSandboxSession({
       suite: 'run-outputs',
+      folder,
       viewport: { width: 1600, height: 1100 },
       prepare: async (sb) => {
         const id = await createRun(sb.kfp.url, { name: SECOND, experimentId: sb.seededKfp.experimentId, pipeline: sb.seededKfp.classifier, parameters: { learning_rate: 0.05 } });
@@ -62,6 +68,7 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
   });
   after(async () => {
     await s?.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
   });
 
   it('Show Run Outputs: per task parameters and artifacts, the metrics table, the confusion matrix heat map and the ROC curve', async () => {
@@ -88,6 +95,47 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     await f!.locator('section.task[data-task="report"] .type', { hasText: 'system.HTML' }).waitFor();
     await train.locator('svg.heatmap').scrollIntoViewIfNeeded();
     await s!.wb.screenshot('1-run-outputs');
+  });
+
+  it('a folder artifact (the saved Model): Open picks one of its files into an editor; Download writes the folder into the workspace', async () => {
+    const f = await frameWith('section.task[data-task="train"]');
+    const model = f.locator('section.task[data-task="train"] .artifact', { has: f.locator('.type', { hasText: 'system.Model' }) });
+    await model.locator('vscode-button, button', { hasText: /^Open$/ }).click();
+    const rows = page().locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const title = page().locator('.quick-input-widget .quick-input-title', { hasText: 'model: a folder of 2 files' });
+    const toast = page().locator('.notifications-toasts .notification-list-item');
+    await Promise.race([title.waitFor({ timeout: 60_000 }), toast.first().waitFor({ timeout: 60_000 })]);
+    assert.ok(await title.isVisible(), `no pick of the folder's files; the editor says: ${(await toast.allInnerTexts()).join(' | ')}`);
+    // each file with its size, as the store lists it
+    assert.deepEqual((await rows.allInnerTexts()).map((t) => /^(\S+?)\s*(\d+ B)$/.exec(t.trim())?.slice(1)).sort(), [['params.json', '35 B'], ['weights.txt', '19 B']]);
+    await rows.filter({ hasText: 'params.json' }).click();
+    const editor = page().locator('.editor-instance .view-lines', { hasText: 'learning_rate' });
+    await editor.waitFor({ timeout: 30_000 });
+    assert.match(await editor.innerText(), /"learning_rate":\s*0\.1,\s*"epochs":\s*3/);
+    // a read-only document named after the file, not an unsaved one that asks to be saved when closed
+    const tab = page().locator('.tabs-container .tab', { hasText: 'params.json' });
+    await tab.waitFor({ timeout: 10_000 });
+    assert.equal(await tab.evaluate((e) => e.classList.contains('dirty')), false);
+    await s!.wb.screenshot('1a-folder-file-open');
+
+    // back to the panel: Download… asks for the parent folder (the workspace by default) and writes model/ there
+    await page().locator('.tab', { hasText: 'Outputs: ' }).click();
+    const again = await frameWith('section.task[data-task="train"]');
+    const modelAgain = again.locator('section.task[data-task="train"] .artifact', { has: again.locator('.type', { hasText: 'system.Model' }) });
+    await modelAgain.locator('vscode-button, button', { hasText: /^Download/ }).click();
+    // VS Code's simple file dialog, opened at the default: the workspace folder; the user takes it
+    const input = page().locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30_000 });
+    const deadlineInput = Date.now() + 30_000;
+    while (!(await input.inputValue()).includes(path.basename(folder)) && Date.now() < deadlineInput) await page().waitForTimeout(200);
+    assert.match(await input.inputValue(), new RegExp(`${path.basename(folder)}/?$`), 'the dialog starts at the workspace folder');
+    await page().locator('.quick-input-widget .monaco-button', { hasText: 'Download here' }).click();
+    const weights = path.join(folder, 'model', 'weights.txt');
+    const deadline = Date.now() + 60_000;
+    while (!(fs.existsSync(weights) && fs.existsSync(path.join(folder, 'model', 'params.json'))) && Date.now() < deadline) await page().waitForTimeout(300);
+    assert.equal(fs.readFileSync(weights, 'utf8'), 'weights for lr=0.1\n');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(folder, 'model', 'params.json'), 'utf8')), { learning_rate: 0.1, epochs: 3 });
+    await s!.wb.screenshot('1b-folder-downloaded');
   });
 
   it('Compare Runs on two selected runs: the differing parameter and metric marked, both ROC curves, the task whose cache use differs', async () => {
