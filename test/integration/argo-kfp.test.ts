@@ -156,4 +156,27 @@ describe('KFP runs execute on the Argo rig (real driver, launcher and component 
     // the emissary's own account in the step's log: its step ended by the forwarded SIGTERM
     assert.match(log, /sub-process exited .*exit status 143/);
   });
+
+  it('Retry of a failed run through the editor\'s client runs its failed step again', async () => {
+    const ir = await compilePipeline(path.join(FIXTURES, 'steps.py'), path.join(OUT, 'argo-kfp-steps.yaml'));
+    const { stdout } = await run(venvBin('python'), ['-c', SDK_SUBMIT, kfp.url, ir, JSON.stringify({ seconds: 1, fail_with: 'told to fail' })], { timeout: 120_000 });
+    const runId = stdout.trim().split('\n').pop()!;
+    const client = new KfpClient(fetchTransport(kfp.url));
+    const final = (id: string) => until(`run ${id} to end`, 300_000, async () => {
+      const r = await client.getRun(id);
+      return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(r.state ?? '') ? r : undefined;
+    }, 500);
+    assert.equal((await final(runId)).state, 'FAILED');
+    const implPods = async () => (JSON.parse(await kube.kubectl(['-n', 'kubeflow', 'get', 'pods', '-l', `pipeline/runid=${runId}`, '-o', 'json'])) as
+      { items: Array<{ metadata: { name: string; uid: string } }> }).items.filter((p) => p.metadata.name.includes('system-container-impl')).map((p) => p.metadata.uid);
+    const before = await implPods();
+    assert.equal(before.length, 1);
+    await client.retryRun(runId);
+    // the run is live again, its failed step runs again in a new pod, and it fails again
+    await until('the retried run to run', 120_000, async () => (await client.getRun(runId)).state !== 'FAILED', 300);
+    assert.equal((await final(runId)).state, 'FAILED');
+    const after = await implPods();
+    assert.ok(after.some((uid) => !before.includes(uid)), `a new step pod ran: before ${before}, after ${after}`);
+    assert.match(await stepLogs(runId), /told to fail/);
+  });
 });
