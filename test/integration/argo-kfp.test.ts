@@ -2,11 +2,15 @@
 // the real Argo v4.0.5 controller creates its pods, and the pod player runs them with the real KFP `driver` and
 // `launcher-v2` and the component's own Python code (the rig venv's kfp 2.17.3), recording to MLMD (mlmd rig) and
 // the S3 store. Submitted with PyPI's official kfp.Client (create_run_from_pipeline_package -> wait_for_run_completion).
+// A run terminated through the editor's client (core/kfp) stops its running step (the pod player plays Argo's
+// exec-based SIGTERM/SIGKILL) and ends.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { fetchTransport } from '../../core/http/transport';
+import { KfpClient } from '../../core/kfp/client';
 import type { Run } from '../../core/kfp/types';
 import { startArgo, type ArgoRig } from '../rigs/argo/index';
 import { compilePipeline } from '../rigs/kfp/index';
@@ -14,6 +18,7 @@ import { kfpStackDir, startKfpStack, type KfpStack } from '../rigs/kfp-stack/ind
 import { venvBin } from '../rigs/jupyter/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
 import { MLMD_SERVICE, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
+import { until } from '../support/wait';
 
 const run = promisify(execFile);
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
@@ -30,6 +35,18 @@ print(json.dumps({'run_id': r.run_id, 'state': done.state, 'error': str(done.err
   'tasks': [{'name': t.display_name, 'state': t.state, 'pod': t.child_tasks[0].pod_name if t.child_tasks else None}
             for t in (done.run_details.task_details if done.run_details else [])]}))
 `;
+
+/** Submits without waiting: prints the run id. */
+const SDK_SUBMIT = `
+import json, sys, kfp
+client = kfp.Client(host=sys.argv[1])
+print(client.create_run_from_pipeline_package(sys.argv[2], arguments=json.loads(sys.argv[3]), namespace='kubeflow').run_id)
+`;
+
+/** Processes of this machine whose command line holds `needle` (the step's own Python, found by its run id). */
+const processesWith = (needle: string): number[] => fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+  try { return fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle); } catch { return false; }
+}).map(Number);
 
 describe('KFP runs execute on the Argo rig (real driver, launcher and component code)', function () {
   this.timeout(900_000);
@@ -103,5 +120,63 @@ describe('KFP runs execute on the Argo rig (real driver, launcher and component 
     // the Dataset is in the S3 store under the run's pipeline root, written by make_data's own code
     const files = await run('find', [kfp.objectStore.dataDir, '-path', `*${res.run_id}*`, '-type', 'f']);
     assert.match(files.stdout, /make-data\/[^\n]*\/data/, files.stdout);
+  });
+
+  it('a run terminated through the editor\'s client stops its running step and ends (FAILED, as KFP 2.17 reports it)', async () => {
+    const ir = await compilePipeline(path.join(FIXTURES, 'steps.py'), path.join(OUT, 'argo-kfp-steps.yaml'));
+    const { stdout } = await run(venvBin('python'), ['-c', SDK_SUBMIT, kfp.url, ir, JSON.stringify({ seconds: 3600, fail_with: '' })], { timeout: 120_000 });
+    const runId = stdout.trim().split('\n').pop()!;
+    const client = new KfpClient(fetchTransport(kfp.url));
+    // the step's Python runs (its first line is in its log) ...
+    await until('the step to be working', 300_000, async () => /working for 3600 s/.test(await stepLogs(runId).catch(() => '')), 1000);
+    const step = processesWith(`executor_main`).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runId));
+    assert.ok(step.length > 0, 'the step\'s process runs on this machine');
+    await client.terminateRun(runId);
+    assert.equal((await client.getRun(runId)).state, 'CANCELING');
+    // KFP 2.17 reports a terminated run CANCELING while its Workflow runs (activeDeadlineSeconds 0) and then the
+    // Workflow's own final phase (backend/src/apiserver/resource/resource_manager.go ReportWorkflowResource): Argo
+    // ends it Failed once the step is stopped, so the run ends FAILED; before, it stayed CANCELING with its step running
+    let last = '';
+    const res = await until('the terminated run to end', 180_000, async () => {
+      const r = await client.getRun(runId);
+      last = r.state ?? '';
+      return ['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED'].includes(last) ? r : undefined;
+    }, 1000).catch((e: Error) => { throw new Error(`${e.message} (state ${last})\n--- controller:\n${argo.logTail(30)}`); });
+    assert.equal(res.state, 'FAILED');
+    // ... and is gone, ended by SIGTERM (143) as its container's status says, long before its hour was up
+    for (const pid of step) assert.ok(!fs.existsSync(`/proc/${pid}`), `step process ${pid} is gone`);
+    const pods = JSON.parse(await kube.kubectl(['-n', 'kubeflow', 'get', 'pods', '-l', `pipeline/runid=${runId}`, '-o', 'json'])) as
+      { items: Array<{ metadata: { name: string }; status: { phase: string; containerStatuses?: Array<{ name: string; state: { terminated?: { exitCode: number } } }> } }> };
+    const impl = pods.items.find((p) => p.metadata.name.includes('system-container-impl'))!;
+    assert.equal(impl.status.phase, 'Failed');
+    const main = impl.status.containerStatuses?.find((c) => c.name === 'main');
+    assert.equal(main?.state.terminated?.exitCode, 143, JSON.stringify(impl.status.containerStatuses));
+    const log = await stepLogs(runId);
+    assert.match(log, /working for 3600 s/);
+    // the emissary's own account in the step's log: its step ended by the forwarded SIGTERM
+    assert.match(log, /sub-process exited .*exit status 143/);
+  });
+
+  it('Retry of a failed run through the editor\'s client runs its failed step again', async () => {
+    const ir = await compilePipeline(path.join(FIXTURES, 'steps.py'), path.join(OUT, 'argo-kfp-steps.yaml'));
+    const { stdout } = await run(venvBin('python'), ['-c', SDK_SUBMIT, kfp.url, ir, JSON.stringify({ seconds: 1, fail_with: 'told to fail' })], { timeout: 120_000 });
+    const runId = stdout.trim().split('\n').pop()!;
+    const client = new KfpClient(fetchTransport(kfp.url));
+    const final = (id: string) => until(`run ${id} to end`, 300_000, async () => {
+      const r = await client.getRun(id);
+      return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(r.state ?? '') ? r : undefined;
+    }, 500);
+    assert.equal((await final(runId)).state, 'FAILED');
+    const implPods = async () => (JSON.parse(await kube.kubectl(['-n', 'kubeflow', 'get', 'pods', '-l', `pipeline/runid=${runId}`, '-o', 'json'])) as
+      { items: Array<{ metadata: { name: string; uid: string } }> }).items.filter((p) => p.metadata.name.includes('system-container-impl')).map((p) => p.metadata.uid);
+    const before = await implPods();
+    assert.equal(before.length, 1);
+    await client.retryRun(runId);
+    // the run is live again, its failed step runs again in a new pod, and it fails again
+    await until('the retried run to run', 120_000, async () => (await client.getRun(runId)).state !== 'FAILED', 300);
+    assert.equal((await final(runId)).state, 'FAILED');
+    const after = await implPods();
+    assert.ok(after.some((uid) => !before.includes(uid)), `a new step pod ran: before ${before}, after ${after}`);
+    assert.match(await stepLogs(runId), /told to fail/);
   });
 });

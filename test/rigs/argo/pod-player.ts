@@ -12,6 +12,10 @@
 // as a copy-on-write overlay, with the rig venv and the built binaries first on PATH), and the pod's final status
 // (phase, container exit codes) is written here once the processes end, as a kubelet would.
 // Each container's stdout/stderr reach `kubectl logs` through a kwok Logs rule on a CRI-format file.
+// Stopping is played too (see stopPod): when Argo would signal a pod's containers through pods/exec (`argoexec kill 15
+// 1`, which kwok pods cannot take, and PID 1 is this machine's init here), the player signals the containers' first
+// processes it started itself instead. Each container has a PID namespace of its own (ctr-run.sh), so a kill(-1)
+// or kill(1) of a process in it never leaves the container.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -75,19 +79,79 @@ interface Volume {
 }
 export interface Pod {
   metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
-  spec: { nodeName?: string; serviceAccountName?: string; automountServiceAccountToken?: boolean; initContainers?: Container[]; containers: Container[]; volumes?: Volume[] };
+  spec: { nodeName?: string; serviceAccountName?: string; automountServiceAccountToken?: boolean; terminationGracePeriodSeconds?: number;
+    initContainers?: Container[]; containers: Container[]; volumes?: Volume[] };
   status?: { phase?: string; podIP?: string; hostIP?: string };
 }
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const CTR_RUN = path.join(repoRoot, 'test/rigs/argo/ctr-run.sh');
+/** A played pod's grace period between SIGTERM and SIGKILL is its terminationGracePeriodSeconds, at most this. */
+const MAX_GRACE_MS = 5_000;
+const WORKFLOW_LABEL = 'workflows.argoproj.io/workflow';
+const NODE_ID_ANNOTATION = 'workflows.argoproj.io/node-id';
+
+/** What the player needs of an Argo Workflow to know whether Argo wants one of its pods stopped. */
+interface Workflow {
+  metadata: { name: string; namespace: string };
+  status?: { nodes?: Record<string, { phase?: string; message?: string }> };
+}
+
+const FULFILLED = ['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'];
+
+/**
+ * Whether Argo's controller has asked for this pod's containers to be signalled. When it stops a pod that still runs
+ * (workflow/controller/exec_control.go applyExecutionControl: a shutdown Terminate/Stop, KFP's terminate, which sets
+ * activeDeadlineSeconds to 0, a step past its deadline; killDaemonedChildren) it marks the pod's node finished
+ * ("workflow shutdown with strategy: Terminate", "Step exceeded its deadline") in the same pass as it queues
+ * terminateContainers: a node that is finished while its pod's containers still run is that request. (Otherwise a
+ * node finishes only after its pod has.) Acting on the request and not on spec.shutdown/deadline directly keeps the
+ * order a cluster has: Argo records why first, then the containers end.
+ */
+export function argoWantsStopped(pod: Pod, wf: Workflow | undefined): boolean {
+  const nodeId = pod.metadata.annotations?.[NODE_ID_ANNOTATION];
+  const phase = nodeId ? wf?.status?.nodes?.[nodeId]?.phase : undefined;
+  return phase !== undefined && FULFILLED.includes(phase);
+}
+
+/** Only ever a pid this player may signal: a whole number above 1 (never init, never "every process"). */
+const signalable = (pid: number | undefined): pid is number => Number.isInteger(pid) && pid! > 1;
+
+/** The processes whose parent is `pid` (from /proc: this kernel has no /proc/PID/task/TID/children). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // stat: "PID (COMM) STATE PPID ...", COMM may hold spaces and parentheses: read after the last ')'
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(e));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/** `pid` and every process below it, parents first. */
+function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...childPids(all[i]!));
+  return all;
+}
+
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  if (!signalable(pid)) return;
+  try { process.kill(pid, sig); } catch { /* gone */ }
+};
 
 export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise<PodPlayer> {
   const api = new KubeApi(rig);
   const selector = encodeURIComponent(o.labelSelector ?? 'workflows.argoproj.io/workflow');
   const seen = new Set<string>();
   const running = new Map<string, Set<ChildProcess>>();
+  /** Pods being stopped: uid -> the SIGKILL timer after their grace period. */
+  const stopping = new Map<string, NodeJS.Timeout>();
   const played = new Map<string, PlayedContainer[]>();
   const caCert = await fsp.readFile(rig.pki.caCert, 'utf8');
   const apiPort = new URL(rig.server).port;
@@ -107,9 +171,16 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     busy = true;
     try {
       const pods = (await get<{ items?: Pod[] }>(`/api/v1/pods?labelSelector=${selector}`)).items ?? [];
+      const workflows = new Map<string, Workflow>();
+      if (pods.some((p) => running.has(p.metadata.uid) && !stopping.has(p.metadata.uid))) {
+        for (const wf of (await get<{ items?: Workflow[] }>('/apis/argoproj.io/v1alpha1/workflows')).items ?? []) {
+          workflows.set(`${wf.metadata.namespace}/${wf.metadata.name}`, wf);
+        }
+      }
       for (const pod of pods) {
         const uid = pod.metadata.uid;
         if (pod.metadata.deletionTimestamp) { killPod(uid); continue; }
+        if (running.has(uid) && argoWantsStopped(pod, workflows.get(`${pod.metadata.namespace}/${pod.metadata.labels?.[WORKFLOW_LABEL]}`))) stopPod(pod);
         // kwok's pod-ready stage made it Running on a node: its containers "start" now
         if (seen.has(uid) || !pod.spec.nodeName || pod.status?.phase !== 'Running') continue;
         seen.add(uid);
@@ -123,10 +194,32 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     }
   };
 
+  /** SIGKILL to every process of the pod's containers (the step runs in a process group of its own under the emissary). */
   const killPod = (uid: string) => {
     for (const c of running.get(uid) ?? []) {
-      if (c.pid && c.exitCode === null) { try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } }
+      if (signalable(c.pid) && c.exitCode === null && c.signalCode === null) for (const pid of processTree(c.pid)) signal(pid, 'SIGKILL');
     }
+  };
+
+  /**
+   * Plays what Argo's pods/exec signalling does (pod/queue.go terminateContainers -> signal.SignalContainer runs
+   * `argoexec kill 15 1` in each running container, then `kill 9 1` after terminationGracePeriodSeconds): SIGTERM to
+   * each running container's first process (the emissary, which passes it on to the step's process group), SIGKILL
+   * to whatever is left after the grace period. Only processes the player spawned (the `running` map) and their
+   * descendants are signalled; the container ends with 143/137 and reportStatus writes it as a kubelet would.
+   */
+  const stopPod = (pod: Pod) => {
+    const uid = pod.metadata.uid;
+    if (stopping.has(uid)) return;
+    const grace = Math.min((pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, MAX_GRACE_MS);
+    for (const c of running.get(uid) ?? []) {
+      if (!signalable(c.pid) || c.exitCode !== null || c.signalCode !== null) continue;
+      // the spawned process is `unshare --fork`; its child is the container's first process (ctr-run.sh exec's it)
+      for (const pid of childPids(c.pid)) signal(pid, 'SIGTERM');
+    }
+    const t = setTimeout(() => killPod(uid), grace);
+    t.unref();
+    stopping.set(uid, t);
   };
 
   /** The value of a downward-API field path of the pod. */
@@ -232,6 +325,8 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     const env = await containerEnv(pod, c);
     const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expand(a, env));
     const finish = (exitCode: number): PlayedContainer => ({ name: c.name, exitCode, startedAt, finishedAt: new Date().toISOString() });
+    // a pod being stopped starts no further container (a kubelet that kills a pod starts none of its containers)
+    if (stopping.has(pod.metadata.uid)) return finish(143);
     if (!argv.length) {
       // no command: the image's entrypoint would run, and there is no image here
       await log.append([`pod player: container ${c.name} (image ${c.image}) has no command; images do not run on the rig`], 'stderr');
@@ -301,6 +396,8 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
       return r;
     })) : [];
     running.delete(pod.metadata.uid);
+    clearTimeout(stopping.get(pod.metadata.uid));
+    stopping.delete(pod.metadata.uid);
     if (stopped) return;
     await reportStatus(pod, init, main, initOk);
   };

@@ -220,6 +220,10 @@ describe('pipeline runs (UI, packaged .vsix in code-server)', function () {
     await run.locator('#run-state', { hasText: /Canceling|Canceled/ }).waitFor({ timeout: 60_000 });
     // the server took it: a canceling run offers no second Terminate
     await run.locator('.run-actions vscode-button', { hasText: 'Terminate' }).waitFor({ state: 'detached', timeout: 30_000 });
+    // the step is stopped (the pod player plays Argo's SIGTERM) and the run leaves Canceling: KFP 2.17 reports a
+    // terminated run with its Workflow's final phase, FAILED, so the run view ends at Failed, with Retry offered
+    await run.locator('#run-state', { hasText: /^\W*Failed$/ }).waitFor({ timeout: 240_000 });
+    await run.locator('.run-actions vscode-button', { hasText: 'Retry' }).waitFor({ timeout: 30_000 });
     await s!.wb.screenshot('7-terminated');
   });
 
