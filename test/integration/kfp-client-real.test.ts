@@ -2,8 +2,8 @@
 // persistence agent, ScheduledWorkflow controller, Argo v4 + pod player, MLMD, S3 store) on the kube rig: a pipeline
 // compiled by the real kfp SDK uploaded and found again, a version whose stored spec equals the local file and gives
 // the run form's fields, runs created from the form's values, listed with filters, archived, restored and deleted;
-// runs that execute: their tasks placed on the graph (a cached step), step logs, a failing step, retry, terminate;
-// recurring runs; the server's own error messages (a duplicate name, a pipeline the
+// runs that execute: their tasks placed on the graph (loops, branches, cached steps), step logs, a failing step,
+// retry, terminate; recurring runs; the server's own error messages (a duplicate name, a pipeline the
 // server refuses, a run of a missing version, parameters it cannot start a run with, a retry of a run that did not
 // fail) and an unreachable server reaching the caller. Every request and answer is checked against the 2.17 swagger.
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import { mapTaskDetails } from '../../core/kfp/runState';
 import { specFromText } from '../../core/kfp/spec';
 import { isTerminal, type Run } from '../../core/kfp/types';
 import { parsePipeline } from '../../core/pipeline/parse';
+import type { PipelineModel } from '../../core/pipeline/model';
 import { compilePipeline } from '../rigs/kfp/index';
 import { uploadHelloWithVersion } from '../support/kfp-upload-check';
 import { startKfpCluster, type KfpCluster } from '../rigs/kfp-stack/cluster';
@@ -29,6 +30,8 @@ import { until } from '../support/wait';
 const FIXTURES = path.resolve(__dirname, '../fixtures/pipelines');
 const OUT = path.resolve(__dirname, '../../test-output/ir');
 const RECORD = path.resolve(__dirname, '../fixtures/kfp-real');
+/** Run details as the real server returned them, kept for the record (test/fixtures/kfp-real/ has a recorded copy). */
+const RECORDED = path.resolve(__dirname, '../../test-output/kfp-real');
 
 describe('KFP client against the real KFP 2.17 API server', function () {
   this.timeout(600_000);
@@ -37,6 +40,7 @@ describe('KFP client against the real KFP 2.17 API server', function () {
   let kfp: KfpStack;
   let client: KfpClient;
   let hello: string;
+  let control: string;
   let flaky: string;
   const problems: string[] = [];
   let spec: KfpSpec;
@@ -49,10 +53,15 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     fs.writeFileSync(path.join(RECORD, `${name}.json`), `${JSON.stringify(value, null, 2)}\n`);
   };
 
-  /** Polls the run until it has ended (the cluster executes it). */
-  const waitEnd = (id: string): Promise<Run> => until(`run ${id} to end`, 400_000, async () => {
+  /**
+   * Polls the run until it has ended (the cluster executes it) and, given its model, until no task of it is pending
+   * or running: under load the real server reports the run's final state before its task details catch up.
+   */
+  const waitEnd = (id: string, model?: PipelineModel): Promise<Run> => until(`run ${id} to end`, 400_000, async () => {
     const r = await client.getRun(id);
-    return isTerminal(r.state) ? r : undefined;
+    if (!isTerminal(r.state)) return undefined;
+    const tasks = model ? Object.values(mapTaskDetails(model, r.run_details?.task_details ?? []).tasks) : [];
+    return tasks.some((t) => t.state === 'running' || t.state === 'pending') ? undefined : r;
   }, 500);
 
   /** The `main` log of the run's pod for an Argo node (the pod the run view finds by its node-id annotation). */
@@ -65,9 +74,10 @@ describe('KFP client against the real KFP 2.17 API server', function () {
 
   before(async () => {
     spec = new KfpSpec(KFP_SPECS['2.17']);
-    [kube, hello, flaky] = await Promise.all([
+    [kube, hello, control, flaky] = await Promise.all([
       startKubeRig({ crds: false, controllers: true }),
       compilePipeline(path.join(FIXTURES, 'hello_world.py'), path.join(OUT, 'client-real-hello_world.yaml')),
+      compilePipeline(path.join(FIXTURES, 'control_flow.py'), path.join(OUT, 'client-real-control_flow.yaml')),
       compilePipeline(path.join(FIXTURES, 'flaky.py'), path.join(OUT, 'client-real-flaky.yaml')),
     ]);
     cluster = await startKfpCluster(kube);
@@ -169,9 +179,9 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     const built = buildParameters(form.fields, initialValues(form.fields, { name: 'Graph', times: '2' }));
     assert.ok(built.ok);
     const create = async (displayName: string) => (await client.createRun({ displayName, pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: built.parameters } })).run_id!;
-    const run = await waitEnd(await create('graph'));
-    assert.equal(run.state, 'SUCCEEDED', JSON.stringify(run.error));
     const model = parsePipeline(fs.readFileSync(hello, 'utf8'));
+    const run = await waitEnd(await create('graph'), model);
+    assert.equal(run.state, 'SUCCEEDED', JSON.stringify(run.error));
     const { tasks, unplaced } = mapTaskDetails(model, run.run_details?.task_details ?? []);
     assert.deepEqual(Object.keys(tasks), ['say-hello']);
     assert.deepEqual(unplaced, []);
@@ -183,7 +193,7 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     // the server reads a step log from the pod named by the node id, which Argo v4's pod names are not: its message
     await assert.rejects(client.readNodeLog(run.run_id!, node), (e: unknown) => e instanceof ApiError && e.status === 500 && new RegExp(`Failed to read logs from pod ${node}`).test(e.message));
 
-    const again = await waitEnd(await create('graph again'));
+    const again = await waitEnd(await create('graph again'), model);
     assert.equal(again.state, 'SUCCEEDED');
     assert.equal(mapTaskDetails(model, again.run_details?.task_details ?? []).tasks['say-hello']?.state, 'cached', 'same inputs: the step took the cached result');
     const succeeded = await client.listRuns({ filter: [substring('display_name', 'graph'), eq('state', 'SUCCEEDED')], sort: { field: 'created_at', desc: true } });
@@ -198,7 +208,7 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     const model = parsePipeline(fs.readFileSync(flaky, 'utf8'));
     // the step's container sees this machine's files: it fails until this one exists
     const go = path.join(OUT, `client-real-flaky-go-${Date.now()}`);
-    const failed = await waitEnd((await client.createRun({ displayName: 'failing', pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { go_file: go } } })).run_id!);
+    const failed = await waitEnd((await client.createRun({ displayName: 'failing', pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { go_file: go } } })).run_id!, model);
     assert.equal(failed.state, 'FAILED');
     const step = mapTaskDetails(model, failed.run_details?.task_details ?? []).tasks['wait-for'];
     assert.equal(step?.state, 'failed');
@@ -208,7 +218,7 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     await client.retryRun(failed.run_id!);
     const retried = await until('the retried run to succeed', 400_000, async () => {
       const r = await client.getRun(failed.run_id!);
-      return r.state === 'SUCCEEDED' ? r : undefined;
+      return r.state === 'SUCCEEDED' ? waitEnd(failed.run_id!, model) : undefined;
     }, 500);
     assert.equal(mapTaskDetails(model, retried.run_details?.task_details ?? []).tasks['wait-for']?.state, 'succeeded');
 
@@ -222,6 +232,32 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     await until('the long run to be canceling', 60_000, async () => ['CANCELING', 'CANCELED'].includes((await client.getRun(long.run_id!)).state ?? ''), 500);
     await client.deleteRun(long.run_id!);
     await assert.rejects(client.getRun(long.run_id!), (e: unknown) => e instanceof ApiError && e.status === 404);
+  });
+
+  it('control flow: loop iterations, the branch taken and those skipped land on the graph\'s tasks', async () => {
+    const p = await client.uploadPipeline({ fileName: 'control_flow.yaml', content: fs.readFileSync(control, 'utf8'), name: 'control-flow' });
+    const model = parsePipeline(fs.readFileSync(control, 'utf8'));
+    const run = await waitEnd((await client.createRun({ displayName: 'control flow', pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { n: 2 } } })).run_id!, model);
+    assert.equal(run.state, 'SUCCEEDED', JSON.stringify(run.error));
+    const { tasks, unplaced } = mapTaskDetails(model, run.run_details?.task_details ?? []);
+    fs.mkdirSync(RECORDED, { recursive: true });
+    fs.writeFileSync(path.join(RECORDED, 'control_flow.run.json'), JSON.stringify(run, null, 2));
+    assert.deepEqual(unplaced.map((id) => run.run_details?.task_details?.find((t) => t.task_id === id || t.pod_name === id)?.display_name ?? id), []);
+    const train = Object.entries(tasks).find(([k]) => /^(.*\/)?for-loop-2\/train$/.test(k))?.[1];
+    assert.ok(train, `the loop body task: ${Object.keys(tasks).join(', ')}`);
+    assert.deepEqual(train.instances.map((i) => i.iteration), [0, 1], 'one instance per item of make-items(n=2), in order');
+    assert.equal(train.state, 'succeeded');
+    const cond = (id: string) => Object.entries(tasks).find(([k]) => k.endsWith(id))?.[1].state;
+    const branches = [cond('condition-4'), cond('condition-5'), cond('condition-6')];
+    assert.equal(branches.filter((s) => s === 'succeeded').length, 1, `one branch of the coin flip taken: ${JSON.stringify(branches)}`);
+    assert.equal(branches.filter((s) => s === 'skipped').length, 2, `the other two skipped: ${JSON.stringify(branches)}`);
+    for (const [key, t] of Object.entries(tasks)) {
+      // Every task key names a task of the model at that path.
+      const parts = key.split('/');
+      let dag = model.root;
+      for (const id of parts.slice(0, -1)) dag = model.dags[dag.tasks.find((x) => x.id === id)!.subDag!]!;
+      assert.ok(dag.tasks.some((x) => x.id === t.task), key);
+    }
   });
 
   it('recurring runs with a cron: created enabled, listed, disabled, refused beyond max concurrency, deleted', async () => {
