@@ -273,12 +273,26 @@ export class KfpClient {
   /**
    * The log of a step as the API server keeps it (`GET /apis/v1alpha1/runs/{run}/nodes/{node}/log`, a plain HTTP
    * handler outside the gRPC gateway): the pod's log while it exists, else the archived copy. Plain text.
+   * That handler writes 200 before it reads the log, so a log it cannot read comes as a 200 whose whole body is its
+   * `{error_message, error_details}`: that is an error (500, as the handler meant), not the step's log.
    */
   async readNodeLog(runId: string, nodeId: string, signal?: AbortSignal): Promise<string> {
     const res = await this.transport({ method: 'GET', path: `/apis/v1alpha1/runs/${seg(runId)}/nodes/${seg(nodeId)}/log`, ...(signal ? { signal } : {}) });
-    if (res.status >= 200 && res.status < 300) return res.text;
+    const ok = res.status >= 200 && res.status < 300;
+    if (ok && !isLogError(res.text)) return res.text;
     const { message, body } = errorMessage(res.status, res.text);
-    throw new ApiError(message, res.status, body);
+    throw new ApiError(message, ok ? 500 : res.status, body);
+  }
+}
+
+/** The log handler's own error body (`api.Error`: only `error_message` and maybe `error_details`). */
+function isLogError(text: string): boolean {
+  if (!text.startsWith('{"error_message":')) return false;
+  try {
+    const b = JSON.parse(text) as Record<string, unknown>;
+    return typeof b.error_message === 'string' && Object.keys(b).every((k) => k === 'error_message' || k === 'error_details');
+  } catch {
+    return false;
   }
 }
 

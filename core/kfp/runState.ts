@@ -318,6 +318,11 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
     for (const dn of byName.keys()) for (const c of candidates(name, x.display_name ?? '', dn)) known.add(idOf(c));
     return kids.every((k) => known.has(k));
   };
+  /** Whether x started and ended within node d's start and end. */
+  const within = (x: PipelineTaskDetail, d: PipelineTaskDetail) => {
+    const [xs, xe, ds, de] = [x.start_time, x.end_time, d.start_time, d.end_time].map(apiTime);
+    return xs !== undefined && xe !== undefined && ds !== undefined && de !== undefined && xs >= ds && xe <= de;
+  };
   const pendingLeaves = new Map<string, { id: string; name: string; display: string; parent: PipelineTaskDetail }[]>();
   const queue: { d: PipelineTaskDetail; name: string; display: string }[] = [{ d: root, name: wf, display: wf }];
   for (let i = 0; i < queue.length; i++) {
@@ -331,7 +336,10 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
         wanted.delete(id);
         const free = list.filter((x) => !taken.has(x));
         const fitting = free.filter((x) => childIds(x).length > 0 && fits(x, candidate));
-        const pick = free.length === 1 ? free[0] : fitting.length === 1 ? fitting[0] : undefined;
+        // Sibling executors whose dependents sit in the same DAG (make-items' and flip-coin's) fit alike: the one
+        // that ran within this node's own time is its own.
+        const inside = fitting.filter((x) => within(x, d));
+        const pick = free.length === 1 ? free[0] : fitting.length === 1 ? fitting[0] : inside.length === 1 ? inside[0] : undefined;
         if (pick) {
           taken.add(pick);
           out.set(pick, id);

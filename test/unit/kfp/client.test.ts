@@ -245,6 +245,14 @@ describe('KFP client against the v2beta1 swagger', function () {
     assert.throws(() => new KfpClient(ok.transport).getRun(''), /empty id/);
   });
 
+  it('a step log the server cannot read (its handler answers 200 with its error body) is an error with its message', async () => {
+    const error = { error_message: 'BadRequestError: Failed to read logs for run r1: InternalServerError: Failed to read logs from pod p-1 due to error opening log stream: the server could not find the requested resource', error_details: 'BadRequestError: …' };
+    const { transport } = scripted((req) => (req.path.endsWith('/nodes/gone/log') ? { json: error } : { text: '{"error_message": "a line the step printed"}\nHello\n' }));
+    const client = new KfpClient(transport);
+    await assert.rejects(client.readNodeLog('r1', 'gone'), (err: unknown) => err instanceof ApiError && err.status === 500 && err.message === error.error_message);
+    assert.equal(await client.readNodeLog('r1', 'there'), '{"error_message": "a line the step printed"}\nHello\n', 'a log that only looks like one is the log');
+  });
+
   it('filter helpers: nothing to filter → no parameter', () => {
     assert.equal(filterParam([]), undefined);
     assert.equal(filterParam(undefined), undefined);

@@ -110,3 +110,22 @@ describe('run task states on the graph, from the real KFP 2.17 API server', () =
     }
   });
 });
+
+// A real run of test/fixtures/pipelines/control_flow.py (test/fixtures/kfp-real/control_flow.*): If/Elif/Else under
+// `condition-branches-3`, a ParallelFor after `make-items`, nested sub-pipelines. `make-items`' and `flip-coin`'s
+// executors both have children named in the exit handler's DAG (the loop's and the branches' drivers), so those
+// children alone do not tell which executor is which: each ran within its own task's time.
+describe('run task states on the graph: sibling executors whose dependents sit in one DAG (real KFP 2.17)', () => {
+  const cfRun = JSON.parse(fs.readFileSync(path.join(DIR, 'control_flow.run.json'), 'utf8')) as Run;
+  const cfModel = parsePipeline(fs.readFileSync(path.join(DIR, 'control_flow.ir.yaml'), 'utf8'));
+
+  it('the loop, the branch taken and the two skipped are placed; nothing is left unplaced', () => {
+    const { tasks, unplaced } = mapTaskDetails(cfModel, cfRun.run_details?.task_details ?? []);
+    assert.deepEqual(unplaced, []);
+    assert.deepEqual(tasks['exit-handler-1/for-loop-2/train']?.instances.map((i) => [i.iteration, i.state]), [[0, 'succeeded'], [1, 'succeeded']]);
+    const branches = ['condition-4', 'condition-5', 'condition-6'].map((c) => tasks[`exit-handler-1/condition-branches-3/${c}`]?.state);
+    assert.deepEqual(branches, ['succeeded', 'skipped', 'skipped'], 'the coin came up heads in this recording');
+    assert.equal(tasks['exit-handler-1/condition-branches-3/condition-4/announce-2']?.state, 'succeeded');
+    assert.equal(tasks['exit-handler-1/preprocess/validate/check']?.state, 'succeeded');
+  });
+});
