@@ -45,7 +45,8 @@ interface SdkOut { run_id: string; started_wall_ms: number; import_ms: number; c
 async function main(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfvs-bench-submit-'));
   const [kube, irFile] = await Promise.all([
-    startKubeRig({ crds: false }),
+    // the scheduler places the pods Argo creates (the drivers and the step), as in sandbox.ts
+    startKubeRig({ crds: false, controllers: true }),
     compilePipeline(path.join(repoRoot, 'test', 'fixtures', 'pipelines', 'hello_world.py'), path.join(home, 'hello_world.yaml')),
   ]);
   let pipelines: KfpCluster | undefined;
