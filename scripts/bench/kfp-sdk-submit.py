@@ -3,7 +3,7 @@
     python kfp-sdk-submit.py HOST PIPELINE_YAML EXPERIMENT RUN_NAME
 
 kfp.Client(host=HOST).create_run_from_pipeline_package(...) as a user's script calls it, with the pipeline's
-defaults. Prints one JSON line as soon as the run exists (before the interpreter's exit): the run id, the wall
+defaults but `name` = RUN_NAME (its own cache key). Prints one JSON line as soon as the run exists (before the interpreter's exit): the run id, the wall
 clock (ms since the epoch) when the interpreter started running this file, and the ms the import of kfp, the
 Client and the create call took, measured in Python."""
 import time
@@ -22,7 +22,8 @@ host, package, experiment, run_name = sys.argv[1:5]
 warnings.simplefilter("ignore")
 client = kfp.Client(host=host)
 t_client = time.perf_counter()
-run = client.create_run_from_pipeline_package(package, arguments={}, run_name=run_name, experiment_name=experiment)
+run = client.create_run_from_pipeline_package(package, arguments={"name": run_name}, run_name=run_name,
+                                              experiment_name=experiment)
 t_created = time.perf_counter()
 print(json.dumps({
     "run_id": run.run_id,

@@ -13,7 +13,8 @@
 //     time without the interpreter start and without the import too, from clocks read inside Python.
 // Both then poll the run as the run panel reads it (GET run, run_details.task_details mapped onto the graph by
 // core/kfp/runState.ts) every POLL_MS until a task is running (or past it, if it ran between two polls). Each run is
-// left to finish before the next submit, untimed, so none contends with the next one for the 2 cores.
+// left to finish before the next submit, untimed, so none contends with the next one for the 2 cores. Each run has
+// its own `name` parameter (the run's name), so no step is taken from KFP's cache of an earlier run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       const text = fs.readFileSync(irFile, 'utf8');
       const spec = specFromText(text);
       const form = formSpec(spec);
-      const built = buildParameters(form.fields, initialValues(form.fields, {}));
+      const built = buildParameters(form.fields, initialValues(form.fields, { name: `ours-${i}` }));
       if (!built.ok) throw new Error(`the form's defaults do not build: ${JSON.stringify(built.errors)}`);
       const name = `${specName(spec)}-bench-${i}`;
       const experimentId = (await client.findExperiment(EXPERIMENT))?.experiment_id;
