@@ -13,7 +13,7 @@
 //     time without the interpreter start and without the import too, from clocks read inside Python.
 // Both then poll the run as the run panel reads it (GET run, run_details.task_details mapped onto the graph by
 // core/kfp/runState.ts) every POLL_MS until a task is running (or past it, if it ran between two polls). Each run is
-// left to finish before the next submit, untimed, so none contends with the next one for the 2 cores. Each run has
+// then terminated and left to end before the next submit, untimed, so none contends with the next one for the 2 cores. Each run has
 // its own `name` parameter (the run's name), so no step is taken from KFP's cache of an earlier run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -121,7 +121,8 @@ async function main(): Promise<void> {
         if (side === 'ours') a.push(r = await ours(i));
         else b.push(r = await sdk(i));
         console.log(`${side} #${i}: submit ${round(r.submitMs)} ms, a task ${r.state} at ${round(r.ms)} ms`);
-        await pipelines.waitForRun(r.runId);
+        await client.terminateRun(r.runId);
+        await pipelines.waitForRun(r.runId, 120_000);
       }
     }
     const m = (xs: number[]) => round(median(xs));
