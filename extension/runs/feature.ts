@@ -181,6 +181,13 @@ export const runsFeature: Feature = (ctx) => {
     }
   };
 
+  /** The metric column names of the listed ended runs, read from MLMD first (in the Runs view's progress bar). */
+  const listedMetrics = async (): Promise<{ ended: number; found: string[] }> => {
+    const ended = model.runs.filter((r) => isTerminal(r.state));
+    await vscode.window.withProgress({ location: { viewId: 'kubeflow.runs' }, title: 'Reading run metrics from ML Metadata…' }, () => runMetrics.read(ended));
+    return { ended: ended.length, found: metricColumns(ended.map((r) => runMetrics.get(r.run_id) ?? [])) };
+  };
+
   const runOf = (node?: RunsNode | string): Run | undefined => (typeof node === 'string' ? { run_id: node } : node?.type === 'run' ? node.run : undefined);
 
   /** Runs an action on a run with a message on failure; refreshes the views after. */
@@ -346,16 +353,14 @@ export const runsFeature: Feature = (ctx) => {
       return model.refresh();
     }),
     vscode.commands.registerCommand('kubeflow.runs.chooseMetricColumns', async () => {
-      const ended = model.runs.filter((r) => isTerminal(r.state));
-      await vscode.window.withProgress({ location: { viewId: 'kubeflow.runs' }, title: 'Reading run metrics from ML Metadata…' }, () => runMetrics.read(ended));
+      const { ended, found } = await listedMetrics();
       if (runMetrics.error) {
         void showErrorMessage(`Kubeflow: cannot read run metrics from ML Metadata: ${runMetrics.error}`);
         return;
       }
-      const found = metricColumns(ended.map((r) => runMetrics.get(r.run_id) ?? []));
       const names = [...new Set([...found, ...runsView.columns])];
       if (!names.length) {
-        void showInformationMessage(`None of the ${ended.length} ended runs listed logged scalar metrics (a system.Metrics output).`);
+        void showInformationMessage(`None of the ${ended} ended runs listed logged scalar metrics (a system.Metrics output).`);
         return;
       }
       const picks = await vscode.window.showQuickPick(names.map((label) => ({ label, picked: runsView.columns.includes(label), ...(found.includes(label) ? {} : { description: 'not in the listed runs' }) })), {
@@ -364,9 +369,7 @@ export const runsFeature: Feature = (ctx) => {
       if (picks) await runsView.setColumns(picks.map((p) => p.label));
     }),
     vscode.commands.registerCommand('kubeflow.runs.sortBy', async () => {
-      const ended = model.runs.filter((r) => isTerminal(r.state));
-      await runMetrics.read(ended);
-      const columns = [...new Set([...runsView.columns, ...metricColumns(ended.map((r) => runMetrics.get(r.run_id) ?? []))])];
+      const columns = [...new Set([...runsView.columns, ...(await listedMetrics()).found])];
       const sorts: RunSort[] = [{ by: 'created' }, { by: 'duration' }, ...columns.flatMap((column) => [{ by: 'metric' as const, column, desc: true }, { by: 'metric' as const, column, desc: false }])];
       const label = (s: RunSort): string => s.by === 'created' ? 'Created (newest first)' : s.by === 'duration' ? 'Duration (longest first)' : `${s.column} ${s.desc ? 'descending' : 'ascending'}`;
       const pick = await vscode.window.showQuickPick(sorts.map((sort) => ({ label: label(sort), sort, ...(describeSort(sort) === describeSort(runsView.sort) ? { description: 'current' } : {}) })), {
