@@ -6,6 +6,7 @@
  * artifact's own metadata, lists and structs wrapped as {list: …} / {struct: …} by converter.go). Pure; records that
  * are missing or partial give warnings, not errors.
  */
+import { runMetrics } from './runMetrics';
 
 export interface RawStructValue {
   null_value?: unknown; number_value?: number; string_value?: string; bool_value?: boolean;
@@ -195,12 +196,5 @@ function artifactRecord(a: RawArtifact, ev: RawEvent, type: string): ArtifactRec
 
 /** The run's scalar metrics: every number of its system.Metrics outputs, as `task.metric` (KFP UI's naming). */
 export function scalarMetrics(run: RunOutputs): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of run.tasks) {
-    for (const a of t.artifacts) {
-      if (a.event !== 'OUTPUT' || a.type !== 'system.Metrics') continue;
-      for (const [k, v] of Object.entries(a.metadata)) if (typeof v === 'number') out[`${t.task}.${k}`] = v;
-    }
-  }
-  return out;
+  return Object.fromEntries(runMetrics(run).map((m) => [`${m.task}.${m.name}`, m.value]));
 }

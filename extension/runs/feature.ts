@@ -23,7 +23,10 @@ import { RunOutputsPanel } from './outputsPanel';
 import { askCredentials, pipelineSettings } from './settings';
 import { RunStatusBar } from './status';
 import { prepare, preparedFromSpec, presetKey, submit, SubmitError, type Prepared, type Submitted } from './submit';
+import { RunMetricsCache } from './runMetrics';
 import { runDuration, RunsView, type RunsNode } from './view';
+import { describeSort, metricColumns, type RunSort } from '../../core/mlmd/runMetrics';
+import { isTerminal } from '../../core/kfp/types';
 import { showErrorMessage, showInformationMessage, showWarningMessage } from '../notify';
 
 const RUN_FILES_KEY = 'kubeflow.runFiles';
@@ -33,7 +36,9 @@ export const runsFeature: Feature = (ctx) => {
   const api = new PipelinesApi(ctx);
   const presets = new Presets(ctx.extension.workspaceState);
   const model = new RunsModel(api, ctx.extension.workspaceState, ctx.log);
-  const runsView = new RunsView(model, api);
+  const metadata = new MetadataApi(ctx);
+  const runMetrics = new RunMetricsCache(metadata, (err) => api.explain(err), ctx.log);
+  const runsView = new RunsView(model, api, runMetrics, ctx.extension.workspaceState);
   const pipelinesView = new PipelinesView(api, ctx.log);
   const status = new RunStatusBar(model);
   const codeLens = new SubmitCodeLens(presets);
@@ -50,7 +55,6 @@ export const runsFeature: Feature = (ctx) => {
     return f ? { uri: vscode.Uri.parse(f.file), ...(f.pipeline ? { pipeline: f.pipeline } : {}) } : undefined;
   };
   const deps: RunPanelDeps = { ctx, api, model, localOf };
-  const metadata = new MetadataApi(ctx);
 
   /** What runs produced (one run) or how they compare (several): clicked / selected in the Runs view, else picked. */
   const showOutputs = async (compare: boolean, node?: RunsNode | string, selected?: RunsNode[]): Promise<void> => {
@@ -177,6 +181,13 @@ export const runsFeature: Feature = (ctx) => {
     }
   };
 
+  /** The metric column names of the listed ended runs, read from MLMD first (in the Runs view's progress bar). */
+  const listedMetrics = async (): Promise<{ ended: number; found: string[] }> => {
+    const ended = model.runs.filter((r) => isTerminal(r.state));
+    await vscode.window.withProgress({ location: { viewId: 'kubeflow.runs' }, title: 'Reading run metrics from ML Metadata…' }, () => runMetrics.read(ended));
+    return { ended: ended.length, found: metricColumns(ended.map((r) => runMetrics.get(r.run_id) ?? [])) };
+  };
+
   const runOf = (node?: RunsNode | string): Run | undefined => (typeof node === 'string' ? { run_id: node } : node?.type === 'run' ? node.run : undefined);
 
   /** Runs an action on a run with a message on failure; refreshes the views after. */
@@ -278,6 +289,7 @@ export const runsFeature: Feature = (ctx) => {
     }, ctx.log),
     api,
     metadata,
+    runMetrics,
     model,
     runsView,
     pipelinesView,
@@ -336,7 +348,35 @@ export const runsFeature: Feature = (ctx) => {
       }
       await pipelinesView.refresh();
     }),
-    vscode.commands.registerCommand('kubeflow.runs.refresh', () => model.refresh()),
+    vscode.commands.registerCommand('kubeflow.runs.refresh', () => {
+      runMetrics.retry();
+      return model.refresh();
+    }),
+    vscode.commands.registerCommand('kubeflow.runs.chooseMetricColumns', async () => {
+      const { ended, found } = await listedMetrics();
+      if (runMetrics.error) {
+        void showErrorMessage(`Kubeflow: cannot read run metrics from ML Metadata: ${runMetrics.error}`);
+        return;
+      }
+      const names = [...new Set([...found, ...runsView.columns])];
+      if (!names.length) {
+        void showInformationMessage(`None of the ${ended} ended runs listed logged scalar metrics (a system.Metrics output).`);
+        return;
+      }
+      const picks = await vscode.window.showQuickPick(names.map((label) => ({ label, picked: runsView.columns.includes(label), ...(found.includes(label) ? {} : { description: 'not in the listed runs' }) })), {
+        canPickMany: true, title: 'Run metric columns', placeHolder: 'The metrics shown beside each run (none = no columns)',
+      });
+      if (picks) await runsView.setColumns(picks.map((p) => p.label));
+    }),
+    vscode.commands.registerCommand('kubeflow.runs.sortBy', async () => {
+      const columns = [...new Set([...runsView.columns, ...(await listedMetrics()).found])];
+      const sorts: RunSort[] = [{ by: 'created' }, { by: 'duration' }, ...columns.flatMap((column) => [{ by: 'metric' as const, column, desc: true }, { by: 'metric' as const, column, desc: false }])];
+      const label = (s: RunSort): string => s.by === 'created' ? 'Created (newest first)' : s.by === 'duration' ? 'Duration (longest first)' : `${s.column} ${s.desc ? 'descending' : 'ascending'}`;
+      const pick = await vscode.window.showQuickPick(sorts.map((sort) => ({ label: label(sort), sort, ...(describeSort(sort) === describeSort(runsView.sort) ? { description: 'current' } : {}) })), {
+        title: 'Sort runs (within each experiment)', placeHolder: runMetrics.error ? `Metrics unavailable: ${runMetrics.error}` : 'Runs without the metric come last',
+      });
+      if (pick) await runsView.setSort(pick.sort);
+    }),
     vscode.commands.registerCommand('kubeflow.runs.filter', async () => {
       const f = model.filter;
       const states = [

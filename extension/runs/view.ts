@@ -1,13 +1,20 @@
-// The Runs view: the namespace's runs grouped by experiment (state icon, state and duration, when), recurring runs
-// with their schedule, the view's filter in its description. Rendering only; `RunsModel` owns the data. Strings
-// from the server go into tooltips escaped.
+// The Runs view: the namespace's runs grouped by experiment (state icon, state, chosen metric columns, duration,
+// when), sorted within each group (created, duration or a metric), recurring runs with their schedule, the view's
+// filter and sort in its description. Rendering only; `RunsModel` owns the runs, `RunMetricsCache` their metrics.
+// Strings from the server go into tooltips escaped.
 import * as vscode from 'vscode';
+import { showValue } from '../../core/mlmd/compare';
+import { DEFAULT_SORT, describeSort, metricsLine, sortRuns, type RunMetric, type RunSort } from '../../core/mlmd/runMetrics';
 import { formatDuration, STATE_LABELS, toTaskState, type TaskState } from '../../core/kfp/runState';
 import { apiTime, isTerminal, type Experiment, type RecurringRun, type Run } from '../../core/kfp/types';
 import { escapeMd } from '../portForwards/view';
 import { infoItem } from '../views/listTree';
 import type { PipelinesApi } from './api';
 import type { RunsModel } from './model';
+import type { RunMetricsCache } from './runMetrics';
+
+const COLUMNS_KEY = 'kubeflow.runs.metricColumns';
+const SORT_KEY = 'kubeflow.runs.sort';
 
 export type RunsNode =
   | { type: 'experiment'; experiment: Experiment; runs: Run[] }
@@ -22,11 +29,18 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   readonly treeView: vscode.TreeView<RunsNode>;
   private readonly subs: vscode.Disposable[] = [];
   private ticker: NodeJS.Timeout | undefined;
+  /** The chosen metric columns and sort, remembered per workspace. */
+  columns: string[];
+  sort: RunSort;
 
   constructor(
     private readonly model: RunsModel,
     private readonly api: PipelinesApi,
+    private readonly metrics: RunMetricsCache,
+    private readonly memento: vscode.Memento,
   ) {
+    this.columns = memento.get<string[]>(COLUMNS_KEY, []);
+    this.sort = memento.get<RunSort>(SORT_KEY, DEFAULT_SORT);
     this.treeView = vscode.window.createTreeView('kubeflow.runs', { treeDataProvider: this, showCollapseAll: true, canSelectMany: true });
     this.subs.push(
       this.treeView,
@@ -36,14 +50,33 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         this.tick();
       }),
       model.onDidChange(() => this.refresh()),
+      metrics.onDidChange(() => this._onDidChangeTreeData.fire()),
     );
+  }
+
+  async setColumns(columns: string[]): Promise<void> {
+    this.columns = columns;
+    await this.memento.update(COLUMNS_KEY, columns);
+    this.refresh();
+  }
+
+  async setSort(sort: RunSort): Promise<void> {
+    this.sort = sort;
+    await this.memento.update(SORT_KEY, sort);
+    this.refresh();
+  }
+
+  /** Rows show or sort by metrics: the runs' metrics are read. */
+  private get wantsMetrics(): boolean {
+    return this.columns.length > 0 || this.sort.by === 'metric';
   }
 
   refresh(): void {
     this.treeView.message = this.message();
     const f = this.model.filter;
     const parts = [f.states?.length ? f.states.map((s) => STATE_LABELS[toTaskState(s)]).join('/') : '', f.text ? `"${f.text}"` : '', f.archived ? 'archived' : ''].filter(Boolean);
-    this.treeView.description = parts.length ? `filtered: ${parts.join(' · ')}` : undefined;
+    const sorted = describeSort(this.sort);
+    this.treeView.description = [parts.length ? `filtered: ${parts.join(' · ')}` : '', sorted ? `sorted ${sorted}` : ''].filter(Boolean).join(' · ') || undefined;
     void vscode.commands.executeCommand('setContext', 'kubeflow.runs.filtered', parts.length > 0);
     this._onDidChangeTreeData.fire();
     this.tick();
@@ -88,10 +121,20 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         .filter((n) => !filtering || n.runs.length > 0)
         .sort((a, b) => latest(b.runs) - latest(a.runs) || (a.experiment.display_name ?? '').localeCompare(b.experiment.display_name ?? ''));
       if (this.model.recurring.length && !filtering) out.push({ type: 'recurringGroup', items: this.model.recurring });
+      if (this.metrics.error && this.wantsMetrics) {
+        out.unshift({ type: 'info', id: 'metrics-error', label: 'Cannot read run metrics from ML Metadata', description: this.metrics.error, tooltip: `${this.metrics.error}\n\nRefresh the view to try again.`, icon: new vscode.ThemeIcon('warning') });
+      }
       if (this.model.truncated) out.push({ type: 'info', id: 'truncated', label: 'Showing the newest 200 runs', description: 'filter to see older ones', icon: new vscode.ThemeIcon('info') });
       return out;
     }
-    if (node.type === 'experiment') return node.runs.length ? node.runs.map((run) => ({ type: 'run', run })) : [{ type: 'info', id: `${node.experiment.experiment_id}/empty`, label: 'No runs', icon: new vscode.ThemeIcon('circle-slash') }];
+    if (node.type === 'experiment') {
+      if (!node.runs.length) return [{ type: 'info', id: `${node.experiment.experiment_id}/empty`, label: 'No runs', icon: new vscode.ThemeIcon('circle-slash') }];
+      // the group's runs are on screen: their metrics are read now (ended runs only, once each)
+      if (this.wantsMetrics) this.metrics.want(node.runs);
+      const now = Date.now();
+      return sortRuns(node.runs, this.sort, (r) => ({ created: apiTime(r.created_at), duration: runMs(r, now), metrics: this.metrics.get(r.run_id) }))
+        .map((run) => ({ type: 'run', run }));
+    }
     if (node.type === 'recurringGroup') return node.items.map((rr) => ({ type: 'recurring', rr }));
     return [];
   }
@@ -111,7 +154,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         return item;
       }
       case 'run':
-        return runItem(node.run, this.model.experimentName(node.run.experiment_id));
+        return runItem(node.run, this.model.experimentName(node.run.experiment_id), this.metrics.get(node.run.run_id), this.columns);
       case 'recurringGroup': {
         const item = new vscode.TreeItem('Recurring runs', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = 'recurring';
@@ -136,11 +179,17 @@ function latest(runs: Run[]): number {
   return Math.max(0, ...runs.map((r) => apiTime(r.created_at) ?? 0));
 }
 
-export function runDuration(run: Run, now = Date.now()): string | undefined {
+/** How long the run ran (so far), in ms. */
+function runMs(run: Run, now = Date.now()): number | undefined {
   const start = apiTime(run.created_at);
   if (!start) return undefined;
   const end = isTerminal(run.state) ? apiTime(run.finished_at) : now;
-  return end ? formatDuration(end - start) : undefined;
+  return end ? end - start : undefined;
+}
+
+export function runDuration(run: Run, now = Date.now()): string | undefined {
+  const ms = runMs(run, now);
+  return ms === undefined ? undefined : formatDuration(ms);
 }
 
 function when(ms: number | undefined): string {
@@ -151,12 +200,14 @@ function when(ms: number | undefined): string {
   return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
-function runItem(run: Run, experiment: string | undefined): vscode.TreeItem {
+function runItem(run: Run, experiment: string | undefined, metrics: RunMetric[] | undefined, columns: string[]): vscode.TreeItem {
   const state = toTaskState(run.state);
   const item = new vscode.TreeItem(run.display_name ?? run.run_id ?? '', vscode.TreeItemCollapsibleState.None);
   item.id = `run/${run.run_id}`;
   const dur = runDuration(run);
-  item.description = [STATE_LABELS[state] + (run.state === 'CANCELING' ? '…' : ''), dur, when(apiTime(run.created_at))].filter(Boolean).join(' · ');
+  // the chosen metrics once read (an ended run's), `–` where the run has none
+  const shown = metrics && columns.length ? metricsLine(metrics, columns) : '';
+  item.description = [STATE_LABELS[state] + (run.state === 'CANCELING' ? '…' : ''), shown, dur, when(apiTime(run.created_at))].filter(Boolean).join(' · ');
   item.iconPath = stateIcon(state);
   item.contextValue = `kubeflow.run.${run.state ?? 'UNKNOWN'}${run.storage_state === 'ARCHIVED' ? '.archived' : ''}`;
   const md = new vscode.MarkdownString(undefined, true);
@@ -165,6 +216,7 @@ function runItem(run: Run, experiment: string | undefined): vscode.TreeItem {
   if (run.error?.message) md.appendMarkdown(`$(error) ${escapeMd(run.error.message)}\n\n`);
   const params = Object.entries(run.runtime_config?.parameters ?? {});
   if (params.length) md.appendMarkdown(`Parameters: ${params.map(([k, v]) => `${escapeMd(k)}=\`${JSON.stringify(v).replace(/`/g, "'").slice(0, 60)}\``).join(', ')}\n\n`);
+  if (metrics?.length) md.appendMarkdown(`Metrics: ${metrics.map((m) => `${escapeMd(`${m.task}/${m.name}`)} ${showValue(m.value)}`).join(', ')}\n\n`);
   md.appendMarkdown(`Run ID \`${(run.run_id ?? '').replace(/`/g, '')}\``);
   item.tooltip = md;
   item.command = { command: 'kubeflow.runs.open', title: 'Open Run', arguments: [{ type: 'run', run }] };

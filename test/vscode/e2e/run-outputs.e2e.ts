@@ -4,13 +4,15 @@
 // library behind Service kubeflow/metadata-grpc-service, reached through the daemon's port-forward). Runs view →
 // Show Run Outputs: per task parameters and artifacts, the metrics table, the confusion matrix heat map and the ROC
 // curve; two runs selected → Compare Runs: the differing parameter and metric marked, both ROC curves, the task whose
-// cache use differs. Screenshots: test-output/screenshots/run-outputs/.
+// cache use differs; Choose Run Metric Columns → accuracy in each run's row (– for hello-world, which logs none), Sort
+// Runs by accuracy ascending → the runs in that order, the runless-metric one last. Screenshots:
+// test-output/screenshots/run-outputs/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { CLASSIFIER_RUN, createRun } from '../../rigs/kfp-stack/seed';
+import { CLASSIFIER_RUN, createRun, SAMPLE_RUN } from '../../rigs/kfp-stack/seed';
 import { onlyPanes, pane, screenshotOnFailure, startSandboxSession, widenSideBar, type SandboxSession } from './support';
 
 const SECOND = 'classifier (lr 0.05)';
@@ -160,5 +162,38 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     assert.match(text, /≠ prep\tComplete\tCached/);
     assert.equal(await f!.locator('svg.plot polyline.curve').count(), 2);
     await s!.wb.screenshot('2-compare-runs');
+  });
+
+  it('metric columns: the chosen MLMD metric in each ended run\'s row, and Sort Runs by it ascending, the run without it last', async () => {
+    await s!.wb.runCommand('View: Close All Editors');
+    const runs = pane(page(), 'Runs');
+    await s!.wb.runCommand('Kubeflow: Choose Run Metric Columns…');
+    // a multi-pick of the metrics the listed runs logged: check accuracy only
+    const accuracy = page().locator('.quick-input-list .monaco-list-row', { hasText: 'accuracy' });
+    await accuracy.waitFor({ timeout: 90_000 });
+    assert.equal(await page().locator('.quick-input-list .monaco-list-row', { hasText: 'loss' }).count(), 1, 'loss is offered too');
+    await accuracy.click();
+    await page().keyboard.press('Enter');
+    // lr 0.1 → accuracy 0.9, lr 0.05 → 0.8 (the classifier's train step); hello-world logs no metrics
+    await runs.locator('.monaco-list-row', { hasText: CLASSIFIER_RUN }).filter({ hasText: 'accuracy 0.9' }).waitFor({ timeout: 90_000 });
+    await runs.locator('.monaco-list-row', { hasText: SECOND }).filter({ hasText: 'accuracy 0.8' }).waitFor({ timeout: 90_000 });
+    await runs.locator('.monaco-list-row', { hasText: SAMPLE_RUN }).filter({ hasText: 'accuracy –' }).waitFor({ timeout: 90_000 });
+    await s!.wb.runCommand('Kubeflow: Sort Runs by…');
+    await page().locator('.quick-input-widget input').fill('accuracy ascending');
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'accuracy ascending' }).first().waitFor({ timeout: 60_000 });
+    await page().keyboard.press('Enter');
+    await runs.locator('.pane-header', { hasText: 'sorted by accuracy ↑' }).waitFor({ timeout: 30_000 });
+    const order = async () => {
+      const texts = await runs.locator('.monaco-list-row').allInnerTexts();
+      return [SECOND, CLASSIFIER_RUN, SAMPLE_RUN].map((n) => texts.findIndex((t) => t.includes(n)));
+    };
+    const deadline = Date.now() + 30_000;
+    let seen = await order();
+    while (!(seen[0]! >= 0 && seen[0]! < seen[1]! && seen[1]! < seen[2]!) && Date.now() < deadline) {
+      await page().waitForTimeout(300);
+      seen = await order();
+    }
+    assert.ok(seen[0]! >= 0 && seen[0]! < seen[1]! && seen[1]! < seen[2]!, `rows in order lr 0.05, lr 0.1, hello-world: ${JSON.stringify(seen)}`);
+    await s!.wb.screenshot('3-metric-columns');
   });
 });
