@@ -50,7 +50,7 @@ export const runsFeature: Feature = (ctx) => {
     return f ? { uri: vscode.Uri.parse(f.file), ...(f.pipeline ? { pipeline: f.pipeline } : {}) } : undefined;
   };
   const deps: RunPanelDeps = { ctx, api, model, localOf };
-  const metadata = new MetadataApi(ctx);
+  const metadata = new MetadataApi(ctx, api);
 
   /** What runs produced (one run) or how they compare (several): clicked / selected in the Runs view, else picked. */
   const showOutputs = async (compare: boolean, node?: RunsNode | string, selected?: RunsNode[]): Promise<void> => {
