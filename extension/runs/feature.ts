@@ -367,6 +367,8 @@ export const runsFeature: Feature = (ctx) => {
       const run = runOf(node);
       if (run?.run_id) await openRun(run.run_id, run.display_name);
     }),
+    // what a run produced, for the Lineage view (extension/lineage): internal, not in the palette
+    vscode.commands.registerCommand('kubeflow.runs.readOutputs', (runId: string) => metadata.runOutputs(runId)),
     vscode.commands.registerCommand('kubeflow.runs.showOutputs', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(false, node, selected?.length === 1 ? selected : undefined)),
     vscode.commands.registerCommand('kubeflow.runs.compare', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(true, node, selected)),
     vscode.commands.registerCommand('kubeflow.runs.terminate', async (node?: RunsNode | string) => {
