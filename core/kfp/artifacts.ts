@@ -65,7 +65,7 @@ const ABSENT = new Set([404, 405, 501]);
 
 /**
  * Whether this server has KFP's artifact API: `GET /apis/v2beta1/artifact_tasks?page_size=1`. An answer (also an
- * empty list, or 401/403: the route is there) says present; 404/405/501 say absent; other errors (unreachable, 5xx)
+ * empty list, or another 4xx such as 400/401/403: the route is there) says present; 404/405/501 say absent; other errors (unreachable, 5xx)
  * are thrown, so the caller asks again next time instead of caching a guess.
  */
 export async function hasArtifactApi(transport: HttpTransport, signal?: AbortSignal): Promise<boolean> {
@@ -74,7 +74,8 @@ export async function hasArtifactApi(transport: HttpTransport, signal?: AbortSig
     return true;
   } catch (err) {
     if (err instanceof ApiError && ABSENT.has(err.status)) return false;
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return true;
+    // any other 4xx (400 a missing filter or namespace, 401/403): the route is there and judged the request
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) return true;
     throw err;
   }
 }

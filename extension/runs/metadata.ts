@@ -64,9 +64,17 @@ export class MetadataApi implements vscode.Disposable {
   async runOutputs(runId: string): Promise<RunOutputs> {
     if (this.pipelines) {
       const where = this.pipelines.where();
-      const present = await this.detector.detect(where, this.pipelines.transport);
-      if (this.detectedAt !== where) this.ctx.log.info(`KFP artifact API at ${where}: ${present ? 'present, run outputs read from it' : 'absent, run outputs read from MLMD'}`);
-      this.detectedAt = where;
+      const present = await this.detector.detect(where, this.pipelines.transport).then(
+        (has) => {
+          if (this.detectedAt !== where) this.ctx.log.info(`KFP artifact API at ${where}: ${has ? 'present, run outputs read from it' : 'absent, run outputs read from MLMD'}`);
+          this.detectedAt = where;
+          return has;
+        },
+        (err: unknown) => {
+          this.ctx.log.warn(`KFP artifact API at ${where}: cannot tell (${err instanceof Error ? err.message : String(err)}); run outputs read from MLMD`);
+          return false;
+        },
+      );
       if (present) {
         const { links, artifacts } = await readRunArtifacts(this.pipelines.transport, runId);
         return runOutputsFromArtifacts(runId, links, artifacts);

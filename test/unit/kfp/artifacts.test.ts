@@ -34,6 +34,7 @@ describe('KFP artifact API detection and run outputs (core/kfp/artifacts)', () =
     assert.equal(await hasArtifactApi(status(405)), false);
     assert.equal(await hasArtifactApi(status(501, '{"code":12,"message":"Unimplemented"}')), false);
     assert.equal(await hasArtifactApi(status(403, '{"code":7,"message":"denied"}')), true, 'the route is there, the caller may not list');
+    assert.equal(await hasArtifactApi(status(400, '{"code":3,"message":"namespace is required"}')), true, 'the route is there and checked the request');
     await assert.rejects(hasArtifactApi(status(503, 'upstream down')), /upstream down/);
   });
 
