@@ -13,6 +13,7 @@ import type { Ctx } from '../ctx';
 import { DeployPanel, type DeployRestore } from '../endpoints/deploy';
 import { registerPanelSerializer } from '../webviews/host';
 import type { EndpointsModel } from '../endpoints/model';
+import { lineageFeature } from '../lineage/feature';
 import { DetailsPanel, type DetailsTarget } from './details';
 import { describe, ModelsModel } from './model';
 import { Registries } from './registries';
@@ -144,6 +145,7 @@ export function modelsFeature(ctx: Ctx, endpoints: EndpointsModel): vscode.Dispo
     registries,
     model,
     view,
+    ...lineageFeature(ctx, endpoints, () => model.client()),
     vscode.commands.registerCommand('kubeflow.models.refresh', () => model.restart()),
     vscode.commands.registerCommand('kubeflow.models.loadMore', async (node?: ModelsNode) => {
       if (node?.type === 'more' && node.modelId) await model.moreVersions(node.modelId);

@@ -2,7 +2,7 @@
 // configured gateway URL), the stored credential and `kubeflow-userid` as headers, and the server's mode (multi-user
 // or not, from /healthz) that decides whether requests carry the profile namespace. Settings changes start over.
 import * as vscode from 'vscode';
-import { ApiError, CancelledError, UnreachableError, withSignal } from '../../core/http/transport';
+import { ApiError, CancelledError, UnreachableError, withSignal, type HttpTransport } from '../../core/http/transport';
 import { KfpClient } from '../../core/kfp/client';
 import { ServiceApi } from '../cluster/serviceApi';
 import type { Ctx } from '../ctx';
@@ -54,6 +54,11 @@ export class PipelinesApi implements vscode.Disposable {
     this.server = undefined;
     this.cachedClient = undefined;
     this.changed.fire();
+  }
+
+  /** The connection's transport, for readers of other parts of the same API (core/kfp/artifacts.ts). */
+  get transport(): HttpTransport {
+    return this.service.transport;
   }
 
   /** Where requests go, for messages and tooltips. */

@@ -36,7 +36,7 @@ export const runsFeature: Feature = (ctx) => {
   const api = new PipelinesApi(ctx);
   const presets = new Presets(ctx.extension.workspaceState);
   const model = new RunsModel(api, ctx.extension.workspaceState, ctx.log);
-  const metadata = new MetadataApi(ctx);
+  const metadata = new MetadataApi(ctx, api);
   const runMetrics = new RunMetricsCache(metadata, (err) => api.explain(err), ctx.log);
   const runsView = new RunsView(model, api, runMetrics, ctx.extension.workspaceState);
   const pipelinesView = new PipelinesView(api, ctx.log);
@@ -407,6 +407,8 @@ export const runsFeature: Feature = (ctx) => {
       const run = runOf(node);
       if (run?.run_id) await openRun(run.run_id, run.display_name);
     }),
+    // what a run produced, for the Lineage view (extension/lineage): internal, not in the palette
+    vscode.commands.registerCommand('kubeflow.runs.readOutputs', (runId: string) => metadata.runOutputs(runId)),
     vscode.commands.registerCommand('kubeflow.runs.showOutputs', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(false, node, selected?.length === 1 ? selected : undefined)),
     vscode.commands.registerCommand('kubeflow.runs.compare', (node?: RunsNode | string, selected?: RunsNode[]) => showOutputs(true, node, selected)),
     vscode.commands.registerCommand('kubeflow.runs.terminate', async (node?: RunsNode | string) => {

@@ -1,12 +1,15 @@
 // The window's connection to ML Metadata: a daemon port-forward to `metadata-grpc-service:8080` in the Pipelines
 // namespace (KFP's install), the gRPC client of core/mlmd/client.ts on its local end, with the MetadataStoreService
-// descriptor the build put in dist/mlmd.desc. Reads what a run produced (core/mlmd/outputs.ts).
+// descriptor the build put in dist/mlmd.desc. Reads what a run produced (core/mlmd/outputs.ts); on a KFP server that
+// has its own artifact API (core/kfp/artifacts.ts, detected once per connection) it reads that instead.
 import fs from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { ArtifactApiDetector, readRunArtifacts, runOutputsFromArtifacts } from '../../core/kfp/artifacts';
 import { MlmdClient } from '../../core/mlmd/client';
 import { runOutputs, type RunOutputs } from '../../core/mlmd/outputs';
 import { ServiceApi } from '../cluster/serviceApi';
 import type { Ctx } from '../ctx';
+import type { PipelinesApi } from './api';
 import { pipelineSettings } from './settings';
 
 export const MLMD_SERVICE = { name: 'metadata-grpc-service', port: 8080 };
@@ -16,8 +19,13 @@ export class MetadataApi implements vscode.Disposable {
   private descriptor: Promise<Buffer> | undefined;
   private cached: { address: string; client: MlmdClient } | undefined;
   private readonly subs: vscode.Disposable[];
+  private readonly detector = new ArtifactApiDetector();
+  private detectedAt: string | undefined;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly pipelines?: PipelinesApi,
+  ) {
     this.service = new ServiceApi(ctx, {
       title: 'ML Metadata (MLMD)',
       url: () => undefined,
@@ -36,6 +44,8 @@ export class MetadataApi implements vscode.Disposable {
 
   reset(): void {
     this.service.reset();
+    this.detector.forget();
+    this.detectedAt = undefined;
     this.cached?.client.close();
     this.cached = undefined;
   }
@@ -52,6 +62,24 @@ export class MetadataApi implements vscode.Disposable {
 
   /** What the run produced, per task; a run MLMD has no records of gives warnings, not an error. */
   async runOutputs(runId: string): Promise<RunOutputs> {
+    if (this.pipelines) {
+      const where = this.pipelines.where();
+      const present = await this.detector.detect(where, this.pipelines.transport).then(
+        (has) => {
+          if (this.detectedAt !== where) this.ctx.log.info(`KFP artifact API at ${where}: ${has ? 'present, run outputs read from it' : 'absent, run outputs read from MLMD'}`);
+          this.detectedAt = where;
+          return has;
+        },
+        (err: unknown) => {
+          this.ctx.log.warn(`KFP artifact API at ${where}: cannot tell (${err instanceof Error ? err.message : String(err)}); run outputs read from MLMD`);
+          return false;
+        },
+      );
+      if (present) {
+        const { links, artifacts } = await readRunArtifacts(this.pipelines.transport, runId);
+        return runOutputsFromArtifacts(runId, links, artifacts);
+      }
+    }
     const client = await this.client();
     return runOutputs(runId, await client.run(runId));
   }

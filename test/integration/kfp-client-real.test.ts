@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ApiError, fetchTransport, UnreachableError, type HttpTransport } from '../../core/http/transport';
+import { ArtifactApiDetector, hasArtifactApi } from '../../core/kfp/artifacts';
 import { KfpClient, listAll } from '../../core/kfp/client';
 import { eq, substring } from '../../core/kfp/filter';
 import { buildParameters, formSpec, initialValues } from '../../core/kfp/params';
@@ -102,6 +103,15 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     assert.equal(duplicate.message, 'Failed to create a pipeline and a pipeline version', 'the server\'s own message, not the stack in error_details');
     record('pipeline-version', version);
     record('pipeline-versions', await (await fetch(`${kfp.url}/apis/v2beta1/pipelines/${pipeline.pipeline_id}/versions`)).json());
+  });
+
+  it('has no KFP artifact API (KEP 12147 is after 2.17): detected as absent, so run outputs stay on MLMD', async () => {
+    // not through the swagger check: the route is not in the 2.17 swagger, which is the point
+    const raw = fetchTransport(kfp.url);
+    const res = await raw({ method: 'GET', path: '/apis/v2beta1/artifact_tasks', query: { page_size: 1 } });
+    assert.equal(res.status, 404, res.text);
+    assert.equal(await hasArtifactApi(raw), false);
+    assert.equal(await new ArtifactApiDetector().detect(kfp.url, raw), false);
   });
 
   it('a pipeline the server refuses: its message reaches the caller', async () => {

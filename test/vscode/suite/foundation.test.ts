@@ -16,6 +16,7 @@ const VIEWS = [
   'kubeflow.katib',
   'kubeflow.models',
   'kubeflow.endpoints',
+  'kubeflow.lineage',
   'kubeflow.portForwards',
 ];
 
