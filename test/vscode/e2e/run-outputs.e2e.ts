@@ -196,4 +196,17 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     assert.ok(seen[0]! >= 0 && seen[0]! < seen[1]! && seen[1]! < seen[2]!, `rows in order lr 0.05, lr 0.1, hello-world: ${JSON.stringify(seen)}`);
     await s!.wb.screenshot('3-metric-columns');
   });
+
+  it('Show Lineage on a run: the Lineage view chains the run to its Model artifact, which is not registered yet', async () => {
+    await s!.wb.runCommand('View: Close All Editors');
+    const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
+    await first.click();
+    const lineage = () => pane(page(), 'Lineage').locator('.monaco-list-row');
+    await rowMenu(first, 'Show Lineage', async () => lineage().filter({ hasText: 'train.model' }).waitFor({ timeout: 60_000 }).then(() => true, () => false));
+    // label and description as the tree shows them (innerText runs them together: compared without spaces)
+    const rows = (await lineage().allInnerTexts()).map((t) => t.replace(/\s+/g, ''));
+    const expected = [`${CLASSIFIER_RUN} (${s!.sandbox.seededKfp.classifier.runId}) pipeline run`, 'train.model Model artifact', 'not registered'];
+    assert.deepEqual(rows, expected.map((t) => t.replace(/\s+/g, '')));
+    await s!.wb.screenshot('4-lineage');
+  });
 });
