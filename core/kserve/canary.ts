@@ -92,5 +92,8 @@ export async function standardCanarySupported(kube: Kube, servicePath: string): 
  */
 export function canaryUpdatePatch(existing: InferenceServiceObject, s: DeploySpec): Record<string, unknown> {
   const full = updatePatch(existing, { ...s, canaryTrafficPercent: undefined }) as { metadata: Record<string, unknown>; spec: { predictor: { model: Record<string, unknown> } } };
-  return startCanaryPatch(existing, full.spec.predictor.model, s.canaryTrafficPercent ?? 0, canaryName(existing, s.registry?.versionName), full.metadata);
+  // KServe merges the canary onto the stable predictor, so a key left out is inherited: the protocol the new spec
+  // drops is said as KServe's default (v1), or the canary (and, promoted, the stable) would keep the old one.
+  const model = { ...full.spec.predictor.model, ...(full.spec.predictor.model.protocolVersion === null ? { protocolVersion: 'v1' } : {}) };
+  return startCanaryPatch(existing, model, s.canaryTrafficPercent ?? 0, canaryName(existing, s.registry?.versionName), full.metadata);
 }
