@@ -6,6 +6,7 @@
 import { applicableValues, buildParameters, formSpec } from '../kfp/params';
 import type { Pipeline, PipelineVersion } from '../kfp/types';
 import { buildInferenceService, checkDeploySpec, serviceName, specOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../kserve/build';
+import { canaryUpdatePatch, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported } from '../kserve/canary';
 import { guessFormat, kserveFormat, kserveFormatVersion } from '../kserve/formats';
 import { rawCanaryMessage, summarizeInferenceService } from '../kserve/state';
 import { NOTEBOOKS, STOPPED_ANNOTATION, startPatch, stopPatch, type NotebookResource } from '../../extension/notebooks/model';
@@ -119,8 +120,10 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
     if (!isNotFound(err)) throw err;
   }
   const link = { registeredModelId: model.id, modelVersionId: version.id, modelName: model.name, versionName: version.name };
-  // RawDeployment has no revisions to split traffic between: an update there is a rolling one, without a canary.
-  const raw = !!existing && summarizeInferenceService(existing).rawDeployment;
+  // RawDeployment before KServe 0.20 has no canary: an update there is a rolling one. 0.20 runs a Standard-mode
+  // canary in its own Deployment (probed with a strict dry run).
+  const standard = !!existing && summarizeInferenceService(existing).rawDeployment && await standardCanarySupported(b.kube, isvcPath(namespace, name));
+  const raw = !!existing && summarizeInferenceService(existing).rawDeployment && !standard;
   const canary = raw ? (typeof input.canaryPercent === 'number' ? input.canaryPercent : undefined) : typeof input.canaryPercent === 'number' ? input.canaryPercent : 10;
   const spec: DeploySpec = {
     ...(existing ? specOf(existing) : { cpu: '1', memory: '2Gi', minReplicas: 1 }),
@@ -131,7 +134,8 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
   };
   const problems = checkDeploySpec(spec, !!existing, raw);
   if (problems.length) throw new ToolInputError(problems.map((p) => `${p.field}: ${p.message}${p.suggestion ? ` (try ${p.suggestion})` : ''}`).join('; '));
-  const body = existing ? updatePatch(existing, spec) : buildInferenceService(spec);
+  const standardCanary = standard && spec.canaryTrafficPercent !== undefined && spec.canaryTrafficPercent < 100;
+  const body = existing ? (standardCanary ? canaryUpdatePatch(existing, spec) : updatePatch(existing, spec)) : buildInferenceService(spec);
   const send = (dryRun: boolean) => existing
     ? b.kube.request('PATCH', isvcPath(namespace, name), { body, contentType: MERGE, query: { ...FIELD_MANAGER, ...(dryRun ? { dryRun: 'All' } : {}), fieldValidation: 'Strict' } })
     : b.kube.request('POST', isvcPath(namespace), { body, query: { ...FIELD_MANAGER, ...(dryRun ? { dryRun: 'All' } : {}), fieldValidation: 'Strict' } });
@@ -143,6 +147,8 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
   }
   const what = raw
     ? `Roll ${model.name} ${version.name} onto the existing InferenceService ${namespace}/${name}, which runs in RawDeployment mode: a rolling update replaces its pods (no canary) (merge patch):`
+    : standardCanary
+    ? `Roll ${model.name} ${version.name} onto the existing InferenceService ${namespace}/${name} as a Standard-mode canary (its own Deployment) with ${spec.canaryTrafficPercent}% of the traffic (merge patch):`
     : existing
     ? `Roll ${model.name} ${version.name} onto the existing InferenceService ${namespace}/${name} as a canary with ${spec.canaryTrafficPercent}% of the traffic (merge patch):`
     : `Create InferenceService ${namespace}/${name} serving ${model.name} ${version.name}:`;
@@ -160,13 +166,21 @@ export async function planDeployModel(b: AgentBackend, input: Input): Promise<Pl
 export async function planEndpointTraffic(b: AgentBackend, input: Input): Promise<Plan> {
   const namespace = ns(b, input);
   const name = String(input.endpoint);
-  const s = summarizeInferenceService(await findEndpoint(b.kube, namespace, name));
+  const o = await findEndpoint(b.kube, namespace, name);
+  const s = summarizeInferenceService(o);
   const promote = input.action === 'promote';
-  if (s.rawDeployment) return { summary: rawCanaryMessage(`InferenceService ${namespace}/${name}`) };
+  const std = s.standardCanaries[0];
+  if (s.rawDeployment && !std) {
+    if (!(await standardCanarySupported(b.kube, isvcPath(namespace, name)))) return { summary: rawCanaryMessage(`InferenceService ${namespace}/${name}`) };
+    return { summary: `InferenceService ${namespace}/${name} has no canary: its stable predictor takes all the traffic. Nothing to ${promote ? 'promote' : 'roll back'}.` };
+  }
   if (!s.canary && s.canaryTrafficPercent === undefined) return { summary: `InferenceService ${namespace}/${name} has no canary: all traffic goes to its latest ready revision. Nothing to ${promote ? 'promote' : 'roll back'}.` };
-  const patch = { spec: { predictor: { canaryTrafficPercent: promote ? null : 0 } } };
+  const patch = std ? (promote ? promoteCanaryPatch(o, std.name) : rollbackCanaryPatch(o, std.name)) : { spec: { predictor: { canaryTrafficPercent: promote ? null : 0 } } };
+  const effect = std
+    ? promote ? `the canary ${std.name} becomes the stable predictor, its Deployment keeps serving` : `the canary ${std.name} and its Deployment go, the stable predictor takes all traffic`
+    : promote ? 'the latest revision takes all traffic' : 'all traffic to the previous revision';
   return {
-    summary: `${promote ? 'Promote the canary of' : 'Roll back'} InferenceService ${namespace}/${name} (${promote ? 'the latest revision takes all traffic' : 'all traffic to the previous revision'}), merge patch:\n${json(patch)}`,
+    summary: `${promote ? 'Promote the canary of' : 'Roll back'} InferenceService ${namespace}/${name} (${effect}), merge patch:\n${json(patch)}`,
     apply: async () => {
       await b.kube.request('PATCH', isvcPath(namespace, name), { body: patch, contentType: MERGE, query: FIELD_MANAGER });
       return `${promote ? 'Promoted' : 'Rolled back'} ${namespace}/${name}.`;

@@ -78,7 +78,8 @@ const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
 /**
  * What stops the spec from being deployed, field by field. `updating`: the service exists (canary allowed);
- * `existingRaw`: it runs in RawDeployment mode (no revisions: no canary share).
+ * `existingRaw`: it runs in RawDeployment mode and its KServe has no Standard canaries (< 0.20: no canary share);
+ * updating, that and not the form's mode decides.
  */
 export function checkDeploySpec(s: DeploySpec, updating = false, existingRaw = false): SpecProblem[] {
   const out: SpecProblem[] = [];
@@ -99,7 +100,7 @@ export function checkDeploySpec(s: DeploySpec, updating = false, existingRaw = f
     if (!updating) out.push({ field: 'canaryTrafficPercent', message: 'A canary share applies when updating an existing InferenceService: a new one takes all traffic.' });
     else if (!Number.isInteger(s.canaryTrafficPercent) || s.canaryTrafficPercent < 0 || s.canaryTrafficPercent > 100) out.push({ field: 'canaryTrafficPercent', message: 'Canary traffic: a whole percentage from 0 to 100.' });
   }
-  if ((s.deploymentMode === 'RawDeployment' || existingRaw) && s.canaryTrafficPercent !== undefined && s.canaryTrafficPercent < 100) out.push({ field: 'canaryTrafficPercent', message: `Canary traffic splitting needs Serverless mode (Knative)${existingRaw ? `: ${s.name} runs in RawDeployment mode, where` : '; in RawDeployment mode'} an update replaces the pods with a rolling update. Leave it empty.` });
+  if (((s.deploymentMode === 'RawDeployment' && !updating) || existingRaw) && s.canaryTrafficPercent !== undefined && s.canaryTrafficPercent < 100) out.push({ field: 'canaryTrafficPercent', message: `Canary traffic splitting needs Serverless mode (Knative)${existingRaw ? `: ${s.name} runs in RawDeployment mode, where` : '; in RawDeployment mode'} an update replaces the pods with a rolling update. Leave it empty.` });
   return out;
 }
 

@@ -47,6 +47,19 @@ interface IsvcStatus {
   };
   deploymentMode?: string;
   observedGeneration?: number;
+  /** KServe ≥ 0.20, Standard mode: one per `spec.canary` entry. */
+  canaryStatuses?: Array<{ name?: string; ready?: boolean; trafficPercent?: number; modelStatus?: { states?: { activeModelState?: string } } }>;
+}
+
+/** A KServe ≥ 0.20 Standard-mode canary: its own predictor (Deployment `{isvc}-{name}-predictor`) and share. */
+export interface StandardCanary {
+  name: string;
+  /** The share in the spec (what the user set). */
+  trafficPercent: number;
+  /** The controller's report (`status.canaryStatuses`): its Deployment has an available pod. */
+  ready: boolean;
+  storageUri?: string;
+  modelFormat?: string;
 }
 
 /**
@@ -82,8 +95,12 @@ export interface IsvcSummary {
   /** Set in the spec: the latest revision's share while it is a canary. */
   canaryTrafficPercent?: number;
   traffic: TrafficSplit;
-  /** The latest revision takes part of the traffic and a previous one the rest. */
+  /** The latest revision (or a Standard-mode canary) takes part of the traffic and a previous one (the stable) the rest. */
   canary: boolean;
+  /** Standard mode (KServe ≥ 0.20): the stable predictor's name (`spec.predictor.name`; its Deployment `{isvc}-{name}-predictor`). */
+  predictorName?: string;
+  /** Standard mode (KServe ≥ 0.20): the `spec.canary` entries with what the controller reports of them. */
+  standardCanaries: StandardCanary[];
   latestCreatedRevision?: string;
   latestReadyRevision?: string;
   previousRolledoutRevision?: string;
@@ -128,9 +145,11 @@ export function summarizeInferenceService(o: InferenceServiceObject): IsvcSummar
   const readyCond = cond('Ready');
   if (!ready && reasons.length === 0 && readyCond && (readyCond.reason || readyCond.message)) reasons.push([readyCond.reason, readyCond.message].filter(Boolean).join(': '));
 
-  const traffic = trafficSplit(comp.traffic, ready);
+  const standardCanaries = standardCanariesOf(o, status);
+  const predictorName = typeof predictor.name === 'string' && predictor.name ? predictor.name : undefined;
+  const traffic = standardCanaries.length ? standardSplit(standardCanaries, predictorName) : trafficSplit(comp.traffic, ready);
   const canaryPercent = num(predictor.canaryTrafficPercent);
-  const canary = !!(traffic.latest && traffic.previous && traffic.previous.percent > 0 && traffic.latest.percent < 100);
+  const canary = standardCanaries.length > 0 || !!(traffic.latest && traffic.previous && traffic.previous.percent > 0 && traffic.latest.percent < 100);
 
   let phase: IsvcPhase;
   const transition = status.modelStatus?.transitionStatus;
@@ -173,6 +192,8 @@ export function summarizeInferenceService(o: InferenceServiceObject): IsvcSummar
     ...(canaryPercent !== undefined ? { canaryTrafficPercent: canaryPercent } : {}),
     traffic,
     canary,
+    ...(predictorName ? { predictorName } : {}),
+    standardCanaries,
     ...(comp.latestCreatedRevision ? { latestCreatedRevision: comp.latestCreatedRevision } : {}),
     ...(comp.latestReadyRevision ? { latestReadyRevision: comp.latestReadyRevision } : {}),
     ...(comp.previousRolledoutRevision ? { previousRolledoutRevision: comp.previousRolledoutRevision } : {}),
@@ -185,14 +206,40 @@ export function summarizeInferenceService(o: InferenceServiceObject): IsvcSummar
   };
 }
 
+function standardCanariesOf(o: InferenceServiceObject, status: IsvcStatus): StandardCanary[] {
+  const list = (o.spec as { canary?: unknown }).canary;
+  if (!Array.isArray(list)) return [];
+  const out: StandardCanary[] = [];
+  for (const c of list as Array<{ predictor?: { name?: unknown; model?: { storageUri?: unknown; modelFormat?: { name?: unknown } } }; trafficPercent?: unknown }>) {
+    const name = c?.predictor?.name;
+    if (typeof name !== 'string' || !name) continue;
+    const reported = (status.canaryStatuses ?? []).find((x) => x?.name === name);
+    const model = c.predictor?.model;
+    out.push({
+      name,
+      trafficPercent: num(c.trafficPercent) ?? 0,
+      ready: reported?.ready === true,
+      ...(typeof model?.storageUri === 'string' ? { storageUri: model.storageUri } : {}),
+      ...(typeof model?.modelFormat?.name === 'string' ? { modelFormat: model.modelFormat.name } : {}),
+    });
+  }
+  return out;
+}
+
+/** The split of a Standard-mode service: the canaries' shares as `latest`, the stable predictor's rest as `previous`. */
+function standardSplit(canaries: StandardCanary[], stable: string | undefined): TrafficSplit {
+  const share = canaries.reduce((a, c) => a + c.trafficPercent, 0);
+  return { latest: { revision: canaries[0]!.name, percent: share }, previous: { ...(stable ? { revision: stable } : {}), percent: Math.max(0, 100 - share) } };
+}
+
 /** KServe's plain-Deployment mode, by its old name (`RawDeployment`, still accepted) or its new one (`Standard`). */
 export function isRawDeployment(mode: string | undefined): boolean {
   return mode === 'RawDeployment' || mode === 'Standard';
 }
 
-/** What a user is told when asking for a canary share on a service in RawDeployment mode. */
+/** What a user is told when asking for a canary share on a service in RawDeployment mode whose KServe (< 0.20) has no Standard canaries. */
 export function rawCanaryMessage(name: string): string {
-  return `${name} runs in RawDeployment mode (plain Deployments, no Knative revisions): canaryTrafficPercent cannot split its traffic. An update replaces its pods with a rolling update; for a canary, deploy to an InferenceService in Serverless mode (Knative).`;
+  return `${name} runs in RawDeployment mode (plain Deployments, no Knative revisions) and this cluster's KServe (before 0.20: its InferenceService has no spec.canary) cannot split its traffic. An update replaces its pods with a rolling update; for a canary, upgrade KServe to 0.20 (Standard-mode canaries) or deploy to an InferenceService in Serverless mode (Knative).`;
 }
 
 /** How long the product waits for KServe to report on a spec before it says the controller seems not to run. */

@@ -22,6 +22,7 @@ import {
   type InferenceServiceObject,
   type RegistryLink,
 } from '../../core/kserve/build';
+import { canaryUpdatePatch, standardCanarySupported } from '../../core/kserve/canary';
 import { formatInfo, guessFormat, kserveFormat, kserveFormatVersion, MODEL_FORMATS } from '../../core/kserve/formats';
 import { controllerSilence, describeTraffic, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { checkStorageUri } from '../../core/kserve/storageUri';
@@ -116,6 +117,8 @@ export interface DeployRestore {
 
 export class DeployPanel implements vscode.Disposable {
   private static readonly open = new Map<string, DeployPanel>();
+  /** Per `namespace/name` of a RawDeployment target: whether its KServe (≥ 0.20) takes Standard-mode canaries. */
+  private readonly standardCanary = new Map<string, boolean>();
   private readonly host: WebviewHost<FromDeploy, ToDeploy>;
   private readonly subs: vscode.Disposable[] = [];
   private form: DeployForm;
@@ -256,9 +259,33 @@ export class DeployPanel implements vscode.Disposable {
       storageUri: this.source?.artifactUri ?? next.storageUri,
       modelFormat,
       protocolVersion: v2Only(next.modelFormat, next.protocolVersion) && formatInfo(modelFormat)?.protocol !== 'v2' ? '' : next.protocolVersion,
-      // RawDeployment has no revisions to split traffic between: the update is a rolling one.
-      canaryTrafficPercent: e.summary.rawDeployment ? '' : f.canaryTrafficPercent || '10',
+      // RawDeployment before KServe 0.20 has no canary: the update is a rolling one (0.20's Standard canaries: probed).
+      canaryTrafficPercent: e.summary.rawDeployment && !this.standardCanary.get(`${f.namespace}/${target}`) ? '' : f.canaryTrafficPercent || '10',
     };
+  }
+
+  /** Whether the target is a Standard-mode service whose KServe takes canaries; probes once (dry run), then re-renders. */
+  private standardTarget(existing: InferenceServiceObject | undefined): boolean {
+    if (!existing || !summarizeInferenceService(existing).rawDeployment) return false;
+    const key = `${existing.metadata.namespace ?? ''}/${existing.metadata.name}`;
+    const known = this.standardCanary.get(key);
+    if (known !== undefined) return known;
+    this.standardCanary.set(key, false);
+    void standardCanarySupported(this.ctx.kube, isvcPath(existing.metadata.namespace ?? '', existing.metadata.name)).then((ok) => {
+      if (!ok) return;
+      this.standardCanary.set(key, true);
+      if (this.form.target === existing.metadata.name && this.form.namespace === existing.metadata.namespace && !this.form.canaryTrafficPercent) {
+        this.form = { ...this.form, canaryTrafficPercent: '10' };
+        this.host.post({ type: 'form', form: this.form });
+      }
+      this.preview();
+    });
+    return false;
+  }
+
+  /** The patch an update sends: a Standard-mode canary when one is asked and supported, else the predictor's update. */
+  private updateBody(existing: InferenceServiceObject, spec: DeploySpec): Record<string, unknown> {
+    return this.standardTarget(existing) && spec.canaryTrafficPercent !== undefined && spec.canaryTrafficPercent < 100 ? canaryUpdatePatch(existing, spec) : updatePatch(existing, spec);
   }
 
   private existingObject(): InferenceServiceObject | undefined {
@@ -270,13 +297,14 @@ export class DeployPanel implements vscode.Disposable {
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
     const updating = !!existing;
-    const raw = !!existing && summarizeInferenceService(existing).rawDeployment;
+    const standard = this.standardTarget(existing);
+    const raw = !!existing && summarizeInferenceService(existing).rawDeployment && !standard;
     const problems: FieldProblem[] = checkDeploySpec(spec, updating, raw).map((p) => ({ field: p.field as FieldProblem['field'], message: p.message, ...(p.suggestion ? { suggestion: p.suggestion } : {}) }));
     if (this.form.target && !existing) problems.push({ field: 'target', message: `${this.form.target} no longer exists in ${this.form.namespace}.` });
     let object: InferenceServiceObject;
     const changes: string[] = [];
     if (existing) {
-      object = forDisplay(applyMergePatch(existing, updatePatch(existing, spec)));
+      object = forDisplay(applyMergePatch(existing, this.updateBody(existing, spec)));
       const before = specOf(existing);
       const diff = (what: string, a: unknown, b: unknown) => {
         if (String(a ?? '') !== String(b ?? '')) changes.push(`${what}: ${a === undefined || a === '' ? '(none)' : String(a)} → ${b === undefined || b === '' ? '(none)' : String(b)}`);
@@ -292,6 +320,8 @@ export class DeployPanel implements vscode.Disposable {
       const pct = spec.canaryTrafficPercent;
       changes.unshift(raw
         ? `RawDeployment mode: the new version replaces the running pods (a rolling update of Deployment ${spec.name}-predictor); no canary, no traffic split.`
+        : standard && pct !== undefined && pct < 100 ? `Standard-mode canary (KServe 0.20): the new version runs in its own Deployment and gets ${pct}% of the traffic, the current predictor keeps ${100 - pct}%; Promote or Roll Back it in the Endpoints view.`
+        : standard ? `Standard mode: the new version replaces the running pods (a rolling update of Deployment ${spec.name}-predictor); set a canary share to run it beside them.`
         : pct === undefined || pct >= 100 ? 'A new revision takes all the traffic once it is ready.' : `Canary: the new revision gets ${pct}% of the traffic, the current one keeps ${100 - pct}%.`);
     } else {
       object = buildInferenceService(spec);
@@ -377,7 +407,7 @@ export class DeployPanel implements vscode.Disposable {
     if (this.busy) return;
     const spec = specFromForm(this.form, this.source?.link);
     const existing = this.existingObject();
-    if (checkDeploySpec(spec, !!existing, !!existing && summarizeInferenceService(existing).rawDeployment).length) return;
+    if (checkDeploySpec(spec, !!existing, !!existing && summarizeInferenceService(existing).rawDeployment && !this.standardTarget(existing)).length) return;
     this.busy = true;
     try {
       this.phase({ phase: 'dry-run', message: 'Checking with the API server (dry run)…' });
@@ -390,7 +420,7 @@ export class DeployPanel implements vscode.Disposable {
       const collection = isvcPath(spec.namespace);
       const send = async (dryRun: boolean): Promise<InferenceServiceObject> => {
         const query: Record<string, string> = { fieldValidation: 'Strict', fieldManager: FIELD_MANAGER, ...(dryRun ? { dryRun: 'All' } : {}) };
-        if (existing) return this.ctx.kube.request<InferenceServiceObject>('PATCH', isvcPath(spec.namespace, spec.name), { body: updatePatch(existing, spec), query, contentType: 'application/merge-patch+json' });
+        if (existing) return this.ctx.kube.request<InferenceServiceObject>('PATCH', isvcPath(spec.namespace, spec.name), { body: this.updateBody(existing, spec), query, contentType: 'application/merge-patch+json' });
         return this.ctx.kube.request<InferenceServiceObject>('POST', collection, { body: buildInferenceService(spec), query });
       };
       try {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import YAML from 'yaml';
 import type * as P from '../../companion-daemon/src/protocol';
 import { forDisplay, type InferenceServiceObject } from '../../core/kserve/build';
+import { canaryPercentPatch, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported } from '../../core/kserve/canary';
 import { predictorSelector, rawCanaryMessage, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { config } from '../config';
 import type { Ctx } from '../ctx';
@@ -55,16 +56,22 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
     return (await vscode.window.showQuickPick(list.map((entry) => ({ label: entry.summary.name, description: entry.summary.phase, entry })), { title: 'InferenceService' }))?.entry;
   };
 
-  const patchCanary = async (s: IsvcSummary, percent: number | null, what: string): Promise<boolean> => {
+  const patchCanary = async (s: IsvcSummary, percent: number | null, what: string, body: Record<string, unknown> = { spec: { predictor: { canaryTrafficPercent: percent } } }): Promise<boolean> => {
     try {
-      await ctx.kube.request('PATCH', isvcPath(s.namespace, s.name), { body: { spec: { predictor: { canaryTrafficPercent: percent } } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'kubeflow-vscode' } });
-      ctx.log.info(`endpoints: ${what} ${s.namespace}/${s.name} (canaryTrafficPercent ${percent ?? 'removed'})`);
+      await ctx.kube.request('PATCH', isvcPath(s.namespace, s.name), { body, contentType: 'application/merge-patch+json', query: { fieldManager: 'kubeflow-vscode' } });
+      ctx.log.info(`endpoints: ${what} ${s.namespace}/${s.name} (${s.standardCanaries.length ? 'spec.canary' : `canaryTrafficPercent ${percent ?? 'removed'}`})`);
       vscode.window.setStatusBarMessage(`$(check) ${what}: ${s.name}`, 4000);
       return true;
     } catch (err) {
       void showErrorMessage(`Cannot ${what.toLowerCase()} ${s.name}: ${describeError(err)}`);
       return false;
     }
+  };
+
+  /** A RawDeployment service without a Standard canary: what to tell (KServe 0.20 has them; before, none). */
+  const noStandardCanary = async (s: IsvcSummary): Promise<void> => {
+    if (await standardCanarySupported(ctx.kube, isvcPath(s.namespace, s.name))) void showInformationMessage(`${s.name} runs no canary: its stable predictor takes all the traffic. To start one, roll the next version on with Deploy and a canary share.`);
+    else void showWarningMessage(rawCanaryMessage(s.name));
   };
 
   const logSource = (s: IsvcSummary): P.LogSource => {
@@ -102,20 +109,27 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
-      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
+      const std = s.standardCanaries[0];
+      if (s.rawDeployment && !std) return void noStandardCanary(s);
       if (!s.canary && s.canaryTrafficPercent === undefined) {
         void showInformationMessage(`${s.name} runs no canary: its latest revision already takes all the traffic.`);
         return;
       }
       // The canary gate (kubeflow.health.canaryGate): the canary's SLIs against the SLO and the default revision.
       if (!(await vscode.commands.executeCommand<boolean>('kubeflow.health.checkPromote', { name: s.name, namespace: s.namespace }))) return;
-      await patchCanary(s, null, 'Promoted');
+      await patchCanary(s, null, 'Promoted', std ? promoteCanaryPatch(e.object, std.name) : undefined);
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.rollback', async (arg: EndpointArg) => {
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
-      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
+      const std = s.standardCanaries[0];
+      if (s.rawDeployment && !std) return void noStandardCanary(s);
+      if (std) {
+        const yes = await showWarningMessage(`Roll back the canary ${std.name} of ${s.name}? Its Deployment ${s.name}-${std.name}-predictor is removed and the stable predictor takes all the traffic.`, { modal: true }, 'Roll Back');
+        if (yes === 'Roll Back') await patchCanary(s, 0, 'Rolled back', rollbackCanaryPatch(e.object, std.name));
+        return;
+      }
       if (!s.previousRolledoutRevision && !s.traffic.previous) {
         void showInformationMessage(`${s.name} has no previous revision to roll back to.`);
         return;
@@ -127,16 +141,18 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
       const e = await entryOf(arg);
       if (!e) return;
       const s = e.summary;
-      if (s.rawDeployment) return void showWarningMessage(rawCanaryMessage(s.name));
+      const std = s.standardCanaries[0];
+      if (s.rawDeployment && !std) return void noStandardCanary(s);
       const v = await vscode.window.showInputBox({
         title: `Canary traffic for ${s.name}`,
         prompt: 'The share of requests the latest revision gets (0–100). 100 promotes it; 0 sends everything to the previous revision.',
-        value: String(s.canaryTrafficPercent ?? s.traffic.latest?.percent ?? 10),
+        value: String(std?.trafficPercent ?? s.canaryTrafficPercent ?? s.traffic.latest?.percent ?? 10),
         validateInput: (x) => (/^\d{1,3}$/.test(x.trim()) && Number(x) <= 100 ? undefined : 'A whole percentage from 0 to 100'),
       });
       if (v === undefined) return;
       const n = Number(v.trim());
-      await patchCanary(s, n >= 100 ? null : n, n >= 100 ? 'Promoted' : `Canary set to ${n}%`);
+      const body = std ? (n >= 100 ? promoteCanaryPatch(e.object, std.name) : canaryPercentPatch(e.object, std.name, n)) : undefined;
+      await patchCanary(s, n >= 100 ? null : n, n >= 100 ? 'Promoted' : `Canary set to ${n}%`, body);
     }),
     vscode.commands.registerCommand('kubeflow.endpoints.openLogs', async (arg: EndpointArg) => {
       const e = await entryOf(arg);

@@ -59,8 +59,12 @@ export class EndpointsView extends ListTreeView<EndpointsNode> {
     const health = this.health?.line(s.namespace, s.name);
     if (health) out.push({ type: 'info', id: `${s.uid}/health`, label: health.text, tooltip: health.tooltip, icon: new vscode.ThemeIcon('pulse'), command: { command: 'kubeflow.health.showEndpoint', title: 'Show Health', arguments: [node] }, entry: e });
     if (s.url) out.push({ type: 'info', id: `${s.uid}/url`, label: s.url, description: s.internalUrl && s.internalUrl !== s.url ? `in cluster ${s.internalUrl}` : undefined, tooltip: 'Copy the URL', icon: new vscode.ThemeIcon('link'), command: { command: 'kubeflow.endpoints.copyUrl', title: 'Copy URL', arguments: [node] }, contextValue: 'kubeflow.isvcUrl', entry: e });
-    if (s.rawDeployment) {
-      out.push({ type: 'info', id: `${s.uid}/raw`, label: 'RawDeployment', description: `Deployment ${s.name}-predictor · an update rolls out, no canary split`, tooltip: rawCanaryMessage(s.name), icon: new vscode.ThemeIcon('server-process') });
+    if (s.rawDeployment && s.standardCanaries.length) {
+      // KServe ≥ 0.20 Standard-mode canaries: the stable predictor's Deployment and each canary's, with their shares.
+      out.push({ type: 'info', id: `${s.uid}/raw`, label: 'RawDeployment', description: `Deployment ${s.name}-${s.predictorName ? `${s.predictorName}-` : ''}predictor · stable · ${s.traffic.previous?.percent ?? 0}% of traffic`, icon: new vscode.ThemeIcon('server-process') });
+      for (const c of s.standardCanaries) out.push({ type: 'info', id: `${s.uid}/canary/${c.name}`, label: `Canary ${c.name}`, description: `Deployment ${s.name}-${c.name}-predictor · ${c.trafficPercent}% of traffic${c.ready ? '' : ' · not ready'}`, tooltip: c.storageUri, icon: new vscode.ThemeIcon('beaker') });
+    } else if (s.rawDeployment) {
+      out.push({ type: 'info', id: `${s.uid}/raw`, label: 'RawDeployment', description: `Deployment ${s.name}-${s.predictorName ? `${s.predictorName}-` : ''}predictor · an update rolls out`, tooltip: `${s.name} runs in RawDeployment mode (plain Deployments): an update rolls its pods out. On KServe 0.20 a canary runs in its own Deployment (Deploy with a canary share); before 0.20: ${rawCanaryMessage(s.name)}`, icon: new vscode.ThemeIcon('server-process') });
     } else if (s.traffic.latest && s.traffic.previous) {
       out.push({ type: 'traffic', entry: e, which: 'latest' }, { type: 'traffic', entry: e, which: 'previous' });
     } else if (s.latestReadyRevision) {

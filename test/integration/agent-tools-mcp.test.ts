@@ -185,23 +185,25 @@ describe('MCP server: kubeflow-companion mcp over stdio (sandbox)', function () 
     assert.match(cmp.text, /\* times\s+1\s+2/);
   });
 
-  it('deploys a model version, rolls a second one out (RawDeployment: a rolling update, no canary), and says why it cannot promote', async () => {
+  it('deploys a model version, rolls a second one out as a KServe 0.20 Standard-mode canary, and promotes it', async () => {
     const create = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v1', endpoint: 'fraud', confirm: true });
     assert.equal(create.isError, false, create.text);
     assert.match(create.text, /Created InferenceService .*fraud/);
     let diagnosis = '';
     await until('fraud to be ready', 120_000, async () => /fraud: Ready/.test(diagnosis = (await call('kubeflow_diagnose', { kind: 'endpoint', name: 'fraud' })).text), 1000)
       .catch((e: Error) => { throw new Error(`${e.message}; last diagnosis: ${diagnosis}`); });
-    // The real KServe controller runs the sandbox's services in RawDeployment mode: no revisions to split traffic.
+    // The real KServe 0.20 controller runs the sandbox's services in Standard (RawDeployment) mode, whose CRD has
+    // spec.canary: the canary runs in its own Deployment beside the stable predictor.
+    const plan = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v2', endpoint: 'fraud', canaryPercent: 20 });
+    assert.match(plan.text, /as a Standard-mode canary \(its own Deployment\) with 20% of the traffic/);
     const canary = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v2', endpoint: 'fraud', canaryPercent: 20, confirm: true });
-    assert.equal(canary.isError, true, canary.text);
-    assert.match(canary.text, /canaryTrafficPercent: Canary traffic splitting needs Serverless mode \(Knative\): fraud runs in RawDeployment mode/);
-    const rolled = await call('kubeflow_deploy_model', { model: 'fraud-detector', version: 'v2', endpoint: 'fraud', confirm: true });
-    assert.equal(rolled.isError, false, rolled.text);
-    assert.match(rolled.text, /Updated InferenceService .*fraud/);
-    await until('fraud serving v2', 90_000, async () => /fraud: Ready/.test((await call('kubeflow_diagnose', { kind: 'endpoint', name: 'fraud' })).text) && /v2/.test((await call('kubeflow_list', { kind: 'endpoints' })).text), 1000);
+    assert.equal(canary.isError, false, canary.text);
+    assert.match(canary.text, /Updated InferenceService .*fraud/);
     const promote = await call('kubeflow_endpoint_traffic', { endpoint: 'fraud', action: 'promote', confirm: true });
-    assert.match(promote.text, /runs in RawDeployment mode \(plain Deployments, no Knative revisions\): canaryTrafficPercent cannot split its traffic/);
+    assert.match(promote.text, /Promoted .*fraud/);
+    await until('fraud serving v2', 90_000, async () => /fraud: Ready/.test((await call('kubeflow_diagnose', { kind: 'endpoint', name: 'fraud' })).text) && /v2/.test((await call('kubeflow_list', { kind: 'endpoints' })).text), 1000);
+    const again = await call('kubeflow_endpoint_traffic', { endpoint: 'fraud', action: 'promote', confirm: true });
+    assert.match(again.text, /has no canary: its stable predictor takes all the traffic\. Nothing to promote/);
   });
 
   it('bad input comes back as a clear error text: unknown tool, wrong types, unknown names', async () => {

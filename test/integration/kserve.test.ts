@@ -15,6 +15,7 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
 import { buildInferenceService, checkDeploySpec, formFieldOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../core/kserve/build';
+import { canaryUpdatePatch, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported, standardPredictorSelector } from '../../core/kserve/canary';
 import { CONTROLLER_SILENCE_MS, controllerSilence, describePhase, predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
 import { fetchTransport } from '../../core/http/transport';
@@ -173,6 +174,62 @@ describe('KServe InferenceServices on the real apiserver with the real KServe v0
     });
     assert.match(text, /Copying contents of s3:\/\/models\/churn\/v2 to local/);
     await d.connection.sendRequest(P.unsubscribeLogs, { subscription: logs.subscription });
+  });
+
+  it('Standard mode (KServe 0.20): a canary started through the product gets its own Deployment and canaryStatuses; promote keeps its pods, roll back removes it', async () => {
+    const base = spec({ name: 'fraud', storageUri: 's3://models/fraud/v1', deploymentMode: 'RawDeployment', maxReplicas: undefined, registry: { ...spec().registry!, modelName: 'fraud' } });
+    await kube('POST', collection, { body: buildInferenceService(base), query: { fieldValidation: 'Strict' } });
+    await until('fraud Ready', 120_000, async () => ((await summary('fraud')).phase === 'Ready' ? true : undefined), 500);
+    const kubeReq = { request: <T>(method: 'PATCH', p: string, o: { body: unknown; query: Record<string, string>; contentType: string }) => kube<T>(method, p, o) };
+    assert.equal(await standardCanarySupported(kubeReq, `${collection}/fraud`), true, 'the 0.20 CRD takes spec.canary (strict dry run)');
+    const existing = await get('fraud');
+    assert.equal(existing.metadata.annotations?.['serving.kserve.io/deploymentMode'], 'Standard', 'KServe\'s defaulting webhook writes the new name of the mode');
+    const next = { ...base, storageUri: 's3://models/fraud/v2', canaryTrafficPercent: 20, registry: { ...base.registry!, modelVersionId: '12', versionName: 'v2' } };
+    assert.deepEqual(checkDeploySpec(next, true, false), []);
+    const patch = canaryUpdatePatch(existing, next);
+    await kube('PATCH', `${collection}/fraud`, { body: patch, contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict', dryRun: 'All' } });
+    await kube('PATCH', `${collection}/fraud`, { body: patch, contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } });
+    const deployment = async (name: string) => JSON.parse(await rig.kubectl(['-n', ns, 'get', 'deployment', name, '-o', 'json', '--ignore-not-found']) || 'null') as { status?: { availableReplicas?: number }; spec: { template: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } } } } | null;
+    const withCanary = await until('the canary Deployment is available and reported', 120_000, async () => {
+      const o = await get('fraud');
+      const s = summarizeInferenceService(o);
+      const dep = await deployment('fraud-v2-predictor');
+      return dep?.status?.availableReplicas && s.standardCanaries[0]?.ready && s.conditions.some((c) => c.type === 'CanaryPredictorReady' && c.status === 'True') ? o : undefined;
+    }, 500);
+    // Recorded into test/fixtures/kserve/ (managedFields removed) for test/unit/kserve/canary.test.ts.
+    if (process.env.KFVS_RECORD_FIXTURES) fs.writeFileSync(path.join(process.env.KFVS_RECORD_FIXTURES, 'isvc-standard-canary.json'), `${JSON.stringify(withCanary, null, 2)}\n`);
+    const s = summarizeInferenceService(withCanary);
+    assert.deepEqual(s.standardCanaries, [{ name: 'v2', trafficPercent: 20, ready: true, storageUri: 's3://models/fraud/v2', modelFormat: 'xgboost' }]);
+    assert.deepEqual([s.traffic.latest?.percent, s.traffic.previous?.percent, s.canary], [20, 80, true]);
+    assert.equal((await deployment('fraud-v2-predictor'))?.spec.template.metadata.labels?.app, 'isvc.fraud-v2-predictor');
+    const canaryPods = async () => (JSON.parse(await rig.kubectl(['-n', ns, 'get', 'pods', '-l', standardPredictorSelector('fraud', 'v2'), '-o', 'json'])) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+    const before = await canaryPods();
+    assert.equal(before.length, 1);
+
+    // Promote: the stable predictor takes the canary's name and spec; the canary's Deployment serves on, the old one goes.
+    const promoted = await kube<InferenceServiceObject>('PATCH', `${collection}/fraud`, { body: promoteCanaryPatch(withCanary, 'v2'), contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } });
+    assert.equal(promoted.spec.predictor.name, 'v2');
+    assert.equal((promoted.spec.predictor.model as { storageUri?: string }).storageUri, 's3://models/fraud/v2');
+    assert.equal((promoted.spec as { canary?: unknown }).canary, undefined);
+    const after = await until('the old stable Deployment is removed, the promoted one serves', 120_000, async () => {
+      const o = await get('fraud');
+      const st = summarizeInferenceService(o);
+      return !(await deployment('fraud-predictor')) && st.phase === 'Ready' && st.standardCanaries.length === 0 && (await deployment('fraud-v2-predictor'))?.status?.availableReplicas ? st : undefined;
+    }, 500);
+    assert.equal(after.predictorName, 'v2');
+    assert.equal(after.canary, false);
+    assert.deepEqual(await until('the promoted pods settle', 60_000, async () => { const p = await canaryPods(); return p.length === 1 ? p : undefined; }, 500), before, 'promote keeps the canary\'s pod (no restart)');
+
+    // Roll back: a next canary, then its entry goes and the controller removes its Deployment.
+    const cur = await get('fraud');
+    await kube('PATCH', `${collection}/fraud`, { body: canaryUpdatePatch(cur, { ...next, storageUri: 's3://models/fraud/v3', registry: { ...next.registry, modelVersionId: '13', versionName: 'v3' } }), contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } });
+    const third = await until('the v3 canary Deployment exists', 120_000, async () => ((await deployment('fraud-v3-predictor')) ? get('fraud') : undefined), 500);
+    await kube('PATCH', `${collection}/fraud`, { body: rollbackCanaryPatch(third, 'v3'), contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } });
+    await until('the rolled-back canary\'s Deployment is removed', 120_000, async () => (!(await deployment('fraud-v3-predictor')) ? true : undefined), 500);
+    const back = await get('fraud');
+    assert.equal(back.spec.predictor.name, 'v2');
+    assert.equal((back.spec as { canary?: unknown }).canary, undefined);
+    await kube('DELETE', `${collection}/fraud`);
   });
 
   it('a cluster without KServe: discovery says serving.kserve.io/v1beta1 is not served (NotFound), the answer the Endpoints view and the deploy form turn into "KServe is not installed"', async () => {

@@ -4,8 +4,8 @@
 // legacy-churn, image-classifier whose version has no artifact) and the real KServe v0.20 controller in RawDeployment
 // mode (test/rigs/kserve/) writing the status. Browse and search the registry, open a version's details with its
 // lineage, deploy it (a bad storage URI caught with its fix, the YAML previewed, the dry run, the apply, the
-// conditions up to Ready, the registry's own record of it), roll the next version on (RawDeployment: a rolling
-// update; the form and the canary actions say why there is no canary), send a test request through a forward, open
+// conditions up to Ready, the registry's own record of it), roll the next version on (a KServe 0.20 Standard-mode
+// canary beside the stable predictor, promoted from the Endpoints view), send a test request through a forward, open
 // the predictor logs; a registry that is not installed says so.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -224,49 +224,41 @@ describe('models and endpoints in the editor (UI)', function () {
     await wb.screenshot('endpoints-ready');
   });
 
-  it('rolls the next version onto the endpoint: RawDeployment has no canary, so the form and the canary actions say so; a rolling update', async () => {
+  it('rolls the next version onto the endpoint as a KServe 0.20 Standard-mode canary, then promotes it', async () => {
     await onlyPanes(page(), ['Models', 'Endpoints']);
     await command('Focus on Models View');
     const v2 = row('Models', /^v2/);
     await v2.waitFor({ timeout: 30_000 });
     await inline(v2, 'Deploy to KServe');
     const form = await webviewWith('h1:has-text("Deploy fraud-detector v2")');
-    // The model already has an endpoint here, in RawDeployment mode (the real controller's status says Standard).
-    await form.locator('#changes li', { hasText: 'RawDeployment mode: the new version replaces the running pods (a rolling update of Deployment fraud-detector-v3-predictor); no canary, no traffic split.' }).waitFor({ timeout: 30_000 });
+    // The model already has an endpoint here, in Standard (RawDeployment) mode; KServe 0.20's CRD has spec.canary
+    // (the form's strict dry run says so): the new version is offered as a canary with 10%.
+    await form.locator('#changes li', { hasText: 'Standard-mode canary (KServe 0.20): the new version runs in its own Deployment and gets 10% of the traffic' }).waitFor({ timeout: 30_000 });
     assert.match(await form.locator('#changes').innerText(), /Storage URI: s3:\/\/ml-models\/fraud-detector\/v3\/model\.onnx → s3:\/\/ml-models\/fraud-detector\/v2\/model\.joblib/);
-    assert.doesNotMatch(await form.locator('#yaml').innerText(), /canaryTrafficPercent/);
-    // Asking for a canary share anyway: the field says why not, and Deploy waits.
-    await form.locator('#f-canaryTrafficPercent input').fill('10');
-    await form.locator('#p-canaryTrafficPercent', { hasText: 'fraud-detector-v3 runs in RawDeployment mode' }).waitFor({ timeout: 10_000 });
-    assert.ok(await form.locator('#deploy[disabled]').count(), 'Deploy is disabled while the form asks for a canary share');
-    await wb.screenshot('deploy-raw-no-canary');
-    await form.locator('#f-canaryTrafficPercent input').fill('');
-    await form.locator('#p-canaryTrafficPercent', { hasNotText: 'RawDeployment' }).waitFor({ state: 'attached', timeout: 10_000 });
+    assert.match(await form.locator('#yaml').innerText(), /canary:[\s\S]*name: v2[\s\S]*trafficPercent: 10/);
     await form.locator('#f-modelFormat').click();
     await form.locator('vscode-option', { hasText: 'scikit-learn (sklearn)' }).click();
     await form.locator('#yaml').filter({ hasText: 'name: sklearn' }).waitFor({ timeout: 10_000 });
-    // onnx needed protocol v2 (Triton speaks nothing else); sklearn's runtime takes KServe's default again.
-    assert.doesNotMatch(await form.locator('#yaml').innerText(), /protocolVersion/);
     await wb.screenshot('deploy-update-form');
     await form.locator('#ack-warnings').click();
     await form.locator('#deploy:not([disabled])', { hasText: 'Update fraud-detector-v3' }).click();
     await form.locator('#ready').waitFor({ timeout: 120_000 });
-    assert.match(await form.locator('#ready').innerText(), /URL: http:\/\/fraud-detector-v3-kubeflow-user\.example\.com/);
     await clearNotifications();
 
     await command('Focus on Endpoints View');
     const isvc = row('Endpoints', 'fraud-detector-v3');
-    await isvc.filter({ hasText: /Ready · sklearn/ }).waitFor({ timeout: 60_000 });
+    await isvc.filter({ hasText: /canary 10% latest \/ 90% previous/ }).waitFor({ timeout: 60_000 });
+    await row('Endpoints', /^Canary v2/).waitFor({ timeout: 60_000 });
+    await page().mouse.move(1200, 900);
+    await wb.screenshot('endpoints-standard-canary');
+
+    // Promote: the stable predictor takes the canary's name and model; its Deployment serves on.
+    await contextMenu(isvc, 'Promote Canary');
+    await isvc.filter({ hasText: /Ready · sklearn/ }).waitFor({ timeout: 120_000 });
+    await row('Endpoints', /^RawDeployment.*Deployment fraud-detector-v3-v2-predictor/).waitFor({ timeout: 120_000 });
     await row('Endpoints', 'Serves fraud-detector v2').waitFor({ timeout: 30_000 });
     await page().mouse.move(1200, 900);
     await wb.screenshot('endpoints-updated');
-
-    // The canary actions on a RawDeployment service: a clear warning instead of a patch that would do nothing.
-    await showNotifications();
-    await contextMenu(isvc, 'Set Canary Traffic…');
-    await toast('fraud-detector-v3 runs in RawDeployment mode').waitFor({ timeout: 30_000 });
-    assert.match(await toast('fraud-detector-v3 runs in RawDeployment mode').innerText(), /canaryTrafficPercent cannot split its traffic.*rolling update.*Serverless mode \(Knative\)/s);
-    await wb.screenshot('endpoints-raw-canary-refused');
     await clearNotifications();
   });
 
