@@ -276,7 +276,8 @@ describe('models and endpoints in the editor (UI)', function () {
     // Monaco renders spaces as no-break spaces.
     const text = (await page().locator('.editor-instance .view-lines').filter({ visible: true }).first().innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, /POST \/v1\/models\/fraud-detector-v3:predict → 200 in \d+ ms/);
-    const pod = /, pod (fraud-detector-v3-predictor-[a-z0-9]+-[a-z0-9]+)/.exec(text)?.[1];
+    // the canary v2 promoted above is the stable predictor now: its Deployment is {isvc}-v2-predictor
+    const pod = /, pod (fraud-detector-v3-v2-predictor-[a-z0-9]+-[a-z0-9]+)/.exec(text)?.[1];
     assert.ok(pod, `a pod of the predictor's Deployment answered: ${text}`);
     await wb.screenshot('test-request-response');
     const sent = session!.sandbox.kserve.requests.at(-1);
