@@ -200,10 +200,10 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
   it('Show Lineage on a run: the Lineage view chains the run to its Model artifact, which is not registered yet', async () => {
     await s!.wb.runCommand('View: Close All Editors');
     await s!.wb.openViewContainer('Kubeflow');
+    await widenSideBar(page(), 520);
     await onlyPanes(page(), ['Runs']);
     const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
     await first.waitFor({ timeout: 90_000 });
-    await first.click();
     const lineage = () => pane(page(), 'Lineage').locator('.monaco-list-row');
     await rowMenu(first, 'Show Lineage', async () => lineage().filter({ hasText: 'train.model' }).waitFor({ timeout: 60_000 }).then(() => true, () => false));
     // label and description as the tree shows them (innerText runs them together: compared without spaces)
