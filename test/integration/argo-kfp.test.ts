@@ -154,7 +154,7 @@ describe('KFP runs execute on the Argo rig (real driver, launcher and component 
     const log = await stepLogs(runId);
     assert.match(log, /working for 3600 s/);
     // the emissary's own account in the step's log: its step ended by the forwarded SIGTERM
-    assert.match(log, /sub-process exited .*exit status 143/);
+    assert.match(log, /sub-process exited.*exit status 143/);
   });
 
   it('Retry of a failed run through the editor\'s client runs its failed step again', async () => {

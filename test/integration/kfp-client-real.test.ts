@@ -216,8 +216,9 @@ describe('KFP client against the real KFP 2.17 API server', function () {
   it('a failing step fails the run (its task failed, its log has the error); retry succeeds; a long run terminated shows canceling', async () => {
     const p = await client.uploadPipeline({ fileName: 'flaky.yaml', content: fs.readFileSync(flaky, 'utf8'), name: 'flaky' });
     const model = parsePipeline(fs.readFileSync(flaky, 'utf8'));
-    // the step's container sees this machine's files: it fails until this one exists
-    const go = path.join(OUT, `client-real-flaky-go-${Date.now()}`);
+    // the step's container sees this machine's files: it fails until this one exists (outside /tmp, which a played
+    // container has of its own: the repository itself may be under /tmp, as in CI's clone)
+    const go = path.join('/var/tmp', `kfvs-client-real-flaky-go-${process.pid}-${Date.now()}`);
     const failed = await waitEnd((await client.createRun({ displayName: 'failing', pipelineVersion: { pipeline_id: p.pipeline_id! }, runtimeConfig: { parameters: { go_file: go } } })).run_id!, model);
     assert.equal(failed.state, 'FAILED');
     const step = mapTaskDetails(model, failed.run_details?.task_details ?? []).tasks['wait-for'];
@@ -238,10 +239,11 @@ describe('KFP client against the real KFP 2.17 API server', function () {
       return mapTaskDetails(model, r.run_details?.task_details ?? []).tasks['wait-for']?.state === 'running';
     }, 500);
     await client.terminateRun(long.run_id!);
-    // the server takes it at once; the step's pod then stays (the pod player plays no exec-based kill: ARCHITECTURE.md)
-    await until('the long run to be canceling', 60_000, async () => ['CANCELING', 'CANCELED'].includes((await client.getRun(long.run_id!)).state ?? ''), 500);
+    // the server takes it at once (CANCELING; FAILED once the stopped step's Workflow has ended, as KFP 2.17 reports it)
+    await until('the long run to be canceling', 60_000, async () => ['CANCELING', 'CANCELED', 'FAILED'].includes((await client.getRun(long.run_id!)).state ?? ''), 500);
     await client.deleteRun(long.run_id!);
     await assert.rejects(client.getRun(long.run_id!), (e: unknown) => e instanceof ApiError && e.status === 404);
+    fs.rmSync(go, { force: true });
   });
 
   it('control flow: loop iterations, the branch taken and those skipped land on the graph\'s tasks', async () => {
