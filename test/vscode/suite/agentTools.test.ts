@@ -89,13 +89,14 @@ suite('agent tools (extension host, sandbox)', function () {
     const dep = await invoke('kubeflow_deploy_model', { model: 'sentiment-bert', version: '1.0.0', endpoint: 'sentiment' });
     assert.match(dep, /^Created InferenceService .*sentiment/);
     assert.match(dep, /"storageUri": "pvc:\/\/sentiment-models\/bert-base\/1\.0\.0"/);
-    // Its PVC does not exist in the sandbox, so it does not get Ready; KServe reports it in RawDeployment mode at
-    // once, where a canary cannot be rolled back: the tool says so.
+    // Its PVC does not exist in the sandbox, so it does not get Ready; KServe 0.20 reports it in its Standard
+    // (RawDeployment) mode at once, where canaries exist but this service has none: the tool says there is nothing
+    // to roll back.
     const noCanary = await until('KServe to report on sentiment', 90_000, async () => {
       const t = await invoke('kubeflow_endpoint_traffic', { endpoint: 'sentiment', action: 'rollback' });
-      return /runs in RawDeployment mode/.test(t) ? t : undefined;
+      return /has no canary: its stable predictor takes all the traffic/.test(t) ? t : undefined;
     });
-    assert.match(noCanary, /canaryTrafficPercent cannot split its traffic/);
+    assert.match(noCanary, /Nothing to roll back/);
   });
 
   test('a mutating tool applies only through its confirmed plan; bad input is a clear error', async () => {
