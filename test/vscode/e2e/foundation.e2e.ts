@@ -6,9 +6,9 @@ import {
   openWorkbench, packagedVsix, pane, screenshotOnFailure, startCodeServer, zipEntries, type CodeServer, type Workbench,
 } from './support';
 
-const VIEW_TITLES = ['Notebooks', 'Kernel Variables', 'Pipelines', 'Runs', 'Local Runs', 'Training Jobs', 'Experiments', 'Models', 'Endpoints', 'Port Forwards'];
-/** Views that need no cluster: they say something else without a kubeconfig. */
-const LOCAL_VIEWS = ['Kernel Variables', 'Local Runs', 'Port Forwards'];
+const VIEW_TITLES = ['Notebooks', 'Kernel Variables', 'Pipelines', 'Runs', 'Local Runs', 'Training Jobs', 'Experiments', 'Models', 'Endpoints', 'Lineage', 'Port Forwards'];
+/** Views that need no cluster: they say something else without a kubeconfig (Lineage: how to fill it). */
+const LOCAL_VIEWS = ['Kernel Variables', 'Local Runs', 'Lineage', 'Port Forwards'];
 
 describe('foundation (UI, packaged .vsix in code-server)', function () {
   this.timeout(180_000);
@@ -35,7 +35,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
 
     before(async () => {
       cs = await startCodeServer({ vsix: [vsix] });
-      // Tall enough that all ten views fit in the screenshot.
+      // Tall enough that all eleven views fit in the screenshot.
       wb = await openWorkbench(cs, { suite: 'foundation', viewport: { width: 1400, height: 1500 } });
     });
     afterEach(async function () {
@@ -51,7 +51,7 @@ describe('foundation (UI, packaged .vsix in code-server)', function () {
       assert.ok(dirs.some((d) => d.startsWith('kubeflow-vscode.kubeflow-vscode-')), dirs.join(', '));
     });
 
-    it('the Kubeflow activity-bar container shows its ten views', async () => {
+    it('the Kubeflow activity-bar container shows its eleven views', async () => {
       await wb!.openViewContainer('Kubeflow');
       const deadline = Date.now() + 30_000;
       let titles: string[] = [];
