@@ -90,6 +90,8 @@ export function endpointsFeature(ctx: Ctx, model: EndpointsModel, health?: Endpo
 
   return [
     view,
+    // the endpoint selected in the view, for commands invoked without one (the palette, a menu on a row just redrawn)
+    vscode.commands.registerCommand('kubeflow.endpoints.selected', () => view.treeView.selection.find((n) => n.type === 'isvc')),
     model.onDidTransition((t) => void notify(t)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (config.connectionKeys.some((k) => e.affectsConfiguration(k)) && model.state.kind !== 'idle') model.restart();

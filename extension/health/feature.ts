@@ -58,8 +58,8 @@ export function healthFeature(ctx: Ctx, status: EndpointHealthStatus): vscode.Di
     api,
     status.attach(api),
     HealthPanel.serializer(ctx, api),
-    vscode.commands.registerCommand('kubeflow.health.showEndpoint', (arg: NamedArg) => {
-      const ref = refOf(arg);
+    vscode.commands.registerCommand('kubeflow.health.showEndpoint', async (arg: NamedArg) => {
+      const ref = refOf(arg) ?? refOf(await vscode.commands.executeCommand<NamedArg>('kubeflow.endpoints.selected'));
       if (!ref) return void showErrorMessage('Kubeflow: pick an InferenceService in the Endpoints view to see its health.');
       HealthPanel.show(ctx, api, { kind: 'endpoint', ...ref });
     }),
