@@ -225,7 +225,8 @@ describe('health from Prometheus in the editor (UI)', function () {
     await line.waitFor({ timeout: 150_000 });
     await wb.screenshot('endpoint-raw-health-line');
     // its panel reads it as RawDeployment (KServe 0.20 writes the mode as Standard): the pod's SLIs and its cost
-    await contextAction(iris, 'Show Health');
+    // the health line itself opens the panel (a click, its own command with the endpoint)
+    await line.click();
     const f = await webviewWith('header .subtitle', /^RawDeployment · namespace /);
     await f.locator('tr[data-sli="latencyP95"]', { hasText: /4\d ms/ }).waitFor({ timeout: 60_000 });
     // two CPUs at 0.05 USD/h over 5 req/s
