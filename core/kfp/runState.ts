@@ -121,7 +121,7 @@ interface Ctx {
  */
 export function mapTaskDetails(model: PipelineModel, details: readonly PipelineTaskDetail[]): RunTasks {
   const byId = new Map<string, PipelineTaskDetail>();
-  const nodeIds = argoNodeIds(details);
+  const nodeIds = argoNodeIds(details, dependentsOf(model));
   for (const d of details) {
     const id = d.pod_name || nodeIds.get(d) || d.task_id;
     if (id) byId.set(id, d);
@@ -288,7 +288,7 @@ export function fnv32a(s: string): number {
  * Entries with the same display name (a task in every loop iteration) are told apart by their own children; leaves
  * (pods) by the order of the list, which the server sorts by node id, else by state and time within their parent.
  */
-export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<PipelineTaskDetail, string> {
+export function argoNodeIds(details: readonly PipelineTaskDetail[], dependents?: ReadonlyMap<string, ReadonlySet<string>>): Map<PipelineTaskDetail, string> {
   const out = new Map<PipelineTaskDetail, string>();
   if (details.some((d) => d.pod_name)) return out;
   const childIds = (d: PipelineTaskDetail) => (d.child_tasks ?? []).map((c) => c.pod_name).filter((x): x is string => Boolean(x));
@@ -323,6 +323,21 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
     const [xs, xe, ds, de] = [x.start_time, x.end_time, d.start_time, d.end_time].map(apiTime);
     return xs !== undefined && xe !== undefined && ds !== undefined && de !== undefined && xs >= ds && xe <= de;
   };
+  /** Whether every child of x (a node named `name` under the task node shown as `task`) is a retry attempt of x or
+   * the first node of a task that depends on that task, and at least one is the latter. */
+  const leadsToDependents = (x: PipelineTaskDetail, name: string, task: string): boolean => {
+    const deps = dependents?.get(task);
+    if (!deps) return false;
+    let any = false;
+    for (const kid of childIds(x)) {
+      const dn = [...byName.keys()].find((k) => candidates(name, x.display_name ?? '', k).some((c) => idOf(c) === kid));
+      // A dependent's first node: its driver, or the task itself (a ParallelFor has no driver of its own).
+      const driven = dn && (deps.has(dn) ? dn : /^(.*)-driver$/.exec(dn)?.[1]);
+      if (driven && deps.has(driven)) any = true;
+      else if (!dn?.startsWith(`${x.display_name}(`)) return false;
+    }
+    return any;
+  };
   const pendingLeaves = new Map<string, { id: string; name: string; display: string; parent: PipelineTaskDetail }[]>();
   const queue: { d: PipelineTaskDetail; name: string; display: string }[] = [{ d: root, name: wf, display: wf }];
   for (let i = 0; i < queue.length; i++) {
@@ -337,9 +352,9 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
         const free = list.filter((x) => !taken.has(x));
         const fitting = free.filter((x) => childIds(x).length > 0 && fits(x, candidate));
         // Sibling executors whose dependents sit in the same DAG (make-items' and flip-coin's) fit alike: the one
-        // that ran within this node's own time is its own.
-        const inside = fitting.filter((x) => within(x, d));
-        const pick = free.length === 1 ? free[0] : fitting.length === 1 ? fitting[0] : inside.length === 1 ? inside[0] : undefined;
+        // whose children are the drivers of this task's dependents is its own; else the one that ran within this
+        // node's own time, closest to it (the API's times are whole seconds: two siblings can both be within).
+        const pick = free.length === 1 ? free[0] : fitting.length === 1 ? fitting[0] : alone(fitting.filter((x) => leadsToDependents(x, candidate, display))) ?? closest(fitting.filter((x) => within(x, d)), d);
         if (pick) {
           taken.add(pick);
           out.set(pick, id);
@@ -370,6 +385,36 @@ export function argoNodeIds(details: readonly PipelineTaskDetail[]): Map<Pipelin
       free = free.filter((x) => x !== pick);
       taken.add(pick);
       out.set(pick, w.id);
+    }
+  }
+  return out;
+}
+
+/** The one element of a list of one. */
+function alone<T>(xs: T[]): T | undefined {
+  return xs.length === 1 ? xs[0] : undefined;
+}
+
+/** The detail whose start and end are nearest to d's, if no other is as near. */
+function closest(xs: PipelineTaskDetail[], d: PipelineTaskDetail): PipelineTaskDetail | undefined {
+  const gap = (x: PipelineTaskDetail) => Math.abs((apiTime(x.start_time) ?? 0) - (apiTime(d.start_time) ?? 0)) + Math.abs((apiTime(x.end_time) ?? 0) - (apiTime(d.end_time) ?? 0));
+  const sorted = [...xs].sort((a, b) => gap(a) - gap(b));
+  return sorted.length === 1 || (sorted.length > 1 && gap(sorted[0]!) < gap(sorted[1]!)) ? sorted[0] : undefined;
+}
+
+/** For each task key (and display name), the keys of the tasks in its DAG that depend on it. */
+export function dependentsOf(model: PipelineModel): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const dag of [model.root, ...Object.values(model.dags)]) {
+    for (const t of dag.tasks) {
+      for (const dep of t.dependentTasks) {
+        const producer = dag.tasks.find((p) => p.id === dep);
+        for (const key of new Set([dep, producer?.name ?? dep])) {
+          const set = out.get(key) ?? new Set<string>();
+          set.add(t.id);
+          out.set(key, set);
+        }
+      }
     }
   }
   return out;

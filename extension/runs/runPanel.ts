@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { buildOverlay, type RunOverlay } from '../../core/kfp/overlay';
 import { taskKey } from '../../core/kfp/runState';
 import { diffSpecs } from '../../core/kfp/spec';
+import { runSettled, SETTLE_READS } from '../../core/kfp/settled';
 import { isTerminal, type Run } from '../../core/kfp/types';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
@@ -48,6 +49,9 @@ export class RunPanel implements vscode.Disposable {
   private lastModel: ToGraph | undefined;
   private local: RunOverlay['local'];
   private timer: NodeJS.Timeout | undefined;
+  /** The read before `run`, and how many reads were made after the final state (core/kfp/settled.ts). */
+  private previous: Run | undefined;
+  private settleReads = 0;
   private loading: Promise<void> | undefined;
   private disposed = false;
 
@@ -142,7 +146,15 @@ export class RunPanel implements vscode.Disposable {
         void this.compareLocal(false);
       }
       this.publish();
-      if (!isTerminal(run.state)) this.timer = setTimeout(() => void this.refresh(), pipelineSettings.refreshSeconds() * 1000);
+      const previous = this.previous;
+      this.previous = run;
+      if (!isTerminal(run.state)) {
+        this.settleReads = 0;
+        this.timer = setTimeout(() => void this.refresh(), pipelineSettings.refreshSeconds() * 1000);
+      } else if (!runSettled(run, previous) && this.settleReads++ < SETTLE_READS) {
+        // the final state can come a moment before its task states (core/kfp/settled.ts): read again soon
+        this.timer = setTimeout(() => void this.refresh(), 1000);
+      }
     } catch (err) {
       const message = `Cannot read run ${this.run?.display_name ?? this.runId}: ${api.explain(err)}`;
       ctx.log.warn(message);

@@ -17,7 +17,8 @@ import { eq, substring } from '../../core/kfp/filter';
 import { buildParameters, formSpec, initialValues } from '../../core/kfp/params';
 import { mapTaskDetails } from '../../core/kfp/runState';
 import { specFromText } from '../../core/kfp/spec';
-import { isTerminal, type Run } from '../../core/kfp/types';
+import { runSettled } from '../../core/kfp/settled';
+import type { Run } from '../../core/kfp/types';
 import { parsePipeline } from '../../core/pipeline/parse';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { compilePipeline } from '../rigs/kfp/index';
@@ -56,14 +57,20 @@ describe('KFP client against the real KFP 2.17 API server', function () {
 
   /**
    * Polls the run until it has ended (the cluster executes it) and, given its model, until no task of it is pending
-   * or running: under load the real server reports the run's final state before its task details catch up.
+   * or running and its task details are those of the read before (core/kfp/settled.ts, as the run view waits): the
+   * real server records the run's final state before that report's task details.
    */
-  const waitEnd = (id: string, model?: PipelineModel): Promise<Run> => until(`run ${id} to end`, 400_000, async () => {
-    const r = await client.getRun(id);
-    if (!isTerminal(r.state)) return undefined;
-    const tasks = model ? Object.values(mapTaskDetails(model, r.run_details?.task_details ?? []).tasks) : [];
-    return tasks.some((t) => t.state === 'running' || t.state === 'pending') ? undefined : r;
-  }, 500);
+  const waitEnd = (id: string, model?: PipelineModel): Promise<Run> => {
+    let previous: Run | undefined;
+    return until(`run ${id} to end`, 400_000, async () => {
+      const r = await client.getRun(id);
+      const before = previous;
+      previous = r;
+      if (!runSettled(r, before)) return undefined;
+      const tasks = model ? Object.values(mapTaskDetails(model, r.run_details?.task_details ?? []).tasks) : [];
+      return tasks.some((t) => t.state === 'running' || t.state === 'pending') ? undefined : r;
+    }, 500);
+  };
 
   /** The `main` log of the run's pod for an Argo node (the pod the run view finds by its node-id annotation). */
   const podLog = async (runId: string, node: string): Promise<string> => {
@@ -204,6 +211,8 @@ describe('KFP client against the real KFP 2.17 API server', function () {
     await assert.rejects(client.readNodeLog(run.run_id!, node), (e: unknown) => e instanceof ApiError && e.status === 500 && new RegExp(`Failed to read logs from pod ${node}`).test(e.message));
 
     const again = await waitEnd(await create('graph again'), model);
+    fs.mkdirSync(RECORDED, { recursive: true });
+    fs.writeFileSync(path.join(RECORDED, 'hello_cached.run.json'), JSON.stringify(again, null, 2));
     assert.equal(again.state, 'SUCCEEDED');
     assert.equal(mapTaskDetails(model, again.run_details?.task_details ?? []).tasks['say-hello']?.state, 'cached', 'same inputs: the step took the cached result');
     const succeeded = await client.listRuns({ filter: [substring('display_name', 'graph'), eq('state', 'SUCCEEDED')], sort: { field: 'created_at', desc: true } });

@@ -128,4 +128,23 @@ describe('run task states on the graph: sibling executors whose dependents sit i
     assert.equal(tasks['exit-handler-1/condition-branches-3/condition-4/announce-2']?.state, 'succeeded');
     assert.equal(tasks['exit-handler-1/preprocess/validate/check']?.state, 'succeeded');
   });
+
+  // Two more recordings, under load. In one, make-items' executor (14:38:02–13) ran within flip-coin's task node
+  // (14:38:00–13) as flip-coin's own did; in the other both executors ran in the very same seconds. Time does not
+  // tell them apart there; their children do: the loop depends on make-items, the branches' driver on flip-coin.
+  for (const [file, taken] of [['control_flow.overlap.run.json', 'condition-6'], ['control_flow.parallel.run.json', 'condition-4']] as const) {
+    it(`sibling executors that ran at the same time keep their own pods and subtrees (${file})`, () => {
+      const recorded = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Run;
+      const list = recorded.run_details?.task_details ?? [];
+      const { tasks, unplaced } = mapTaskDetails(cfModel, list);
+      assert.deepEqual(unplaced, []);
+      const branches = ['condition-4', 'condition-5', 'condition-6'].map((c) => [c, tasks[`exit-handler-1/condition-branches-3/${c}`]?.state]);
+      assert.deepEqual(branches, branches.map(([c]) => [c, c === taken ? 'succeeded' : 'skipped']), `the branch taken in this recording: ${taken}`);
+      assert.deepEqual(tasks['exit-handler-1/for-loop-2/train']?.instances.map((i) => [i.iteration, i.state]), [[0, 'succeeded'], [1, 'succeeded']]);
+      for (const t of ['flip-coin', 'make-items']) {
+        const own = list.find((d) => d.display_name === t)!.child_tasks![0]!.pod_name;
+        assert.deepEqual(tasks[`exit-handler-1/${t}`]?.instances[0]?.attempts.map((a) => a.node), [own], `${t}: the pod its own node lists`);
+      }
+    });
+  }
 });
