@@ -59,17 +59,19 @@ export function versionNode(v: RegistryVersion, endpoints: IsvcSummary[]): Linea
 }
 
 /** The chain from a run: each Model artifact it produced, the versions registered from it, their endpoints. */
-export function lineageFromRun(run: { id: string; name?: string }, outputs: RunOutputs, versions: RegistryVersion[], endpoints: IsvcSummary[]): LineageNode {
+/** `versions`: the registry's versions, or why they could not be read (each artifact then says so, not "not registered"). */
+export function lineageFromRun(run: { id: string; name?: string }, outputs: RunOutputs, versions: RegistryVersion[] | { error: string }, endpoints: IsvcSummary[]): LineageNode {
   const seen = new Set<string>();
   const artifacts: LineageNode[] = [];
   for (const t of outputs.tasks) {
     for (const a of t.artifacts) {
       if (a.event !== 'OUTPUT' || a.type !== MODEL || seen.has(a.id)) continue;
       seen.add(a.id);
-      const registered = versions.filter((v) => registeredFrom(v, run.id, t.task, a.name, a.uri));
+      const registered = 'error' in versions ? [] : versions.filter((v) => registeredFrom(v, run.id, t.task, a.name, a.uri));
       artifacts.push({
         kind: 'artifact', task: t.task, name: a.name, uri: a.uri, label: `${t.task}.${a.name}`,
-        children: registered.length ? registered.map((v) => versionNode(v, endpoints)) : [missing('not registered')],
+        children: 'error' in versions ? [missing(`the Model Registry could not be read: ${versions.error}`)]
+          : registered.length ? registered.map((v) => versionNode(v, endpoints)) : [missing('not registered')],
       });
     }
   }

@@ -65,7 +65,11 @@ export function lineageFeature(ctx: Ctx, endpoints: EndpointsModel, registry: ()
       return run(`Lineage of run ${name ?? runId}…`, async () => {
         const outputs = await readOutputs(runId);
         if (!outputs) return { kind: 'run', runId, label: name ?? runId, children: [{ kind: 'missing', label: 'its outputs could not be read (see the Kubeflow log)', children: [] }] };
-        return lineageFromRun({ id: runId, ...(name ? { name } : {}) }, outputs, await allVersions(registry()), services());
+        const versions = await allVersions(registry()).catch((err: unknown) => {
+          ctx.log.warn(`lineage: cannot read the Model Registry: ${describe(err)}`);
+          return { error: describe(err) };
+        });
+        return lineageFromRun({ id: runId, ...(name ? { name } : {}) }, outputs, versions, services());
       });
     }),
     vscode.commands.registerCommand('kubeflow.models.showLineage', (arg?: VersionArg) => {

@@ -52,6 +52,14 @@ describe('Lineage chain: run → Model artifact → registry version → Inferen
     assert.deepEqual(lines(lineageFromRun({ id: 'run-a' }, noModel, [], [])), ['run: run-a', '  missing: no Model artifacts']);
   });
 
+  it('a registry that cannot be read: the run and its Model artifact, each saying why its versions are unknown', () => {
+    assert.deepEqual(lines(lineageFromRun({ id: 'run-a' }, OUT, { error: 'connect ECONNREFUSED 127.0.0.1:8080' }, [])), [
+      'run: run-a',
+      '  artifact: train.model',
+      '    missing: the Model Registry could not be read: connect ECONNREFUSED 127.0.0.1:8080',
+    ]);
+  });
+
   it('a version registered by run id and output name matches when the URI was rewritten', () => {
     const chain = lineageFromRun({ id: 'run-a' }, OUT, [registered('9', 's3://copied/model')], []);
     assert.equal(lines(chain)[2], '    version: classifier v9');

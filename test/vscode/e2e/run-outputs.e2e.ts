@@ -50,7 +50,8 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
       await page().keyboard.press('Escape');
       await page().waitForTimeout(500);
     }
-    throw new Error(`the menu entry ${entry} did nothing`);
+    const toasts = await page().locator('.notifications-toasts .notification-list-item-message').allInnerTexts().catch(() => []);
+    throw new Error(`the menu entry ${entry} did nothing${toasts.length ? `; notifications: ${toasts.join(' | ')}` : ''}`);
   }
 
   before(async function () {
