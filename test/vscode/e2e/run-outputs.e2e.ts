@@ -206,6 +206,8 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     const first = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
     await first.waitFor({ timeout: 90_000 });
     const lineage = () => pane(page(), 'Lineage').locator('.monaco-list-row');
+    // the comparison left two runs selected, and Show Lineage is for one run: select this one alone
+    await first.click();
     await rowMenu(first, 'Show Lineage', async () => lineage().filter({ hasText: 'train.model' }).waitFor({ timeout: 60_000 }).then(() => true, () => false));
     // label and description as the tree shows them (innerText runs them together: compared without spaces)
     const rows = (await lineage().allInnerTexts()).map((t) => t.replace(/\s+/g, ''));
