@@ -3,6 +3,7 @@
  * `GET <endpoint>/<bucket>/<key>`, signed with AWS Signature V4 (aws4fetch). Size-capped: a HEAD first, and the body
  * is refused past `maxBytes`. The store's own error (its XML `<Code>`/`<Message>`) is what a failure says.
  */
+import { XMLParser } from 'fast-xml-parser';
 import { AwsClient } from 'aws4fetch';
 import { CancelledError, UnreachableError } from '../http/transport';
 
@@ -43,9 +44,23 @@ export interface S3Listing { objects: { key: string; size: number }[]; truncated
 
 export const DEFAULT_MAX_KEYS = 1000;
 
-const xmlText = (s: string) => s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[\da-f]+);/gi, (_, e: string) =>
-  ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e.toLowerCase()]
-  ?? String.fromCodePoint(e[1]?.toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))));
+/** S3's XML answers (ListObjectsV2's ListBucketResult, an Error), values as text, entities decoded. */
+const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, htmlEntities: true, isArray: (name) => name === 'Contents' });
+
+interface S3Xml {
+  Error?: { Code?: string; Message?: string };
+  ListBucketResult?: { Contents?: { Key?: string; Size?: string }[]; IsTruncated?: string; NextContinuationToken?: string };
+}
+
+/** The parsed body; an empty object for a body that is no XML (a proxy's HTML page, nothing). */
+function parseXml(body: string): S3Xml {
+  try {
+    const doc: unknown = xml.parse(body);
+    return doc && typeof doc === 'object' ? (doc as S3Xml) : {};
+  } catch {
+    return {};
+  }
+}
 
 export class S3Reader {
   private readonly aws: AwsClient;
@@ -70,8 +85,7 @@ export class S3Reader {
 
   private async refuse(res: Response, loc: S3Location): Promise<never> {
     const body = await res.text().catch(() => '');
-    const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-    const msg = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+    const { Code: code, Message: msg } = parseXml(body).Error ?? {};
     const what = `s3://${loc.bucket}/${loc.key}`;
     if (res.status === 404 || code === 'NoSuchKey') throw new ObjectStoreError(`${what} is not in the object store${code && code !== 'NoSuchKey' ? ` (${code})` : ''}. A directory artifact has no object of its own.`, res.status, code);
     throw new ObjectStoreError(`the object store refused ${what}: ${res.status}${code ? ` ${code}` : ''}${msg ? `: ${msg}` : ''}`, res.status, code);
@@ -81,7 +95,11 @@ export class S3Reader {
   async get(loc: S3Location, o: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<S3Object> {
     const max = o.maxBytes ?? DEFAULT_MAX_BYTES;
     const head = await this.send('HEAD', loc, o.signal);
-    if (!head.ok) await this.refuse(head, loc);
+    // a HEAD answer has no body: a refusal's code and message come with a GET
+    if (!head.ok) {
+      const why = head.status === 404 ? head : await this.send('GET', loc, o.signal);
+      await this.refuse(why.ok ? head : why, loc);
+    }
     const size = Number(head.headers.get('content-length') ?? NaN);
     if (size > max) throw new ObjectStoreError(`s3://${loc.bucket}/${loc.key} is ${formatBytes(size)}, over the ${formatBytes(max)} the editor reads (Download saves it whole).`, 413, 'TooLarge');
     const res = await this.send('GET', loc, o.signal);
@@ -107,16 +125,14 @@ export class S3Reader {
       const url = `${this.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(dir.bucket)}?${q.toString()}`;
       const res = await this.send('GET', dir, o.signal, url);
       if (!res.ok) await this.refuse(res, { bucket: dir.bucket, key: prefix });
-      const body = await res.text();
-      for (const m of body.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
-        const key = /<Key>([^<]*)<\/Key>/.exec(m[1]!)?.[1];
-        if (key === undefined) continue;
-        objects.push({ key: xmlText(key), size: Number(/<Size>(\d+)<\/Size>/.exec(m[1]!)?.[1] ?? 0) });
+      const listed = parseXml(await res.text()).ListBucketResult;
+      if (!listed) throw new ObjectStoreError(`the object store's listing of s3://${dir.bucket}/${prefix} is no ListBucketResult`, res.status, 'BadListing');
+      for (const c of listed.Contents ?? []) {
+        if (c.Key !== undefined) objects.push({ key: String(c.Key), size: Number(c.Size ?? 0) });
       }
       if (objects.length > max) return { objects: objects.slice(0, max), truncated: true };
-      token = /<IsTruncated>true<\/IsTruncated>/.test(body) ? /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(body)?.[1] : undefined;
+      token = listed.IsTruncated === 'true' && listed.NextContinuationToken ? String(listed.NextContinuationToken) : undefined;
       if (!token) break;
-      token = xmlText(token);
     }
     if (!objects.length) throw new ObjectStoreError(`s3://${dir.bucket}/${prefix} holds no objects: the artifact wrote nothing there.`, 404, 'EmptyPrefix');
     return { objects, truncated: false };

@@ -83,6 +83,22 @@ describe('artifact contents from the object store through a daemon forward', fun
       (e: unknown) => e instanceof ObjectStoreError && /s3:\/\/mlpipeline\/v2\/artifacts\/classifier\/run-9\/export\/model\/ holds no objects/.test(e.message));
   });
 
+  it('a folder of more than one listing page (1,000 keys) is listed whole, page after page', async () => {
+    const aws = new AwsClient({ accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey, service: 's3', region: s3.region });
+    const keys = Array.from({ length: 1005 }, (_, i) => `v2/artifacts/big/run-1/shards/model/part-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map(async (k) => assert.equal((await aws.fetch(`${s3.endpoint}/mlpipeline/${k}`, { method: 'PUT', body: 'x' })).status, 200)));
+    }
+    const all = await reader.list(parseS3Uri('s3://mlpipeline/v2/artifacts/big/run-1/shards/model')!, { maxKeys: 2000 });
+    assert.equal(all.truncated, false);
+    assert.deepEqual(all.objects.map((o) => o.key).sort(), keys);
+  });
+
+  it('a bucket the store does not have: its own error code in the message', async () => {
+    await assert.rejects(reader.list(parseS3Uri('s3://no-such-bucket/v2/artifacts/x/model')!),
+      (e: unknown) => e instanceof ObjectStoreError && e.code === 'NoSuchBucket' && /s3:\/\/no-such-bucket\/v2\/artifacts\/x\/model\/ is not in the object store \(NoSuchBucket\)/.test(e.message));
+  });
+
   it('a forward without the secret is refused by the daemon (the reader sends it)', async () => {
     const info = (await d.connection.sendRequest(P.listForwards)).find((f) => f.target.kind === 'service' && f.target.name === 'minio-service')!;
     const bare = new S3Reader(`http://127.0.0.1:${info.localPort}`, { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey });
