@@ -12,12 +12,12 @@ import { promisify } from 'node:util';
 import { fetchTransport } from '../../core/http/transport';
 import { KfpClient } from '../../core/kfp/client';
 import type { Run } from '../../core/kfp/types';
-import { startArgo, type ArgoRig } from '../rigs/argo/index';
+import type { ArgoRig } from '../rigs/argo/index';
 import { compilePipeline } from '../rigs/kfp/index';
-import { kfpStackDir, startKfpStack, type KfpStack } from '../rigs/kfp-stack/index';
+import { startKfpCluster, type KfpCluster } from '../rigs/kfp-stack/cluster';
+import type { KfpStack } from '../rigs/kfp-stack/index';
 import { venvBin } from '../rigs/jupyter/index';
 import { startKubeRig, type KubeRig } from '../rigs/kube/index';
-import { MLMD_SERVICE, startMlmd, type MlmdRig } from '../rigs/mlmd/index';
 import { until } from '../support/wait';
 
 const run = promisify(execFile);
@@ -51,30 +51,17 @@ const processesWith = (needle: string): number[] => fs.readdirSync('/proc').filt
 describe('KFP runs execute on the Argo rig (real driver, launcher and component code)', function () {
   this.timeout(900_000);
   let kube: KubeRig;
+  let cluster: KfpCluster;
   let kfp: KfpStack;
-  let mlmd: MlmdRig;
   let argo: ArgoRig;
 
   before(async () => {
     kube = await startKubeRig({ crds: false, controllers: true });
-    [kfp, mlmd] = await Promise.all([startKfpStack(kube), startMlmd(kube)]);
-    const store = kfp.objectStore;
-    await kube.apply([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pipeline-runner', namespace: 'kubeflow' } }]);
-    argo = await startArgo(kube, {
-      s3: { endpoint: 'seaweedfs.kubeflow:9000', bucket: store.bucket, accessKey: store.accessKey, secretKey: store.secretKey },
-      path: [(await kfpStackDir()).bin, path.dirname(venvBin('python3'))],
-      services: [
-        { name: 'ml-pipeline', namespace: 'kubeflow', ports: [{ port: 8888, target: { host: '127.0.0.1', port: kfp.port } }, { port: 8887, target: { host: '127.0.0.1', port: kfp.grpcPort } }] },
-        { name: MLMD_SERVICE.name, namespace: MLMD_SERVICE.namespace, ports: [{ port: MLMD_SERVICE.port, target: { host: mlmd.host, port: mlmd.port } }] },
-        // KFP 2.17's object store Service (its manifests moved from MinIO to SeaweedFS); minio-service for older configs
-        ...['seaweedfs', 'minio-service'].map((name) => ({ name, namespace: 'kubeflow', ports: [{ port: 9000, target: { host: store.host, port: store.port } }] })),
-      ],
-    });
+    cluster = await startKfpCluster(kube);
+    ({ kfp, argo } = cluster);
   });
   after(async () => {
-    await argo?.stop();
-    await mlmd?.stop();
-    await kfp?.stop();
+    await cluster?.stop();
     await kube?.stop();
   });
 
