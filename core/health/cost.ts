@@ -43,11 +43,13 @@ export function quantity(q: string | number | undefined): number {
 }
 
 /** The pods' CPUs and GPUs per revision (Serverless) or under `''` (RawDeployment). */
-export function resourcesByKey(pods: PodLike[], mode: EndpointMode): Record<string, Resources> {
+export function resourcesByKey(pods: PodLike[], mode: EndpointMode, groups?: Record<string, string[]>): Record<string, Resources> {
   const out: Record<string, Resources> = {};
+  const group = new Map(Object.entries(groups ?? {}).flatMap(([k, names]) => names.map((n) => [n, k] as const)));
   for (const p of pods) {
     if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-    const key = mode === 'Serverless' ? p.metadata.labels?.['serving.knative.dev/revision'] ?? '' : '';
+    const key = mode === 'Serverless' ? p.metadata.labels?.['serving.knative.dev/revision'] ?? '' : groups ? group.get(p.metadata.name) : '';
+    if (key === undefined) continue;
     const r = (out[key] ??= { pods: 0, cpus: 0, gpus: 0 });
     r.pods++;
     for (const c of p.spec?.containers ?? []) {

@@ -29,6 +29,12 @@ export interface EndpointHealthInput {
   revisions?: string[];
   /** RawDeployment: the predictor's pods. */
   pods?: string[];
+  /**
+   * RawDeployment with KServe 0.20 Standard-mode canaries: the pods of each predictor (the stable one and each
+   * canary, by predictor name). Each SLI is then read once per predictor, keyed by its name, as Serverless revisions
+   * are (the model server's series carry no predictor label, only the pod).
+   */
+  podGroups?: Record<string, string[]>;
   /** Rate window, e.g. `5m`. */
   window: string;
   /** Chart range and availability window, seconds. */
@@ -57,6 +63,33 @@ export async function readEndpointHealth(client: PrometheusClient, o: EndpointHe
   const step = stepFor(o.rangeSeconds);
   const vars: SliVars = { namespace: o.namespace, service: o.service, window: o.window, range: `${Math.max(1, Math.round(o.rangeSeconds))}s`, ...(o.revisions?.length ? { revisions: o.revisions } : {}), ...(o.pods?.length ? { pods: o.pods } : {}) };
   const keyOf = (metric: Record<string, string>, def: SliDef): string => (def.id === 'driftPsi' ? metric.feature ?? '' : o.mode === 'Serverless' ? metric.revision_name ?? '' : '');
+  /** One SLI for one set of pods (or every revision at once), its series keyed by `key` or by `keyOf`. */
+  const readOne = async (def: SliDef, reading: SliReading, v: SliVars, key?: string): Promise<string | undefined> => {
+    let expr: string;
+    try {
+      expr = render(def.expr!, v);
+    } catch (err) {
+      reading.problem = (err as Error).message;
+      return undefined;
+    }
+    const at = (metric: Record<string, string>) => (def.id === 'driftPsi' ? metric.feature ?? '' : key ?? keyOf(metric, def));
+    try {
+      if (INSTANT.includes(def.id)) {
+        for (const s of await client.query(expr, end)) if (Number.isFinite(s.value) || Number.isNaN(s.value)) reading.values[at(s.metric)] = s.value;
+      } else {
+        for (const s of await client.queryRange(expr, end - o.rangeSeconds, end, step)) {
+          const k = at(s.metric);
+          reading.series[k] = s.points;
+          const last = s.points.at(-1);
+          if (last) reading.values[k] = last.value;
+        }
+      }
+    } catch (err) {
+      reading.problem ??= `${(err as Error).message} — query: ${expr}`;
+    }
+    return expr;
+  };
+  const groups = o.mode === 'RawDeployment' && o.podGroups && Object.keys(o.podGroups).length ? Object.entries(o.podGroups) : undefined;
   const slis = await Promise.all(
     endpointSlis(o.mode).filter((d) => !o.slis || o.slis.includes(d.id)).map(async (d): Promise<SliReading> => {
       const def = withOverride(d, o.namespace, o.overrides);
@@ -65,28 +98,11 @@ export async function readEndpointHealth(client: PrometheusClient, o: EndpointHe
         reading.problem = `No default query for ${def.title.toLowerCase()} in ${o.mode} mode (the KServe model server does not count failed requests). Set one in ${SETTING}.${def.id}.`;
         return reading;
       }
-      let expr: string;
-      try {
-        expr = render(def.expr, vars);
-      } catch (err) {
-        reading.problem = (err as Error).message;
-        return reading;
-      }
-      try {
-        if (INSTANT.includes(def.id)) {
-          for (const s of await client.query(expr, end)) if (Number.isFinite(s.value) || Number.isNaN(s.value)) reading.values[keyOf(s.metric, def)] = s.value;
-        } else {
-          for (const s of await client.queryRange(expr, end - o.rangeSeconds, end, step)) {
-            const k = keyOf(s.metric, def);
-            reading.series[k] = s.points;
-            const last = s.points.at(-1);
-            if (last) reading.values[k] = last.value;
-          }
-        }
-        if (!Object.keys(reading.values).length) reading.problem = await explainEmpty(client, def, expr);
-      } catch (err) {
-        reading.problem = `${(err as Error).message} — query: ${expr}`;
-      }
+      const exprs = groups && def.id !== 'driftPsi'
+        ? await Promise.all(groups.filter(([, pods]) => pods.length > 0).map(([key, pods]) => readOne(def, reading, { ...vars, pods }, key)))
+        : [await readOne(def, reading, vars)];
+      const expr = exprs.find((e) => e !== undefined);
+      if (expr && !reading.problem && !Object.keys(reading.values).length) reading.problem = await explainEmpty(client, def, expr);
       return reading;
     }),
   );

@@ -6,6 +6,7 @@
  * KServe ≤ 0.15 refuses the field by name) without CRD read rights. Pure except the probe.
  */
 import { DEPLOYMENT_MODE_ANNOTATION, updatePatch, type DeploySpec, type InferenceServiceObject } from './build';
+import type { IsvcSummary } from './state';
 
 export interface CanaryEntry {
   predictor: Record<string, unknown> & { name: string; model?: Record<string, unknown> };
@@ -96,4 +97,21 @@ export function canaryUpdatePatch(existing: InferenceServiceObject, s: DeploySpe
   // drops is said as KServe's default (v1), or the canary (and, promoted, the stable) would keep the old one.
   const model = { ...full.spec.predictor.model, ...(full.spec.predictor.model.protocolVersion === null ? { protocolVersion: 'v1' } : {}) };
   return startCanaryPatch(existing, model, s.canaryTrafficPercent ?? 0, canaryName(existing, s.registry?.versionName), full.metadata);
+}
+
+/**
+ * A Standard-mode service's predictor pods by predictor (the stable one and each canary), by the `app` label KServe
+ * gives each predictor's pods (standardPredictorSelector; the stable predictor without a name is keyed `unnamed`).
+ * Undefined without canaries; pods of no predictor are left out.
+ */
+export function predictorPodGroups(s: IsvcSummary, pods: Array<{ metadata: { name: string; labels?: Record<string, string> } }>, unnamed: string): Record<string, string[]> | undefined {
+  if (!s.standardCanaries.length) return undefined;
+  const app = (selector: string) => selector.slice('app='.length);
+  const byApp = new Map<string, string>([[app(standardPredictorSelector(s.name, s.predictorName)), s.predictorName ?? unnamed], ...s.standardCanaries.map((c) => [app(standardPredictorSelector(s.name, c.name)), c.name] as [string, string])]);
+  const out: Record<string, string[]> = Object.fromEntries([...byApp.values()].map((k) => [k, []]));
+  for (const p of pods) {
+    const key = byApp.get(p.metadata.labels?.app ?? '');
+    if (key !== undefined) out[key]!.push(p.metadata.name);
+  }
+  return out;
 }

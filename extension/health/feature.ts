@@ -32,9 +32,9 @@ export function healthFeature(ctx: Ctx, status: EndpointHealthStatus): vscode.Di
     let verdict;
     try {
       const client = await api.client();
-      const { view, pods } = await endpointView(ctx, api, ref.namespace, ref.name);
+      const { view, pods, podGroups } = await endpointView(ctx, api, ref.namespace, ref.name);
       if (!view.canary) return true;
-      const h = await readEndpointHealth(client, { namespace: ref.namespace, service: ref.name, mode: view.mode, revisions: [view.stable!, view.canary], pods, window: healthSettings.window(), rangeSeconds: view.rangeSeconds, overrides: healthSettings.queries() });
+      const h = await readEndpointHealth(client, { namespace: ref.namespace, service: ref.name, mode: view.mode, revisions: [view.stable!, view.canary], pods, ...(podGroups ? { podGroups } : {}), window: healthSettings.window(), rangeSeconds: view.rangeSeconds, overrides: healthSettings.queries() });
       verdict = gateOf(view, h);
       if (!verdict || verdict.verdict === 'pass') return true;
       const text = `${gateHeadline(verdict, view.canary)}${verdict.findings.length ? `: ${verdict.findings.map((f) => f.message).join('; ')}` : ''}.`;

@@ -6,6 +6,7 @@ import { resourcesByKey, type PodLike } from '../../core/health/cost';
 import { readEndpointHealth, readJobGpu } from '../../core/health/read';
 import { SLO_ANNOTATION } from '../../core/health/slo';
 import type { InferenceServiceObject } from '../../core/kserve/build';
+import { predictorPodGroups } from '../../core/kserve/canary';
 import { predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import type { FromHealth, ToHealth } from '../../webviews/health/protocol';
 import type { Ctx } from '../ctx';
@@ -19,15 +20,23 @@ const REFRESH_MS = 15_000;
 
 export type HealthTarget = { kind: 'endpoint'; namespace: string; name: string } | { kind: 'job'; namespace: string; name: string; jobKind: string; pods: string[]; startedAt?: number };
 
-/** The default and canary revisions of a Serverless endpoint, from its traffic split. */
+/** What the stable predictor of a Standard-mode service is called in the health panel when `spec.predictor` has no name. */
+export const UNNAMED_PREDICTOR = 'predictor';
+
+/**
+ * The default and canary revisions of a Serverless endpoint, from its traffic split; of a Standard-mode one with
+ * KServe 0.20 canaries, its stable predictor and its (first) canary, by predictor name.
+ */
 export function revisionsOf(s: IsvcSummary): { stable?: string; canary?: string; canaryPercent?: number } {
+  const first = s.standardCanaries[0];
+  if (first) return { stable: s.predictorName ?? UNNAMED_PREDICTOR, canary: first.name, canaryPercent: first.trafficPercent };
   const latest = s.traffic.latest?.revision ?? s.latestReadyRevision;
   if (s.canary && s.traffic.previous?.revision) return { stable: s.traffic.previous.revision, ...(latest ? { canary: latest } : {}), ...(s.traffic.latest ? { canaryPercent: s.traffic.latest.percent } : {}) };
   return latest ? { stable: latest } : {};
 }
 
 /** What the panel needs of an endpoint to read its health. */
-export async function endpointView(ctx: Ctx, api: HealthApi, namespace: string, name: string): Promise<{ view: EndpointView; pods: string[] }> {
+export async function endpointView(ctx: Ctx, api: HealthApi, namespace: string, name: string): Promise<{ view: EndpointView; pods: string[]; podGroups?: Record<string, string[]> }> {
   const o = await ctx.kube.get<InferenceServiceObject>(isvcPath(namespace, name));
   const s = summarizeInferenceService(o);
   // KServe 0.15+ writes RawDeployment's new name, Standard
@@ -37,11 +46,14 @@ export async function endpointView(ctx: Ctx, api: HealthApi, namespace: string, 
   // the predictor's pods: what RawDeployment SLIs cover, and what the cost per inference counts
   const podList = await ctx.kube.list<PodLike>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: predictorSelector(name) }).catch(() => undefined);
   const prices = healthSettings.prices();
+  const pods = mode === 'RawDeployment' ? (podList ?? []).map((p) => p.metadata.name) : [];
+  const podGroups = mode === 'RawDeployment' ? predictorPodGroups(s, podList ?? [], UNNAMED_PREDICTOR) : undefined;
   return {
-    pods: mode === 'RawDeployment' ? (podList ?? []).map((p) => p.metadata.name) : [],
+    pods,
+    ...(podGroups ? { podGroups } : {}),
     view: {
       name, namespace, mode, ...revisionsOf(s), where: api.where(), rangeSeconds: healthSettings.rangeSeconds(), ...(slo ? { slo } : {}), ...(problem ? { sloProblem: problem } : {}), gateMode: healthSettings.gate(),
-      ...(podList ? { resources: resourcesByKey(podList, mode) } : {}), ...(prices ? { prices } : {}),
+      ...(podList ? { resources: resourcesByKey(podList, mode, podGroups) } : {}), ...(prices ? { prices } : {}),
     },
   };
 }
@@ -126,9 +138,9 @@ export class HealthPanel implements vscode.Disposable {
       const t = this.target;
       let m: ToHealth;
       if (t.kind === 'endpoint') {
-        const { view, pods } = await endpointView(this.ctx, this.api, t.namespace, t.name);
+        const { view, pods, podGroups } = await endpointView(this.ctx, this.api, t.namespace, t.name);
         const revisions = [view.stable, view.canary].filter((r): r is string => Boolean(r));
-        const h = await readEndpointHealth(client, { namespace: t.namespace, service: t.name, mode: view.mode, revisions, pods, window: healthSettings.window(), rangeSeconds: view.rangeSeconds, overrides: healthSettings.queries() });
+        const h = await readEndpointHealth(client, { namespace: t.namespace, service: t.name, mode: view.mode, revisions, pods, ...(podGroups ? { podGroups } : {}), window: healthSettings.window(), rangeSeconds: view.rangeSeconds, overrides: healthSettings.queries() });
         m = { type: 'data', data: endpointData(view, h, new Date()) };
       } else {
         const rangeSeconds = t.startedAt ? Math.max(60, Math.round((Date.now() - t.startedAt) / 1000)) : healthSettings.rangeSeconds();

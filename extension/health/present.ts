@@ -66,8 +66,10 @@ export function gateHeadline(v: GateVerdict, canary: string): string {
 }
 
 export function endpointData(e: EndpointView, h: EndpointHealth, now: Date): HealthData {
-  const keys = e.mode === 'Serverless' ? [e.stable, e.canary].filter((k): k is string => Boolean(k)) : [''];
-  const columns = e.mode === 'Serverless' ? [`default${e.stable ? ` (${e.stable})` : ''}`, ...(e.canary ? [`canary${e.canaryPercent !== undefined ? ` ${e.canaryPercent}%` : ''} (${e.canary})`] : [])] : ['endpoint'];
+  // Serverless: a column per revision; Standard mode with KServe 0.20 canaries: per predictor; else the endpoint
+  const perRevision = e.mode === 'Serverless' || Boolean(e.canary);
+  const keys = perRevision ? [e.stable, e.canary].filter((k): k is string => Boolean(k)) : [''];
+  const columns = perRevision ? [`default${e.stable ? ` (${e.stable})` : ''}`, ...(e.canary ? [`canary${e.canaryPercent !== undefined ? ` ${e.canaryPercent}%` : ''} (${e.canary})`] : [])] : ['endpoint'];
   const tones: ChartLine['tone'][] = ['primary', 'secondary'];
   const slis: SliRow[] = h.slis
     .filter((r) => r.def.id !== 'driftPsi')
@@ -86,7 +88,11 @@ export function endpointData(e: EndpointView, h: EndpointHealth, now: Date): Hea
     columns,
     slis,
   };
-  if (e.mode === 'RawDeployment') data.notice = 'RawDeployment mode: KServe keeps no revisions, so there is no canary to compare or promote (canary rollouts need Serverless mode with Knative). The SLIs cover the predictor\'s pods.';
+  if (e.mode === 'RawDeployment') {
+    data.notice = e.canary
+      ? 'Standard (RawDeployment) mode with a KServe 0.20 canary: each predictor\'s SLIs come from its own pods.'
+      : 'Standard (RawDeployment) mode: the SLIs cover the predictor\'s pods. Before KServe 0.20 this mode has no canaries (Serverless mode with Knative has); on 0.20 a Standard-mode canary is compared here.';
+  }
 
   const avail = h.slis.find((r) => r.def.id === 'availability');
   const errors = h.slis.find((r) => r.def.id === 'errorRate');

@@ -6,14 +6,15 @@
 // waits.
 import * as vscode from 'vscode';
 import { readEndpointHealth, type EndpointHealth } from '../../core/health/read';
-import type { SliId } from '../../core/health/sli';
+import type { EndpointMode, SliId } from '../../core/health/sli';
 import { SLO_ANNOTATION } from '../../core/health/slo';
+import { predictorPodGroups } from '../../core/kserve/canary';
 import type { EndpointEntry, EndpointsModel } from '../endpoints/model';
 import type { Ctx } from '../ctx';
 import { describeError } from '../daemon/client';
 import { showWarningMessage } from '../notify';
 import { healthSettings, type HealthApi } from './api';
-import { revisionsOf } from './panel';
+import { revisionsOf, UNNAMED_PREDICTOR } from './panel';
 import { gateOf, lineOf } from './present';
 
 const REFRESH_MS = 60_000;
@@ -103,12 +104,17 @@ export class EndpointHealthStatus implements vscode.Disposable {
       if (raw.length) {
         const pods = await this.ctx.kube.list<{ metadata: { name: string; labels?: Record<string, string> } }>(`/api/v1/namespaces/${encodeURIComponent(this.model.namespace)}/pods`, { labelSelector: PREDICTOR_PODS });
         for (const e of raw) {
-          const own = pods.filter((p) => p.metadata.labels?.['serving.kserve.io/inferenceservice'] === e.summary.name).map((p) => p.metadata.name);
+          const mine = pods.filter((p) => p.metadata.labels?.['serving.kserve.io/inferenceservice'] === e.summary.name);
+          const own = mine.map((p) => p.metadata.name);
           if (!own.length) continue;
+          // KServe 0.20 Standard-mode canaries: each predictor from its own pods, and the gate's SLIs for the warning
+          const podGroups = predictorPodGroups(e.summary, mine, UNNAMED_PREDICTOR);
           reads.push(
-            readEndpointHealth(client, { ...common, service: e.summary.name, mode: 'RawDeployment', pods: own, slis: LINE }).then((h) => {
-              const text = lineOf(h, '');
-              if (text) next.set(`${e.summary.namespace}/${e.summary.name}`, { text, tooltip });
+            readEndpointHealth(client, { ...common, service: e.summary.name, mode: 'RawDeployment', pods: own, ...(podGroups ? { podGroups, slis: [...LINE, ...GATE] } : { slis: LINE }) }).then((h) => {
+              const r = podGroups ? revisionsOf(e.summary) : {};
+              const text = podGroups ? [lineOf(h, r.stable), lineOf(h, r.canary)] : [lineOf(h, '')];
+              if (text.some(Boolean)) next.set(`${e.summary.namespace}/${e.summary.name}`, { text: text.length > 1 && text[1] ? `${text[0] || '—'}  |  canary ${text[1]}` : text[0] || '—', tooltip });
+              if (podGroups) this.sayBreach(e, h, r, 'RawDeployment');
             }),
           );
         }
@@ -122,12 +128,12 @@ export class EndpointHealthStatus implements vscode.Disposable {
   }
 
   /** A canary that breaches its endpoint's SLO: said once per canary revision, with Roll Back and Show Health. */
-  private sayBreach(e: EndpointEntry, h: EndpointHealth, r: { stable?: string; canary?: string }): void {
+  private sayBreach(e: EndpointEntry, h: EndpointHealth, r: { stable?: string; canary?: string }, mode: EndpointMode = 'Serverless'): void {
     const s = e.summary;
     if (!r.canary || !r.stable || healthSettings.gate() === 'off') return;
     const { slo } = healthSettings.slo(s.namespace, s.name, e.object.metadata.annotations?.[SLO_ANNOTATION]);
     if (!slo) return;
-    const g = gateOf({ name: s.name, namespace: s.namespace, mode: 'Serverless', stable: r.stable, canary: r.canary, where: '', rangeSeconds: 0, slo, gateMode: healthSettings.gate() }, h);
+    const g = gateOf({ name: s.name, namespace: s.namespace, mode, stable: r.stable, canary: r.canary, where: '', rangeSeconds: 0, slo, gateMode: healthSettings.gate() }, h);
     const key = `${s.namespace}/${s.name}/${r.canary}`;
     if (g?.verdict !== 'breach' || this.breaches.has(key)) return;
     this.breaches.add(key);

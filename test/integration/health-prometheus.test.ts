@@ -41,7 +41,12 @@ describe('Health SLIs from the real Prometheus', function () {
         { namespace: NS, revision: STABLE, rps: 40, errorRatio: 0.01, latencyMs: 120 },
         { namespace: NS, revision: CANARY, rps: 10, errorRatio: 0.2, latencyMs: 420 },
       ],
-      raw: [{ namespace: NS, pod: 'iris-predictor-6d9f7-abcde', rps: 5, latencyMs: 30 }],
+      raw: [
+        { namespace: NS, pod: 'iris-predictor-6d9f7-abcde', rps: 5, latencyMs: 30 },
+        // a Standard-mode service with a KServe 0.20 canary: the stable predictor's pod and the canary's
+        { namespace: NS, pod: 'fraud-std-predictor-5d8f-aaaaa', rps: 8, latencyMs: 120 },
+        { namespace: NS, pod: 'fraud-std-v2-predictor-7c9d-bbbbb', rps: 2, latencyMs: 420 },
+      ],
       gpus: [
         { namespace: NS, pod: 'bert-worker-0', gpu: 0, util: 20, memoryMiB: 30000 },
         { namespace: NS, pod: 'bert-worker-0', gpu: 1, util: 30, memoryMiB: 31000 },
@@ -106,6 +111,27 @@ describe('Health SLIs from the real Prometheus', function () {
     const line = await readEndpointHealth(client, { namespace: NS, service: 'iris', mode: 'RawDeployment', pods: ['iris-predictor-6d9f7-abcde'], window: '10s', rangeSeconds: 30, slis: ['latencyP95', 'errorRate', 'requestRate'] });
     assert.deepEqual([line.queries, line.slis.map((s) => s.def.id)], [2, ['requestRate', 'errorRate', 'latencyP95']]);
     near(byId(line.slis, 'latencyP95').values[''], 48.75, 0.5, 'the same P95');
+  });
+
+  it('a Standard-mode endpoint with a KServe 0.20 canary: each predictor from its own pods, one query per SLI and predictor; the gate judges the canary', async () => {
+    const podGroups = { predictor: ['fraud-std-predictor-5d8f-aaaaa'], v2: ['fraud-std-v2-predictor-7c9d-bbbbb'] };
+    const h = await until('both predictors to have traffic', 60_000, async () => {
+      const r = await readEndpointHealth(client, { namespace: NS, service: 'fraud-std', mode: 'RawDeployment', pods: Object.values(podGroups).flat(), podGroups, window: '10s', rangeSeconds: 30 });
+      return byId(r.slis, 'requestRate').values.v2 !== undefined && byId(r.slis, 'latencyP95').values.predictor !== undefined ? r : undefined;
+    }, 1000);
+    assert.equal(h.queries, 10, 'requests and three latency quantiles per predictor; drift once, and once more to say why it has no series');
+    assert.match(byId(h.slis, 'driftPsi').problem ?? '', /feature_drift_psi/);
+    near(byId(h.slis, 'requestRate').values.predictor, 8, 3, 'stable req/s');
+    near(byId(h.slis, 'requestRate').values.v2, 2, 1.5, 'canary req/s');
+    const p95 = byId(h.slis, 'latencyP95').values;
+    // every request of a predictor takes the same time: the quantile interpolates inside the model server's bucket
+    near(p95.predictor, 242.5, 0.5, 'stable P95: 120 ms requests in the (100, 250] ms bucket');
+    near(p95.v2, 487.5, 0.5, 'canary P95: 420 ms requests in the (250, 500] ms bucket');
+    assert.equal(byId(h.slis, 'latencyP95').values[''], undefined, 'no whole-endpoint value mixing both');
+    const values = (k: string) => Object.fromEntries(h.slis.map((r) => [r.def.id, r.values[k]]));
+    const gate = canaryGate({ latencyP95Ms: 300 }, values('v2'), values('predictor'), (_id, x) => formatValue(x, 'ms'));
+    assert.equal(gate.verdict, 'breach');
+    assert.deepEqual(gate.findings.map((f) => f.sli), ['latencyP95']);
   });
 
   it('gives the cost per inference of each revision, and of a RawDeployment endpoint, from the measured request rate', async () => {

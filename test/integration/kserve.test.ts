@@ -15,7 +15,7 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { connectDaemon, type DaemonConnection } from '../../companion-daemon/src/client';
 import * as P from '../../companion-daemon/src/protocol';
 import { buildInferenceService, checkDeploySpec, formFieldOf, updatePatch, type DeploySpec, type InferenceServiceObject } from '../../core/kserve/build';
-import { canaryUpdatePatch, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported, standardPredictorSelector } from '../../core/kserve/canary';
+import { canaryUpdatePatch, predictorPodGroups, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported, standardPredictorSelector } from '../../core/kserve/canary';
 import { CONTROLLER_SILENCE_MS, controllerSilence, describePhase, predictorSelector, summarizeInferenceService, type IsvcSummary } from '../../core/kserve/state';
 import { fieldProblems, type ApiCause } from '../../core/training/fieldpath';
 import { fetchTransport } from '../../core/http/transport';
@@ -211,6 +211,13 @@ describe('KServe InferenceServices on the real apiserver with the real KServe v0
     const canaryPods = async () => (JSON.parse(await rig.kubectl(['-n', ns, 'get', 'pods', '-l', standardPredictorSelector('fraud', 'v2'), '-o', 'json'])) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
     const before = await canaryPods();
     assert.equal(before.length, 1);
+    // the health panel and gate read each predictor's SLIs from its own pods: the service's predictor pods (the
+    // product's selector) grouped by predictor, stable and canary
+    const predictorPods = (JSON.parse(await rig.kubectl(['-n', ns, 'get', 'pods', '-l', predictorSelector('fraud'), '-o', 'json'])) as { items: Array<{ metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string } }> }).items.filter((p) => !p.metadata.deletionTimestamp);
+    const groups = predictorPodGroups(s, predictorPods, 'predictor');
+    assert.deepEqual(groups?.v2, before, 'the canary\'s pod under its name');
+    assert.equal(groups?.predictor?.length, 1, `the stable predictor's pod: ${JSON.stringify(groups)}`);
+    assert.ok(!before.includes(groups!.predictor![0]!));
 
     // Promote: the stable predictor takes the canary's name and spec; the canary's Deployment serves on, the old one goes.
     const promoted = await kube<InferenceServiceObject>('PATCH', `${collection}/fraud`, { body: promoteCanaryPatch(withCanary, 'v2'), contentType: 'application/merge-patch+json', query: { fieldValidation: 'Strict' } });

@@ -212,9 +212,20 @@ describe('health: what the panel shows', () => {
     assert.equal(lineOf(withRate, undefined), '');
   });
 
-  it('says RawDeployment has no canary, and asks for an SLO when none is set', () => {
+  it('a Standard-mode endpoint with a KServe 0.20 canary: a column per predictor and the gate, as for revisions', () => {
+    const raw = (id: SliId, values: Record<string, number>) => ({ ...reading(id, values), def: endpointSlis('RawDeployment').find((d) => d.id === id)! });
+    const h = { queries: 6, slis: [raw('latencyP95', { predictor: 120, v2: 447.5 }), raw('requestRate', { predictor: 40, v2: 10 })] };
+    const d = endpointData({ name: 'fraud', namespace: 'a', mode: 'RawDeployment', stable: 'predictor', canary: 'v2', canaryPercent: 20, where: 'here', rangeSeconds: 3600, slo: { latencyP95Ms: 300 }, gateMode: 'refuse' }, h, new Date(0));
+    assert.deepEqual(d.columns, ['default (predictor)', 'canary 20% (v2)']);
+    assert.deepEqual(d.slis.find((r) => r.id === 'latencyP95')!.cells.map((c) => [c.text, c.tone]), [['120 ms', 'ok'], ['448 ms', 'bad']]);
+    assert.equal(d.gate!.verdict, 'breach');
+    assert.equal(d.gate!.canPromote, false);
+    assert.match(d.notice!, /KServe 0\.20 canary: each predictor's SLIs come from its own pods/);
+  });
+
+  it('says a Standard-mode endpoint without a canary is read from its pods, and asks for an SLO when none is set', () => {
     const d = endpointData({ name: 'r', namespace: 'a', mode: 'RawDeployment', where: 'here', rangeSeconds: 3600, gateMode: 'warn' }, { queries: 0, slis: [] }, new Date(0));
-    assert.match(d.notice!, /RawDeployment mode: KServe keeps no revisions/);
+    assert.match(d.notice!, /the SLIs cover the predictor's pods\. Before KServe 0\.20 this mode has no canaries/);
     assert.match(d.slo!.text, /No SLO for this endpoint: set the kubeflow-vscode\/slo annotation/);
     assert.equal(d.gate, undefined);
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyMergePatch, type InferenceServiceObject } from '../../../core/kserve/build';
-import { canaryName, canaryPercentPatch, canaryUpdatePatch, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported, standardPredictorSelector } from '../../../core/kserve/canary';
+import { canaryName, canaryPercentPatch, canaryUpdatePatch, predictorPodGroups, promoteCanaryPatch, rollbackCanaryPatch, standardCanarySupported, standardPredictorSelector } from '../../../core/kserve/canary';
 import { describeTraffic, summarizeInferenceService } from '../../../core/kserve/state';
 
 const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/kserve/isvc-standard-canary.json'), 'utf8')) as InferenceServiceObject;
@@ -54,5 +54,15 @@ describe('KServe 0.20 Standard-mode canaries', () => {
     const kube = (fail?: Error) => ({ request: async <T>(): Promise<T> => { if (fail) throw fail; return {} as T; } });
     assert.equal(await standardCanarySupported(kube(), '/x'), true);
     assert.equal(await standardCanarySupported(kube(new Error('strict decoding error: unknown field "spec.canary"')), '/x'), false);
+  });
+
+  it('groups the predictor pods by predictor from their app label: the stable one (named or not) and each canary', () => {
+    const s = summarizeInferenceService(recorded);
+    const pod = (name: string, app?: string) => ({ metadata: { name, ...(app ? { labels: { app } } : {}) } });
+    const pods = [pod('fraud-predictor-5d8f-aaaaa', 'isvc.fraud-predictor'), pod('fraud-v2-predictor-7c9d-bbbbb', 'isvc.fraud-v2-predictor'), pod('stray', 'other'), pod('bare')];
+    assert.deepEqual(predictorPodGroups(s, pods, 'default'), { default: ['fraud-predictor-5d8f-aaaaa'], v2: ['fraud-v2-predictor-7c9d-bbbbb'] });
+    const named = summarizeInferenceService(applyMergePatch(recorded, { spec: { predictor: { name: 'v1' } } }));
+    assert.deepEqual(predictorPodGroups(named, [pod('fraud-v1-predictor-1-x', 'isvc.fraud-v1-predictor'), ...pods], 'default'), { v1: ['fraud-v1-predictor-1-x'], v2: ['fraud-v2-predictor-7c9d-bbbbb'] });
+    assert.equal(predictorPodGroups(summarizeInferenceService(applyMergePatch(recorded, { spec: { canary: null } })), pods, 'default'), undefined, 'no canary: no groups');
   });
 });
