@@ -27,7 +27,7 @@ export interface LayoutOptions {
   rankSep?: number;
   /** Gap between packed components. */
   componentSep?: number;
-  /** Upper bound on median sweeps (each is one down and one up pass) before sifting; default 12, 2 past 3,000 vertices. */
+  /** Upper bound on median sweeps (each is one down and one up pass) before sifting; default 12, 1 past 3,000 vertices, 2 past 50,000. */
   sweeps?: number;
 }
 
@@ -312,13 +312,13 @@ function layoutComponent(
   };
   let stale = 0;
   let bias = false;
-  // Sifting after the sweeps removes far more crossings than later sweeps do (2,000-task benchmark pipeline: 2 sweeps
-  // and 2 sifting passes 29,771 edge crossings, 6 sweeps and no sifting 36,134, in about the same time), so big
-  // graphs get 2 sweeps. Past HUGE_VERTICES (a level of tens of thousands of tasks, of which the panel draws what is in view)
-  // two sweeps, one transposition pass and no sifting.
+  // Sifting after the sweeps removes far more crossings than later sweeps do (2,000-task benchmark pipeline: 1 sweep
+  // and 2 sifting passes 29,796 edge crossings, 2 sweeps 29,771, 6 sweeps and no sifting 36,134 in more time), so
+  // big graphs get 1 sweep. Past HUGE_VERTICES (a level of tens of thousands of tasks, of which the panel draws what
+  // is in view) two sweeps, one transposition pass and no sifting.
   const huge = total > HUGE_VERTICES;
   const big = total > 3000;
-  const sweeps = opts.sweeps ?? (huge || big ? 2 : 12);
+  const sweeps = opts.sweeps ?? (huge ? 2 : big ? 1 : 12);
   const keepBest = (): void => {
     transpose(layers, up, down, pos, huge ? 1 : 4);
     const c = countCrossings(layers, down, pos);
