@@ -72,8 +72,12 @@ interface Options {
 
 /** Vertices (nodes and the dummies of long edges) beyond which a component gets the lean crossing reduction. */
 const HUGE_VERTICES = 50_000;
-/** Sifting work per pass, in vertex pairs compared: past it each vertex is tried only this many / total places either side. */
-const SIFT_PAIRS = 1_000_000;
+/**
+ * Bounds the work of a sifting pass: each vertex is tried at most this many / vertices places either side (64 on the
+ * 2,000-task benchmark level, whose widest rank has 148: 29,841 crossings, 29,796 unbounded), so that wide ranks
+ * cost time in proportion to their width, not its square.
+ */
+const SIFT_PAIRS = 250_000;
 
 export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: LayoutOptions = {}): Layout {
   const opts: Options = { nodeSep: 28, rankSep: 56, componentSep: 48, ...options, sweeps: options.sweeps };
@@ -312,8 +316,8 @@ function layoutComponent(
   };
   let stale = 0;
   let bias = false;
-  // Sifting after the sweeps removes far more crossings than later sweeps do (2,000-task benchmark pipeline: 1 sweep
-  // and 2 sifting passes 29,796 edge crossings, 2 sweeps 29,771, 6 sweeps and no sifting 36,134 in more time), so
+  // Sifting after the sweeps removes far more crossings than later sweeps do (2,000-task benchmark pipeline, sifting
+  // unbounded: 1 sweep and 2 sifting passes 29,796 edge crossings, 2 sweeps 29,771, 6 sweeps and no sifting 36,134), so
   // big graphs get 1 sweep. Past HUGE_VERTICES (a level of tens of thousands of tasks, of which the panel draws what
   // is in view) two sweeps, one transposition pass and no sifting.
   const huge = total > HUGE_VERTICES;
@@ -584,9 +588,15 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
     start[2 * j + 2] = start[2 * j + 1] + down[order[j]].length;
   }
   const ns = new Float64Array(start[2 * len]);
+  // The place of the one neighbour above / below (most vertices are dummies, with one each), else -1.
+  const above = new Float64Array(len).fill(-1);
+  const below = new Float64Array(len).fill(-1);
   for (let j = 0, k = 0; j < len; j++) {
-    for (const w of up[order[j]]) ns[k++] = pos[w];
-    for (const w of down[order[j]]) ns[k++] = pos[w];
+    const u = order[j];
+    if (up[u].length === 1) above[j] = pos[up[u][0]];
+    if (down[u].length === 1) below[j] = pos[down[u][0]];
+    for (const w of up[u]) ns[k++] = pos[w];
+    for (const w of down[u]) ns[k++] = pos[w];
   }
   // How the crossings between the edges of j and q towards one rank change when j moves from left of q to its right.
   const delta = (a0: number, a1: number, b0: number, b1: number): number => {
@@ -608,6 +618,8 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
     const u0 = start[2 * j];
     const u1 = start[2 * j + 1];
     const u2 = start[2 * j + 2];
+    const a = above[j];
+    const b = below[j];
     // Crossings relative to j at place `lo`; moving j past q changes them by the two deltas.
     let cost = 0;
     let here = 0;
@@ -623,7 +635,12 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
         continue;
       }
       const q = cur[i];
-      cost += delta(u0, u1, start[2 * q], start[2 * q + 1]) + delta(u1, u2, start[2 * q + 1], start[2 * q + 2]);
+      const qa = above[q];
+      const qb = below[q];
+      if (a >= 0 && qa >= 0) cost += a < qa ? 1 : a > qa ? -1 : 0;
+      else cost += delta(u0, u1, start[2 * q], start[2 * q + 1]);
+      if (b >= 0 && qb >= 0) cost += b < qb ? 1 : b > qb ? -1 : 0;
+      else cost += delta(u1, u2, start[2 * q + 1], start[2 * q + 2]);
       k++;
       if (cost < bestCost) {
         bestCost = cost;
