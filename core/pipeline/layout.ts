@@ -588,9 +588,10 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
     start[2 * j + 2] = start[2 * j + 1] + down[order[j]].length;
   }
   const ns = new Float64Array(start[2 * len]);
-  // The place of the one neighbour above / below (most vertices are dummies, with one each), else -1.
-  const above = new Float64Array(len).fill(-1);
-  const below = new Float64Array(len).fill(-1);
+  // By place in the rank: the place of the vertex's one neighbour above / below (most vertices are dummies, with
+  // one each), else -1.
+  const above = new Int32Array(len).fill(-1);
+  const below = new Int32Array(len).fill(-1);
   for (let j = 0, k = 0; j < len; j++) {
     const u = order[j];
     if (up[u].length === 1) above[j] = pos[up[u][0]];
@@ -618,8 +619,8 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
     const u0 = start[2 * j];
     const u1 = start[2 * j + 1];
     const u2 = start[2 * j + 2];
-    const a = above[j];
-    const b = below[j];
+    const a = above[at];
+    const b = below[at];
     // Crossings relative to j at place `lo`; moving j past q changes them by the two deltas.
     let cost = 0;
     let here = 0;
@@ -634,13 +635,12 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
         }
         continue;
       }
-      const q = cur[i];
-      const qa = above[q];
-      const qb = below[q];
+      const qa = above[i];
+      const qb = below[i];
       if (a >= 0 && qa >= 0) cost += a < qa ? 1 : a > qa ? -1 : 0;
-      else cost += delta(u0, u1, start[2 * q], start[2 * q + 1]);
+      else cost += delta(u0, u1, start[2 * cur[i]], start[2 * cur[i] + 1]);
       if (b >= 0 && qb >= 0) cost += b < qb ? 1 : b > qb ? -1 : 0;
-      else cost += delta(u1, u2, start[2 * q + 1], start[2 * q + 2]);
+      else cost += delta(u1, u2, start[2 * cur[i] + 1], start[2 * cur[i] + 2]);
       k++;
       if (cost < bestCost) {
         bestCost = cost;
@@ -649,9 +649,12 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
     }
     if (bestCost >= here) continue;
     removed += here - bestCost;
-    if (bestAt < at) cur.copyWithin(bestAt + 1, bestAt, at);
-    else cur.copyWithin(at, at + 1, bestAt + 1);
-    cur[bestAt] = j;
+    for (const byPlace of [cur, above, below]) {
+      const moved = byPlace[at];
+      if (bestAt < at) byPlace.copyWithin(bestAt + 1, bestAt, at);
+      else byPlace.copyWithin(at, at + 1, bestAt + 1);
+      byPlace[bestAt] = moved;
+    }
     for (let i = Math.min(at, bestAt); i <= Math.max(at, bestAt); i++) place[cur[i]] = i;
   }
   for (let i = 0; i < len; i++) {
