@@ -79,16 +79,16 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const routes: Point[][] = edges.map(() => []);
 
   // Distinct edges between known, different nodes; parallel edges share one route.
-  const pairs = new Map<string, { from: number; to: number; inputs: number[] }>();
-  edges.forEach((e, i) => {
-    const a = index.get(e.from);
-    const b = index.get(e.to);
-    if (a === undefined || b === undefined || a === b) return;
-    const key = `${a}:${b}`;
+  const pairs = new Map<number, { from: number; to: number; inputs: number[] }>();
+  for (let i = 0; i < edges.length; i++) {
+    const a = index.get(edges[i].from);
+    const b = index.get(edges[i].to);
+    if (a === undefined || b === undefined || a === b) continue;
+    const key = a * nodes.length + b;
     const p = pairs.get(key);
     if (p) p.inputs.push(i);
     else pairs.set(key, { from: a, to: b, inputs: [i] });
-  });
+  }
   const uniq = [...pairs.values()];
 
   // Connected components (union-find).
@@ -144,8 +144,10 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
       placed[m].x += x;
       placed[m].y += y;
     }
-    for (const e of b.edges) {
-      for (const input of e.inputs) routes[input] = routes[input].map((p) => ({ x: p.x + x, y: p.y + y }));
+    if (x !== 0 || y !== 0) {
+      for (const e of b.edges) {
+        for (const input of e.inputs) routes[input] = routes[input].map((p) => ({ x: p.x + x, y: p.y + y }));
+      }
     }
     width = Math.max(width, x + b.width);
     rowHeight = Math.max(rowHeight, b.height);
@@ -285,27 +287,31 @@ function layoutComponent(
 
   const pos = new Float64Array(total);
   const setPos = (): void => {
-    for (const layer of layers) layer.forEach((v, i) => (pos[v] = i));
+    for (const layer of layers) for (let i = 0; i < layer.length; i++) pos[layer[i]] = i;
   };
+  const scratch = new Scratch();
   setPos();
   let best = layers.map((l) => l.slice());
-  let bestCross = countCrossings(layers, down, pos);
+  let bestCross = countCrossings(layers, down, pos, scratch);
   const sweepRank = (r: number, neighbours: number[][]): void => {
     const layer = layers[r];
     const key = new Float64Array(layer.length);
-    layer.forEach((v, i) => {
-      const ns = neighbours[v];
+    for (let i = 0; i < layer.length; i++) {
+      const ns = neighbours[layer[i]];
+      // Median of the neighbours' positions (graphviz), the mean of the two for two neighbours.
       if (ns.length === 0) key[i] = i;
+      else if (ns.length === 1) key[i] = pos[ns[0]];
+      else if (ns.length === 2) key[i] = (pos[ns[0]] + pos[ns[1]]) / 2;
       else {
-        // Median of the neighbours' positions (graphviz), the mean of the two for two neighbours.
-        const ps = ns.map((w) => pos[w]).sort((a, b) => a - b);
-        const m = ps.length >> 1;
-        key[i] = ps.length % 2 ? ps[m] : ps.length === 2 ? (ps[0] + ps[1]) / 2 : (ps[m - 1] + ps[m]) / 2;
+        const ps = scratch.sorted(ns.length, (k) => pos[ns[k]]);
+        const m = ns.length >> 1;
+        key[i] = ns.length % 2 ? ps[m] : (ps[m - 1] + ps[m]) / 2;
       }
-    });
+    }
     const idx = layer.map((_, i) => i).sort((a, b) => key[a] - key[b] || (bias ? b - a : a - b));
-    layers[r] = idx.map((i) => layer[i]);
-    layers[r].forEach((v, i) => (pos[v] = i));
+    const next = idx.map((i) => layer[i]);
+    layers[r] = next;
+    for (let i = 0; i < next.length; i++) pos[next[i]] = i;
   };
   let stale = 0;
   let bias = false;
@@ -316,7 +322,7 @@ function layoutComponent(
   const sweeps = opts.sweeps ?? (huge ? 2 : total > 3000 ? 6 : 12);
   const keepBest = (): void => {
     transpose(layers, up, down, pos, huge ? 1 : 4);
-    const c = countCrossings(layers, down, pos);
+    const c = countCrossings(layers, down, pos, scratch);
     if (c < bestCross) {
       bestCross = c;
       best = layers.map((l) => l.slice());
@@ -355,21 +361,26 @@ function layoutComponent(
     if (layer.length === 0) return;
     const target = new Float64Array(layer.length);
     const weight = new Float64Array(layer.length);
-    layer.forEach((v, i) => {
-      const xs: number[] = [];
-      for (const list of neighbours) for (const w of list[v]) xs.push(x[w]);
-      if (xs.length === 0) {
+    for (let i = 0; i < layer.length; i++) {
+      const v = layer[i];
+      const a = neighbours[0][v];
+      const b = neighbours.length > 1 ? neighbours[1][v] : EMPTY;
+      const k = a.length + b.length;
+      if (k === 0) {
         target[i] = x[v];
         weight[i] = 0.05;
-        return;
+        continue;
       }
-      xs.sort((a, b) => a - b);
-      const mid = xs.length >> 1;
-      target[i] = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+      if (k === 1) target[i] = x[a.length ? a[0] : b[0]];
+      else {
+        const xs = scratch.sorted(k, (j) => x[j < a.length ? a[j] : b[j - a.length]]);
+        const mid = k >> 1;
+        target[i] = k % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+      }
       weight[i] = isDummy(v) ? 4 : 1;
-    });
+    }
     const solved = isotonic(target, weight, packed[r]);
-    layer.forEach((v, i) => (x[v] = solved[i]));
+    for (let i = 0; i < layer.length; i++) x[layer[i]] = solved[i];
   };
   const passes = total > 3000 ? 2 : 4;
   for (let p = 0; p < passes; p++) {
@@ -518,6 +529,30 @@ function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo
   for (let i = 0; i < rank.length; i++) rank[i] -= min;
 }
 
+const EMPTY: number[] = [];
+
+/** A reused buffer for the sorted values of a node's neighbours (most nodes have one or two, some thousands). */
+class Scratch {
+  private buf = new Float64Array(64);
+
+  /** The `k` values `value(0)`…`value(k - 1)`, sorted ascending (valid until the next call). */
+  sorted(k: number, value: (j: number) => number): Float64Array {
+    if (this.buf.length < k) this.buf = new Float64Array(Math.max(k, 2 * this.buf.length));
+    const b = this.buf;
+    for (let j = 0; j < k; j++) b[j] = value(j);
+    if (k <= 16) {
+      for (let j = 1; j < k; j++) {
+        const t = b[j];
+        let i = j - 1;
+        for (; i >= 0 && b[i] > t; i--) b[i + 1] = b[i];
+        b[i + 1] = t;
+      }
+      return b;
+    }
+    return b.subarray(0, k).sort();
+  }
+}
+
 /** Crossings between the edges of `u` and those of `v` (in that order) towards one neighbouring rank. */
 function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
   let c = 0;
@@ -553,18 +588,29 @@ function transpose(layers: number[][], up: number[][], down: number[][], pos: Fl
 }
 
 /** Crossings between adjacent ranks, counted by inversions (Barth, Jünger, Mutzel), O(E log V) per rank pair. */
-function countCrossings(layers: number[][], down: number[][], pos: Float64Array): number {
+function countCrossings(layers: number[][], down: number[][], pos: Float64Array, scratch: Scratch): number {
   let total = 0;
+  let south = new Int32Array(1024);
+  let tree = new Int32Array(1024);
   for (let r = 0; r + 1 < layers.length; r++) {
-    const south: number[] = [];
+    let n = 0;
     for (const v of layers[r]) {
       const d = down[v];
-      if (d.length === 1) south.push(pos[d[0]]);
-      else if (d.length > 1) for (const t of d.map((w) => pos[w]).sort((a, b) => a - b)) south.push(t);
+      if (n + d.length > south.length) {
+        const grown = new Int32Array(Math.max(2 * south.length, n + d.length));
+        grown.set(south.subarray(0, n));
+        south = grown;
+      }
+      if (d.length === 1) south[n++] = pos[d[0]];
+      else if (d.length > 1) {
+        const ts = scratch.sorted(d.length, (k) => pos[d[k]]);
+        for (let k = 0; k < d.length; k++) south[n++] = ts[k];
+      }
     }
     const size = layers[r + 1].length;
-    const tree = new Int32Array(size + 1);
-    for (let i = south.length - 1; i >= 0; i--) {
+    if (tree.length < size + 1) tree = new Int32Array(Math.max(2 * tree.length, size + 1));
+    else tree.fill(0, 0, size + 1);
+    for (let i = n - 1; i >= 0; i--) {
       // Count already-inserted targets strictly left of this one.
       for (let j = south[i]; j > 0; j -= j & -j) total += tree[j];
       for (let j = south[i] + 1; j <= size; j += j & -j) tree[j]++;
