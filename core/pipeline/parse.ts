@@ -44,6 +44,8 @@ export function parsePipeline(text: string): PipelineModel {
 class Reader {
   private components = new Map<string, YNode>();
   private executorNodes = new Map<string, YNode>();
+  /** The inputs or outputs a component declares, read once per component (not once per task using it). */
+  private ioDefs = new Map<unknown, IoDef[]>();
   private readonly model: PipelineModel;
 
   constructor(
@@ -352,34 +354,35 @@ class Reader {
   }
 
   private checkCycles(dag: DagModel, taskNodes: YNode | undefined): void {
-    const indegree = new Map(dag.tasks.map((t) => [t.id, 0]));
-    const next = new Map<string, string[]>();
+    const index = new Map(dag.tasks.map((t, i) => [t.id, i]));
+    const indegree = new Int32Array(dag.tasks.length);
+    const next: number[][] = dag.tasks.map(() => []);
     for (const e of dag.edges) {
-      if (!indegree.has(e.from) || !indegree.has(e.to) || e.from === e.to) continue;
-      indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
-      const out = next.get(e.from);
-      if (out) out.push(e.to);
-      else next.set(e.from, [e.to]);
+      const a = index.get(e.from);
+      const b = index.get(e.to);
+      if (a === undefined || b === undefined || a === b) continue;
+      indegree[b]++;
+      next[a].push(b);
     }
-    const queue = [...indegree].filter(([, d]) => d === 0).map(([k]) => k);
+    const queue: number[] = [];
+    for (let i = 0; i < indegree.length; i++) if (indegree[i] === 0) queue.push(i);
     for (let i = 0; i < queue.length; i++) {
-      for (const n of next.get(queue[i]) ?? []) {
-        const d = (indegree.get(n) ?? 0) - 1;
-        indegree.set(n, d);
-        if (d === 0) queue.push(n);
-      }
+      for (const n of next[queue[i]]) if (--indegree[n] === 0) queue.push(n);
     }
     for (const e of dag.edges) {
       if (e.from === e.to) this.report('error', 'cycle', `Task \`${e.to}\` depends on itself.`, taskNodes?.get(e.to)?.range);
     }
     if (queue.length < dag.tasks.length) {
-      const stuck = dag.tasks.filter((t) => (indegree.get(t.id) ?? 0) > 0).map((t) => t.id);
+      const stuck = dag.tasks.filter((_, i) => indegree[i] > 0).map((t) => t.id);
       this.report('error', 'cycle', `The tasks ${stuck.map((s) => `\`${s}\``).join(', ')} depend on each other in a cycle.`, taskNodes?.get(stuck[0])?.range);
     }
   }
 
   private readIoDefs(defs: YNode | undefined): IoDef[] {
+    const known = defs && this.ioDefs.get(defs.value);
+    if (known) return known;
     const out: IoDef[] = [];
+    if (defs && typeof defs.value === 'object' && defs.value !== null) this.ioDefs.set(defs.value, out);
     for (const [name, p] of defs?.get('parameters')?.entries() ?? []) {
       const d: IoDef = { name, kind: 'parameter', type: p.get('parameterType')?.str() ?? '' };
       if (p.get('isOptional')?.bool()) d.optional = true;
@@ -464,13 +467,20 @@ function roleOf(task: TaskModel): DagRole {
 
 /** Task-to-task edges of one DAG: one per producer/consumer pair, data when a value flows, else control. */
 function buildEdges(tasks: TaskModel[]): EdgeModel[] {
-  const edges = new Map<string, EdgeModel>();
+  const edges: EdgeModel[] = [];
+  const byTarget = new Map<string, EdgeModel>();
+  let target = '';
+  // One task's edges at a time: keyed by their producer only.
   const edge = (from: string, to: string): EdgeModel => {
-    const id = `${from}\u0000${to}`;
-    let e = edges.get(id);
+    if (to !== target) {
+      byTarget.clear();
+      target = to;
+    }
+    let e = byTarget.get(from);
     if (!e) {
       e = { from, to, kind: 'control', parameters: [], artifacts: [] };
-      edges.set(id, e);
+      byTarget.set(from, e);
+      edges.push(e);
     }
     return e;
   };
@@ -488,8 +498,8 @@ function buildEdges(tasks: TaskModel[]): EdgeModel[] {
     for (const dep of t.dependentTasks) edge(dep, t.id);
   }
   const strategy = new Map(tasks.map((t) => [t.id, t.strategy]));
-  for (const e of edges.values()) if (strategy.get(e.to) === ALL_UPSTREAM) e.always = true;
-  return [...edges.values()];
+  for (const e of edges) if (strategy.get(e.to) === ALL_UPSTREAM) e.always = true;
+  return edges;
 }
 
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */
