@@ -78,18 +78,7 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const placed: PlacedNode[] = nodes.map((n) => ({ x: 0, y: 0, width: n.width, height: n.height, rank: 0 }));
   const routes: Point[][] = edges.map(() => []);
 
-  // Distinct edges between known, different nodes; parallel edges share one route.
-  const pairs = new Map<number, { from: number; to: number; inputs: number[] }>();
-  for (let i = 0; i < edges.length; i++) {
-    const a = index.get(edges[i].from);
-    const b = index.get(edges[i].to);
-    if (a === undefined || b === undefined || a === b) continue;
-    const key = a * nodes.length + b;
-    const p = pairs.get(key);
-    if (p) p.inputs.push(i);
-    else pairs.set(key, { from: a, to: b, inputs: [i] });
-  }
-  const uniq = [...pairs.values()];
+  const uniq = distinctPairs(nodes.length, edges.map((e) => index.get(e.from) ?? -1), edges.map((e) => index.get(e.to) ?? -1));
 
   // Connected components (union-find).
   const parent = nodes.map((_, i) => i);
@@ -161,6 +150,46 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
     height,
     crossings,
   };
+}
+
+/**
+ * Distinct edges between known (index ≥ 0), different nodes, in the order of their first input edge; parallel edges
+ * share one route. Found per source node with a stamp array: no keys to hash for hundreds of thousands of edges.
+ */
+function distinctPairs(n: number, from: number[], to: number[]): { from: number; to: number; inputs: number[] }[] {
+  const m = from.length;
+  const bucketStart = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) if (from[i] >= 0) bucketStart[from[i] + 1]++;
+  for (let v = 0; v < n; v++) bucketStart[v + 1] += bucketStart[v];
+  const fill = bucketStart.slice(0, n);
+  const bySource = new Int32Array(bucketStart[n]);
+  for (let i = 0; i < m; i++) if (from[i] >= 0) bySource[fill[from[i]]++] = i;
+  // first[i]: the first edge with the same ends as edge i (i itself for the first).
+  const first = new Int32Array(m).fill(-1);
+  const stamp = new Int32Array(n).fill(-1);
+  const firstTo = new Int32Array(n);
+  for (let a = 0; a < n; a++) {
+    for (let k = bucketStart[a]; k < bucketStart[a + 1]; k++) {
+      const i = bySource[k];
+      const b = to[i];
+      if (b < 0 || b === a) continue;
+      if (stamp[b] !== a) {
+        stamp[b] = a;
+        firstTo[b] = i;
+      }
+      first[i] = firstTo[b];
+    }
+  }
+  const pairs: { from: number; to: number; inputs: number[] }[] = [];
+  const pairOf = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (first[i] < 0) continue;
+    if (first[i] === i) {
+      pairOf[i] = pairs.length;
+      pairs.push({ from: from[i], to: to[i], inputs: [i] });
+    } else pairs[pairOf[first[i]]].inputs.push(i);
+  }
+  return pairs;
 }
 
 interface ComponentResult {
@@ -382,7 +411,8 @@ function layoutComponent(
     const solved = isotonic(target, weight, packed[r]);
     for (let i = 0; i < layer.length; i++) x[layer[i]] = solved[i];
   };
-  const passes = total > 3000 ? 2 : 4;
+  // Past HUGE_VERTICES one pass down and up (then the final one both ways): a second moves few nodes on such levels.
+  const passes = huge ? 1 : total > 3000 ? 2 : 4;
   for (let p = 0; p < passes; p++) {
     for (let r = 1; r <= maxRank; r++) place(r, [up]);
     for (let r = maxRank - 1; r >= 0; r--) place(r, [down]);
@@ -428,9 +458,10 @@ function layoutComponent(
  * from, instead of joining them all in the middle.
  */
 function spreadPorts(routes: Point[][], chains: number[][], realCount: number, widthOf: (v: number) => number): void {
-  const ends = new Map<string, { route: Point[]; index: number; towards: number }[]>();
-  const add = (v: number, side: string, route: Point[], index: number, towards: number): void => {
-    const key = `${v}:${side}`;
+  // Keyed by node and side: 2v for its top, 2v + 1 for its bottom.
+  const ends = new Map<number, { route: Point[]; index: number; towards: number }[]>();
+  const add = (v: number, bottom: boolean, route: Point[], index: number, towards: number): void => {
+    const key = 2 * v + (bottom ? 1 : 0);
     const list = ends.get(key);
     const item = { route, index, towards };
     if (list) list.push(item);
@@ -441,12 +472,12 @@ function spreadPorts(routes: Point[][], chains: number[][], realCount: number, w
     if (r.length < 2) return;
     const a = chain[0];
     const b = chain[chain.length - 1];
-    if (a < realCount) add(a, r[0].y < r[1].y ? 'bottom' : 'top', r, 0, r[1].x);
-    if (b < realCount) add(b, r[r.length - 1].y > r[r.length - 2].y ? 'top' : 'bottom', r, r.length - 1, r[r.length - 2].x);
+    if (a < realCount) add(a, r[0].y < r[1].y, r, 0, r[1].x);
+    if (b < realCount) add(b, !(r[r.length - 1].y > r[r.length - 2].y), r, r.length - 1, r[r.length - 2].x);
   });
   for (const [key, list] of ends) {
     if (list.length < 2) continue;
-    const v = Number(key.split(':')[0]);
+    const v = key >> 1;
     const span = Math.min(widthOf(v) * 0.7, (list.length - 1) * 16);
     list.sort((p, q) => p.towards - q.towards);
     const centre = list[0].route[list[0].index].x;
