@@ -1,10 +1,10 @@
 // The layout of the level a newly opened graph panel draws first (the top level, artifacts and inputs shown), made
 // in the extension host, a warm process, and sent with the model: the webview's fresh page would lay it out with
-// cold JIT, three times slower (2,000-task pipeline: ~270 ms there vs ~90 ms here under load), and a 130,000-node
-// level would be laid out a second time there (4 s). Sent packed in typed arrays (VS Code passes them to the webview
-// as binary buffers, not JSON): a 130,000-node level's 600,000 route points are 10 MB instead of 40 MB of JSON and
-// as many objects to clone; the page unpacks them in tens of milliseconds.
-import { buildLevel, MAX_LEVEL_TASKS } from './layer';
+// cold JIT, three times slower (2,000-task pipeline: ~270 ms there vs ~90 ms here under load; 35,000 nodes: 2 s).
+// Sent packed in typed arrays (VS Code passes them to the webview as binary buffers, not JSON): a 35,000-node
+// level's 160,000 route points are 2.6 MB instead of 10 MB of JSON and as many objects to clone; the page unpacks
+// them in tens of milliseconds.
+import { buildLevel } from './layer';
 import { layoutGraph, type Layout, type LayoutEdge, type Point } from './layout';
 import type { PipelineModel } from './model';
 
@@ -70,10 +70,18 @@ export function unpackLayout(p: PackedLayout, nodeCount: number, edges: LayoutEd
   return { nodes, edges: placed, width: p.width, height: p.height, crossings: p.crossings };
 }
 
-/** The top level's layout; undefined for a level the view will not draw (more than MAX_LEVEL_TASKS tasks). */
+/**
+ * Above this many nodes the page lays the level out itself (once). Measured in headless Chromium (load 5–9): a
+ * 35,000-node level paints 1.4–2.2 s after the model with this layout vs 2.3–3.3 s laying it out; a 130,000-node
+ * one 19–40 s with it (the page's own level building and drawing then run several times slower) vs 6.4 s without.
+ */
+export const FIRST_LAYOUT_MAX_NODES = 50_000;
+
+/** The top level's layout; undefined for a level of more than FIRST_LAYOUT_MAX_NODES nodes. */
 export function firstLevelLayout(model: PipelineModel): LevelLayout | undefined {
-  if (model.root.tasks.length > MAX_LEVEL_TASKS) return undefined;
+  if (model.root.tasks.length > FIRST_LAYOUT_MAX_NODES) return undefined;
   const level = buildLevel(model, model.root, undefined);
+  if (level.nodes.length > FIRST_LAYOUT_MAX_NODES) return undefined;
   return { dag: model.root.id, artifacts: true, io: true, nodes: level.nodes.length, layout: packLayout(layoutGraph(level.nodes, level.edges)) };
 }
 

@@ -1,8 +1,8 @@
 // Child process of pipeline-graph.bench.ts: reads one (huge) pipeline file the way the graph panel does (read, parse,
-// build the top level, lay it out, pack the layout for the webview) and prints the times, CPU time and peak RSS as
-// JSON. Its own process, so the peak RSS is this pipeline's alone; run from an esbuild bundle, as the extension ships.
+// build the top level, lay it out: for a level past FIRST_LAYOUT_MAX_NODES the page runs this same layout code) and
+// prints the times, CPU times and peak RSS as JSON. Its own process, so the peak RSS is this pipeline's alone; run
+// from an esbuild bundle, as the extension ships.
 import fs from 'node:fs';
-import { packLayout } from '../../core/pipeline/first-layout';
 import { buildLevel } from '../../core/pipeline/layer';
 import { layoutGraph } from '../../core/pipeline/layout';
 import { parsePipeline } from '../../core/pipeline/parse';
@@ -24,8 +24,6 @@ const cpu1 = cpuMs();
 const layout = layoutGraph(level.nodes, level.edges);
 const laidOut = performance.now();
 const layoutCpuMs = cpuMs() - cpu1;
-const packed = packLayout(layout);
-const packedAt = performance.now();
 process.stdout.write(
   JSON.stringify({
     megabytes: Math.round(text.length / 1024 / 1024),
@@ -39,8 +37,6 @@ process.stdout.write(
     levelMs: built - parsed,
     layoutMs: laidOut - built,
     layoutCpuMs,
-    packMs: packedAt - laidOut,
-    packedMB: (packed.nodes.byteLength + packed.starts.byteLength + packed.points.byteLength) / 1024 / 1024,
     width: layout.width,
     height: layout.height,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
