@@ -273,29 +273,23 @@ function layoutComponent(
   // 3. Split long edges with dummy nodes. Vertices 0..n-1 are real, n.. are dummies.
   const vRank: number[] = Array.from(rank);
   const vWidth: number[] = members.map((m) => nodes[m].width);
-  const up: number[][] = pred.map(() => []);
-  const down: number[][] = succ.map(() => []);
+  // Each edge's chain of vertices, from its higher rank to its lower one (turned back for reversed edges below).
   const chains: number[][] = [];
   for (const e of es) {
     const [a, b] = e.reversed ? [e.to, e.from] : [e.from, e.to];
     const chain = [a];
-    let prev = a;
     for (let r = vRank[a] + 1; r < vRank[b]; r++) {
-      const d = vRank.length;
+      chain.push(vRank.length);
       vRank.push(r);
       vWidth.push(0);
-      up.push([prev]);
-      down.push([]);
-      down[prev].push(d);
-      chain.push(d);
-      prev = d;
     }
-    down[prev].push(b);
-    up[b].push(prev);
     chain.push(b);
-    chains.push(e.reversed ? chain.reverse() : chain);
+    chains.push(chain);
   }
   const total = vRank.length;
+  const down = adjacency(total, chains, false);
+  const up = adjacency(total, chains, true);
+  es.forEach((e, i) => e.reversed && chains[i].reverse());
   const isDummy = (v: number): boolean => v >= n;
 
   // 4. Order within ranks: DFS order as a start, then barycenter sweeps; keep the best.
@@ -308,10 +302,10 @@ function layoutComponent(
       if (seen[v]) continue;
       seen[v] = 1;
       layers[vRank[v]].push(v);
-      for (let i = down[v].length - 1; i >= 0; i--) if (!seen[down[v][i]]) stack.push(down[v][i]);
+      for (let i = down.start[v + 1] - 1; i >= down.start[v]; i--) if (!seen[down.list[i]]) stack.push(down.list[i]);
     }
   };
-  for (const v of topo) if (up[v].length === 0) visit(v);
+  for (const v of topo) if (up.start[v + 1] === up.start[v]) visit(v);
   for (let v = 0; v < total; v++) if (!seen[v]) visit(v);
 
   const pos = new Float64Array(total);
@@ -322,19 +316,21 @@ function layoutComponent(
   setPos();
   let best = layers.map((l) => l.slice());
   let bestCross = countCrossings(layers, down, pos, scratch);
-  const sweepRank = (r: number, neighbours: number[][]): void => {
+  const sweepRank = (r: number, neighbours: Adjacency): void => {
     const layer = layers[r];
     const key = new Float64Array(layer.length);
+    const { start, list } = neighbours;
     for (let i = 0; i < layer.length; i++) {
-      const ns = neighbours[layer[i]];
+      const s = start[layer[i]];
+      const k = start[layer[i] + 1] - s;
       // Median of the neighbours' positions (graphviz), the mean of the two for two neighbours.
-      if (ns.length === 0) key[i] = i;
-      else if (ns.length === 1) key[i] = pos[ns[0]];
-      else if (ns.length === 2) key[i] = (pos[ns[0]] + pos[ns[1]]) / 2;
+      if (k === 0) key[i] = i;
+      else if (k === 1) key[i] = pos[list[s]];
+      else if (k === 2) key[i] = (pos[list[s]] + pos[list[s + 1]]) / 2;
       else {
-        const ps = scratch.sorted(ns.length, (k) => pos[ns[k]]);
-        const m = ns.length >> 1;
-        key[i] = ns.length % 2 ? ps[m] : (ps[m - 1] + ps[m]) / 2;
+        const ps = scratch.sorted(k, (j) => pos[list[s + j]]);
+        const m = k >> 1;
+        key[i] = k % 2 ? ps[m] : (ps[m - 1] + ps[m]) / 2;
       }
     }
     const idx = layer.map((_, i) => i).sort((a, b) => key[a] - key[b] || (bias ? b - a : a - b));
@@ -385,24 +381,27 @@ function layoutComponent(
     const shift = -(packed[r][packed[r].length - 1] ?? 0) / 2;
     layer.forEach((v, i) => (x[v] = packed[r][i] + shift));
   });
-  const place = (r: number, neighbours: number[][][]): void => {
+  const place = (r: number, neighbours: Adjacency[]): void => {
     const layer = layers[r];
     if (layer.length === 0) return;
     const target = new Float64Array(layer.length);
     const weight = new Float64Array(layer.length);
     for (let i = 0; i < layer.length; i++) {
       const v = layer[i];
-      const a = neighbours[0][v];
-      const b = neighbours.length > 1 ? neighbours[1][v] : EMPTY;
-      const k = a.length + b.length;
+      const a = neighbours[0];
+      const b = neighbours.length > 1 ? neighbours[1] : undefined;
+      const sa = a.start[v];
+      const ka = a.start[v + 1] - sa;
+      const sb = b ? b.start[v] : 0;
+      const k = ka + (b ? b.start[v + 1] - sb : 0);
       if (k === 0) {
         target[i] = x[v];
         weight[i] = 0.05;
         continue;
       }
-      if (k === 1) target[i] = x[a.length ? a[0] : b[0]];
+      if (k === 1) target[i] = x[ka ? a.list[sa] : (b as Adjacency).list[sb]];
       else {
-        const xs = scratch.sorted(k, (j) => x[j < a.length ? a[j] : b[j - a.length]]);
+        const xs = scratch.sorted(k, (j) => x[j < ka ? a.list[sa + j] : (b as Adjacency).list[sb + j - ka]]);
         const mid = k >> 1;
         target[i] = k % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
       }
@@ -560,7 +559,30 @@ function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo
   for (let i = 0; i < rank.length; i++) rank[i] -= min;
 }
 
-const EMPTY: number[] = [];
+/** Neighbours of each vertex in flat arrays: those of v are list[start[v]] … list[start[v + 1] - 1]. */
+interface Adjacency {
+  start: Int32Array;
+  list: Int32Array;
+}
+
+/**
+ * The vertices below each vertex (`upward` false) or above it (true) along the chains (each from its higher rank
+ * down), in the order of the chains.
+ */
+function adjacency(total: number, chains: number[][], upward: boolean): Adjacency {
+  const start = new Int32Array(total + 1);
+  for (const c of chains) for (let k = 0; k + 1 < c.length; k++) start[(upward ? c[k + 1] : c[k]) + 1]++;
+  for (let v = 0; v < total; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, total);
+  const list = new Int32Array(start[total]);
+  for (const c of chains) {
+    for (let k = 0; k + 1 < c.length; k++) {
+      if (upward) list[fill[c[k + 1]]++] = c[k];
+      else list[fill[c[k]]++] = c[k + 1];
+    }
+  }
+  return { start, list };
+}
 
 /** A reused buffer for the sorted values of a node's neighbours (most nodes have one or two, some thousands). */
 class Scratch {
@@ -585,9 +607,10 @@ class Scratch {
 }
 
 /** Crossings between the edges of `u` and those of `v` (in that order) towards one neighbouring rank. */
-function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
+function pairCrossings(adj: Adjacency, u: number, v: number, pos: Float64Array): number {
+  const { start, list } = adj;
   let c = 0;
-  for (const a of nu) for (const b of nv) if (pos[a] > pos[b]) c++;
+  for (let i = start[u]; i < start[u + 1]; i++) for (let j = start[v]; j < start[v + 1]; j++) if (pos[list[i]] > pos[list[j]]) c++;
   return c;
 }
 
@@ -595,16 +618,16 @@ function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
  * Transposition heuristic (as graphviz's `transpose`): swaps neighbours within a rank while that removes
  * crossings with both adjacent ranks, until a pass over all ranks swaps nothing (at most a few passes).
  */
-function transpose(layers: number[][], up: number[][], down: number[][], pos: Float64Array, passes: number): void {
+function transpose(layers: number[][], up: Adjacency, down: Adjacency, pos: Float64Array, passes: number): void {
   for (let pass = 0; pass < passes; pass++) {
     let improved = false;
     for (const layer of layers) {
       for (let i = 0; i + 1 < layer.length; i++) {
         const u = layer[i];
         const v = layer[i + 1];
-        const keep = pairCrossings(up[u], up[v], pos) + pairCrossings(down[u], down[v], pos);
+        const keep = pairCrossings(up, u, v, pos) + pairCrossings(down, u, v, pos);
         if (keep === 0) continue;
-        const swap = pairCrossings(up[v], up[u], pos) + pairCrossings(down[v], down[u], pos);
+        const swap = pairCrossings(up, v, u, pos) + pairCrossings(down, v, u, pos);
         if (swap < keep) {
           layer[i] = v;
           layer[i + 1] = u;
@@ -619,23 +642,24 @@ function transpose(layers: number[][], up: number[][], down: number[][], pos: Fl
 }
 
 /** Crossings between adjacent ranks, counted by inversions (Barth, Jünger, Mutzel), O(E log V) per rank pair. */
-function countCrossings(layers: number[][], down: number[][], pos: Float64Array, scratch: Scratch): number {
+function countCrossings(layers: number[][], down: Adjacency, pos: Float64Array, scratch: Scratch): number {
   let total = 0;
   let south = new Int32Array(1024);
   let tree = new Int32Array(1024);
   for (let r = 0; r + 1 < layers.length; r++) {
     let n = 0;
     for (const v of layers[r]) {
-      const d = down[v];
-      if (n + d.length > south.length) {
-        const grown = new Int32Array(Math.max(2 * south.length, n + d.length));
+      const s = down.start[v];
+      const deg = down.start[v + 1] - s;
+      if (n + deg > south.length) {
+        const grown = new Int32Array(Math.max(2 * south.length, n + deg));
         grown.set(south.subarray(0, n));
         south = grown;
       }
-      if (d.length === 1) south[n++] = pos[d[0]];
-      else if (d.length > 1) {
-        const ts = scratch.sorted(d.length, (k) => pos[d[k]]);
-        for (let k = 0; k < d.length; k++) south[n++] = ts[k];
+      if (deg === 1) south[n++] = pos[down.list[s]];
+      else if (deg > 1) {
+        const ts = scratch.sorted(deg, (k) => pos[down.list[s + k]]);
+        for (let k = 0; k < deg; k++) south[n++] = ts[k];
       }
     }
     const size = layers[r + 1].length;
