@@ -46,6 +46,8 @@ class Reader {
   private executorNodes = new Map<string, YNode>();
   /** The inputs or outputs a component declares, read once per component (not once per task using it). */
   private ioDefs = new Map<unknown, IoDef[]>();
+  /** The types of those declared inputs by `kind:name`. */
+  private ioTypes = new Map<IoDef[], Map<string, string>>();
   private readonly model: PipelineModel;
 
   constructor(
@@ -283,7 +285,8 @@ class Reader {
   private readTaskInputs(key: string, inputs: YNode | undefined, declared: IoDef[], siblings: Set<string>, dagInputs: Set<string>, dagId: string): TaskInput[] {
     const out: TaskInput[] = [];
     const seen = new Set<string>();
-    const types = new Map(declared.map((d) => [`${d.kind}:${d.name}`, d.type]));
+    let types = this.ioTypes.get(declared);
+    if (!types) this.ioTypes.set(declared, (types = new Map(declared.map((d) => [`${d.kind}:${d.name}`, d.type]))));
     const checkProducer = (producer: YNode | undefined): string => {
       const name = producer?.str() ?? '';
       if (!siblings.has(name)) this.report('error', 'unknown-task', `Task \`${key}\` takes an input from \`${name}\`, which is not a task of this DAG.`, producer?.valueRange);
@@ -403,8 +406,8 @@ class Reader {
   }
 
   private checkFields(node: YNode, known: Set<string>, what: string): void {
-    for (const [key, v] of node.entries()) {
-      if (!known.has(key)) this.report('warning', 'unknown-field', `Unknown field \`${key}\` in ${what}.`, v.range);
+    for (const key of node.keys()) {
+      if (!known.has(key)) this.report('warning', 'unknown-field', `Unknown field \`${key}\` in ${what}.`, node.get(key)?.range);
     }
   }
 }
