@@ -215,54 +215,59 @@ function layoutComponent(
     return { routes: [], width: p.width, height: p.height, crossings: 0 };
   }
   const es = compEdges.map((e) => ({ from: local.get(e.from) as number, to: local.get(e.to) as number, reversed: false }));
-  const outs: number[][] = Array.from({ length: n }, () => []);
-  es.forEach((e, i) => outs[e.from].push(i));
+  // Each node's edges (indices into es), in order.
+  const outs = csr(n, es.length, (i) => es[i].from, (i) => i);
 
   // 1. Break cycles: edges into a node still on the DFS stack are reversed.
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  const stackV = new Int32Array(n);
+  const stackK = new Int32Array(n);
   for (let s = 0; s < n; s++) {
     if (state[s]) continue;
-    const stack: [number, number][] = [[s, 0]];
+    let top = 0;
+    stackV[0] = s;
+    stackK[0] = outs.start[s];
     state[s] = 1;
-    while (stack.length) {
-      const frame = stack[stack.length - 1];
-      const [v, k] = frame;
-      if (k < outs[v].length) {
-        frame[1]++;
-        const e = es[outs[v][k]];
+    while (top >= 0) {
+      const v = stackV[top];
+      const k = stackK[top];
+      if (k < outs.start[v + 1]) {
+        stackK[top]++;
+        const e = es[outs.list[k]];
         if (state[e.to] === 1) e.reversed = true;
         else if (state[e.to] === 0) {
           state[e.to] = 1;
-          stack.push([e.to, 0]);
+          top++;
+          stackV[top] = e.to;
+          stackK[top] = outs.start[e.to];
         }
       } else {
         state[v] = 2;
-        stack.pop();
+        top--;
       }
     }
   }
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const pred: number[][] = Array.from({ length: n }, () => []);
-  for (const e of es) {
-    const [a, b] = e.reversed ? [e.to, e.from] : [e.from, e.to];
-    succ[a].push(b);
-    pred[b].push(a);
-  }
+  const head = (i: number): number => (es[i].reversed ? es[i].from : es[i].to);
+  const tail = (i: number): number => (es[i].reversed ? es[i].to : es[i].from);
+  const succ = csr(n, es.length, tail, head);
+  const pred = csr(n, es.length, head, tail);
 
   // 2. Ranks: longest path from the sources, then sources moved down next to their nearest consumer.
-  const indeg = pred.map((p) => p.length);
+  const indeg = new Int32Array(n);
+  for (let v = 0; v < n; v++) indeg[v] = pred.start[v + 1] - pred.start[v];
   const topo: number[] = [];
   for (let i = 0; i < n; i++) if (indeg[i] === 0) topo.push(i);
   for (let i = 0; i < topo.length; i++) {
-    for (const w of succ[topo[i]]) if (--indeg[w] === 0) topo.push(w);
+    const v = topo[i];
+    for (let j = succ.start[v]; j < succ.start[v + 1]; j++) if (--indeg[succ.list[j]] === 0) topo.push(succ.list[j]);
   }
   const rank = new Int32Array(n);
-  for (const v of topo) for (const w of succ[v]) rank[w] = Math.max(rank[w], rank[v] + 1);
+  for (const v of topo) for (let j = succ.start[v]; j < succ.start[v + 1]; j++) rank[succ.list[j]] = Math.max(rank[succ.list[j]], rank[v] + 1);
   for (let i = topo.length - 1; i >= 0; i--) {
     const v = topo[i];
-    if (pred[v].length === 0 && succ[v].length > 0) {
+    if (pred.start[v + 1] === pred.start[v] && succ.start[v + 1] > succ.start[v]) {
       let m = Infinity;
-      for (const w of succ[v]) m = Math.min(m, rank[w]);
+      for (let j = succ.start[v]; j < succ.start[v + 1]; j++) m = Math.min(m, rank[succ.list[j]]);
       rank[v] = m - 1;
     }
   }
@@ -523,7 +528,7 @@ function isotonic(target: Float64Array, weight: Float64Array, offs: number[]): F
  * the rank that makes its edges shortest in total (the median of its neighbours' ranks): fewer and shorter long
  * edges, so fewer dummy nodes and crossings. A few passes over the nodes approximate dagre's network simplex.
  */
-function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo: number[], passes: number): void {
+function tightenRanks(rank: Int32Array, pred: Adjacency, succ: Adjacency, topo: number[], passes: number): void {
   const rs: number[] = [];
   for (let p = 0; p < passes; p++) {
     let moved = false;
@@ -532,11 +537,13 @@ function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo
       let lo = -Infinity;
       let hi = Infinity;
       rs.length = 0;
-      for (const w of pred[v]) {
+      for (let j = pred.start[v]; j < pred.start[v + 1]; j++) {
+        const w = pred.list[j];
         lo = Math.max(lo, rank[w] + 1);
         rs.push(rank[w] + 1);
       }
-      for (const w of succ[v]) {
+      for (let j = succ.start[v]; j < succ.start[v + 1]; j++) {
+        const w = succ.list[j];
         hi = Math.min(hi, rank[w] - 1);
         rs.push(rank[w] - 1);
       }
@@ -581,6 +588,17 @@ function adjacency(total: number, chains: number[][], upward: boolean): Adjacenc
       else list[fill[c[k]]++] = c[k + 1];
     }
   }
+  return { start, list };
+}
+
+/** For `count` items, `value(i)` listed under vertex `key(i)`, in the order of the items. */
+function csr(total: number, count: number, key: (i: number) => number, value: (i: number) => number): Adjacency {
+  const start = new Int32Array(total + 1);
+  for (let i = 0; i < count; i++) start[key(i) + 1]++;
+  for (let v = 0; v < total; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, total);
+  const list = new Int32Array(start[total]);
+  for (let i = 0; i < count; i++) list[fill[key(i)]++] = value(i);
   return { start, list };
 }
 
