@@ -85,18 +85,7 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
   const placed: PlacedNode[] = nodes.map((n) => ({ x: 0, y: 0, width: n.width, height: n.height, rank: 0 }));
   const routes: Point[][] = edges.map(() => []);
 
-  // Distinct edges between known, different nodes; parallel edges share one route.
-  const pairs = new Map<string, { from: number; to: number; inputs: number[] }>();
-  edges.forEach((e, i) => {
-    const a = index.get(e.from);
-    const b = index.get(e.to);
-    if (a === undefined || b === undefined || a === b) return;
-    const key = `${a}:${b}`;
-    const p = pairs.get(key);
-    if (p) p.inputs.push(i);
-    else pairs.set(key, { from: a, to: b, inputs: [i] });
-  });
-  const uniq = [...pairs.values()];
+  const uniq = distinctPairs(nodes.length, edges.map((e) => index.get(e.from) ?? -1), edges.map((e) => index.get(e.to) ?? -1));
 
   // Connected components (union-find).
   const parent = nodes.map((_, i) => i);
@@ -151,8 +140,10 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
       placed[m].x += x;
       placed[m].y += y;
     }
-    for (const e of b.edges) {
-      for (const input of e.inputs) routes[input] = routes[input].map((p) => ({ x: p.x + x, y: p.y + y }));
+    if (x !== 0 || y !== 0) {
+      for (const e of b.edges) {
+        for (const input of e.inputs) routes[input] = routes[input].map((p) => ({ x: p.x + x, y: p.y + y }));
+      }
     }
     width = Math.max(width, x + b.width);
     rowHeight = Math.max(rowHeight, b.height);
@@ -166,6 +157,46 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[], options: L
     height,
     crossings,
   };
+}
+
+/**
+ * Distinct edges between known (index ≥ 0), different nodes, in the order of their first input edge; parallel edges
+ * share one route. Found per source node with a stamp array: no keys to hash for hundreds of thousands of edges.
+ */
+function distinctPairs(n: number, from: number[], to: number[]): { from: number; to: number; inputs: number[] }[] {
+  const m = from.length;
+  const bucketStart = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) if (from[i] >= 0) bucketStart[from[i] + 1]++;
+  for (let v = 0; v < n; v++) bucketStart[v + 1] += bucketStart[v];
+  const fill = bucketStart.slice(0, n);
+  const bySource = new Int32Array(bucketStart[n]);
+  for (let i = 0; i < m; i++) if (from[i] >= 0) bySource[fill[from[i]]++] = i;
+  // first[i]: the first edge with the same ends as edge i (i itself for the first).
+  const first = new Int32Array(m).fill(-1);
+  const stamp = new Int32Array(n).fill(-1);
+  const firstTo = new Int32Array(n);
+  for (let a = 0; a < n; a++) {
+    for (let k = bucketStart[a]; k < bucketStart[a + 1]; k++) {
+      const i = bySource[k];
+      const b = to[i];
+      if (b < 0 || b === a) continue;
+      if (stamp[b] !== a) {
+        stamp[b] = a;
+        firstTo[b] = i;
+      }
+      first[i] = firstTo[b];
+    }
+  }
+  const pairs: { from: number; to: number; inputs: number[] }[] = [];
+  const pairOf = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (first[i] < 0) continue;
+    if (first[i] === i) {
+      pairOf[i] = pairs.length;
+      pairs.push({ from: from[i], to: to[i], inputs: [i] });
+    } else pairs[pairOf[first[i]]].inputs.push(i);
+  }
+  return pairs;
 }
 
 interface ComponentResult {
@@ -191,54 +222,59 @@ function layoutComponent(
     return { routes: [], width: p.width, height: p.height, crossings: 0 };
   }
   const es = compEdges.map((e) => ({ from: local.get(e.from) as number, to: local.get(e.to) as number, reversed: false }));
-  const outs: number[][] = Array.from({ length: n }, () => []);
-  es.forEach((e, i) => outs[e.from].push(i));
+  // Each node's edges (indices into es), in order.
+  const outs = csr(n, es.length, (i) => es[i].from, (i) => i);
 
   // 1. Break cycles: edges into a node still on the DFS stack are reversed.
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  const stackV = new Int32Array(n);
+  const stackK = new Int32Array(n);
   for (let s = 0; s < n; s++) {
     if (state[s]) continue;
-    const stack: [number, number][] = [[s, 0]];
+    let top = 0;
+    stackV[0] = s;
+    stackK[0] = outs.start[s];
     state[s] = 1;
-    while (stack.length) {
-      const frame = stack[stack.length - 1];
-      const [v, k] = frame;
-      if (k < outs[v].length) {
-        frame[1]++;
-        const e = es[outs[v][k]];
+    while (top >= 0) {
+      const v = stackV[top];
+      const k = stackK[top];
+      if (k < outs.start[v + 1]) {
+        stackK[top]++;
+        const e = es[outs.list[k]];
         if (state[e.to] === 1) e.reversed = true;
         else if (state[e.to] === 0) {
           state[e.to] = 1;
-          stack.push([e.to, 0]);
+          top++;
+          stackV[top] = e.to;
+          stackK[top] = outs.start[e.to];
         }
       } else {
         state[v] = 2;
-        stack.pop();
+        top--;
       }
     }
   }
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const pred: number[][] = Array.from({ length: n }, () => []);
-  for (const e of es) {
-    const [a, b] = e.reversed ? [e.to, e.from] : [e.from, e.to];
-    succ[a].push(b);
-    pred[b].push(a);
-  }
+  const head = (i: number): number => (es[i].reversed ? es[i].from : es[i].to);
+  const tail = (i: number): number => (es[i].reversed ? es[i].to : es[i].from);
+  const succ = csr(n, es.length, tail, head);
+  const pred = csr(n, es.length, head, tail);
 
   // 2. Ranks: longest path from the sources, then sources moved down next to their nearest consumer.
-  const indeg = pred.map((p) => p.length);
+  const indeg = new Int32Array(n);
+  for (let v = 0; v < n; v++) indeg[v] = pred.start[v + 1] - pred.start[v];
   const topo: number[] = [];
   for (let i = 0; i < n; i++) if (indeg[i] === 0) topo.push(i);
   for (let i = 0; i < topo.length; i++) {
-    for (const w of succ[topo[i]]) if (--indeg[w] === 0) topo.push(w);
+    const v = topo[i];
+    for (let j = succ.start[v]; j < succ.start[v + 1]; j++) if (--indeg[succ.list[j]] === 0) topo.push(succ.list[j]);
   }
   const rank = new Int32Array(n);
-  for (const v of topo) for (const w of succ[v]) rank[w] = Math.max(rank[w], rank[v] + 1);
+  for (const v of topo) for (let j = succ.start[v]; j < succ.start[v + 1]; j++) rank[succ.list[j]] = Math.max(rank[succ.list[j]], rank[v] + 1);
   for (let i = topo.length - 1; i >= 0; i--) {
     const v = topo[i];
-    if (pred[v].length === 0 && succ[v].length > 0) {
+    if (pred.start[v + 1] === pred.start[v] && succ.start[v + 1] > succ.start[v]) {
       let m = Infinity;
-      for (const w of succ[v]) m = Math.min(m, rank[w]);
+      for (let j = succ.start[v]; j < succ.start[v + 1]; j++) m = Math.min(m, rank[succ.list[j]]);
       rank[v] = m - 1;
     }
   }
@@ -249,29 +285,23 @@ function layoutComponent(
   // 3. Split long edges with dummy nodes. Vertices 0..n-1 are real, n.. are dummies.
   const vRank: number[] = Array.from(rank);
   const vWidth: number[] = members.map((m) => nodes[m].width);
-  const up: number[][] = pred.map(() => []);
-  const down: number[][] = succ.map(() => []);
+  // Each edge's chain of vertices, from its higher rank to its lower one (turned back for reversed edges below).
   const chains: number[][] = [];
   for (const e of es) {
     const [a, b] = e.reversed ? [e.to, e.from] : [e.from, e.to];
     const chain = [a];
-    let prev = a;
     for (let r = vRank[a] + 1; r < vRank[b]; r++) {
-      const d = vRank.length;
+      chain.push(vRank.length);
       vRank.push(r);
       vWidth.push(0);
-      up.push([prev]);
-      down.push([]);
-      down[prev].push(d);
-      chain.push(d);
-      prev = d;
     }
-    down[prev].push(b);
-    up[b].push(prev);
     chain.push(b);
-    chains.push(e.reversed ? chain.reverse() : chain);
+    chains.push(chain);
   }
   const total = vRank.length;
+  const down = adjacency(total, chains, false);
+  const up = adjacency(total, chains, true);
+  es.forEach((e, i) => e.reversed && chains[i].reverse());
   const isDummy = (v: number): boolean => v >= n;
 
   // 4. Order within ranks: DFS order as a start, then barycenter sweeps; keep the best.
@@ -284,35 +314,41 @@ function layoutComponent(
       if (seen[v]) continue;
       seen[v] = 1;
       layers[vRank[v]].push(v);
-      for (let i = down[v].length - 1; i >= 0; i--) if (!seen[down[v][i]]) stack.push(down[v][i]);
+      for (let i = down.start[v + 1] - 1; i >= down.start[v]; i--) if (!seen[down.list[i]]) stack.push(down.list[i]);
     }
   };
-  for (const v of topo) if (up[v].length === 0) visit(v);
+  for (const v of topo) if (up.start[v + 1] === up.start[v]) visit(v);
   for (let v = 0; v < total; v++) if (!seen[v]) visit(v);
 
   const pos = new Float64Array(total);
   const setPos = (): void => {
-    for (const layer of layers) layer.forEach((v, i) => (pos[v] = i));
+    for (const layer of layers) for (let i = 0; i < layer.length; i++) pos[layer[i]] = i;
   };
+  const scratch = new Scratch();
   setPos();
   let best = layers.map((l) => l.slice());
-  let bestCross = countCrossings(layers, down, pos);
-  const sweepRank = (r: number, neighbours: number[][]): void => {
+  let bestCross = countCrossings(layers, down, pos, scratch);
+  const sweepRank = (r: number, neighbours: Adjacency): void => {
     const layer = layers[r];
     const key = new Float64Array(layer.length);
-    layer.forEach((v, i) => {
-      const ns = neighbours[v];
-      if (ns.length === 0) key[i] = i;
+    const { start, list } = neighbours;
+    for (let i = 0; i < layer.length; i++) {
+      const s = start[layer[i]];
+      const k = start[layer[i] + 1] - s;
+      // Median of the neighbours' positions (graphviz), the mean of the two for two neighbours.
+      if (k === 0) key[i] = i;
+      else if (k === 1) key[i] = pos[list[s]];
+      else if (k === 2) key[i] = (pos[list[s]] + pos[list[s + 1]]) / 2;
       else {
-        // Median of the neighbours' positions (graphviz), the mean of the two for two neighbours.
-        const ps = ns.map((w) => pos[w]).sort((a, b) => a - b);
-        const m = ps.length >> 1;
-        key[i] = ps.length % 2 ? ps[m] : ps.length === 2 ? (ps[0] + ps[1]) / 2 : (ps[m - 1] + ps[m]) / 2;
+        const ps = scratch.sorted(k, (j) => pos[list[s + j]]);
+        const m = k >> 1;
+        key[i] = k % 2 ? ps[m] : (ps[m - 1] + ps[m]) / 2;
       }
-    });
+    }
     const idx = layer.map((_, i) => i).sort((a, b) => key[a] - key[b] || (bias ? b - a : a - b));
-    layers[r] = idx.map((i) => layer[i]);
-    layers[r].forEach((v, i) => (pos[v] = i));
+    const next = idx.map((i) => layer[i]);
+    layers[r] = next;
+    for (let i = 0; i < next.length; i++) pos[next[i]] = i;
   };
   let stale = 0;
   let bias = false;
@@ -325,7 +361,7 @@ function layoutComponent(
   const sweeps = opts.sweeps ?? (huge ? 2 : big ? 1 : 12);
   const keepBest = (): void => {
     transpose(layers, up, down, pos, huge ? 1 : 4);
-    const c = countCrossings(layers, down, pos);
+    const c = countCrossings(layers, down, pos, scratch);
     if (c < bestCross) {
       bestCross = c;
       best = layers.map((l) => l.slice());
@@ -369,28 +405,37 @@ function layoutComponent(
     const shift = -(packed[r][packed[r].length - 1] ?? 0) / 2;
     layer.forEach((v, i) => (x[v] = packed[r][i] + shift));
   });
-  const place = (r: number, neighbours: number[][][]): void => {
+  const place = (r: number, neighbours: Adjacency[]): void => {
     const layer = layers[r];
     if (layer.length === 0) return;
     const target = new Float64Array(layer.length);
     const weight = new Float64Array(layer.length);
-    layer.forEach((v, i) => {
-      const xs: number[] = [];
-      for (const list of neighbours) for (const w of list[v]) xs.push(x[w]);
-      if (xs.length === 0) {
+    for (let i = 0; i < layer.length; i++) {
+      const v = layer[i];
+      const a = neighbours[0];
+      const b = neighbours.length > 1 ? neighbours[1] : undefined;
+      const sa = a.start[v];
+      const ka = a.start[v + 1] - sa;
+      const sb = b ? b.start[v] : 0;
+      const k = ka + (b ? b.start[v + 1] - sb : 0);
+      if (k === 0) {
         target[i] = x[v];
         weight[i] = 0.05;
-        return;
+        continue;
       }
-      xs.sort((a, b) => a - b);
-      const mid = xs.length >> 1;
-      target[i] = xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+      if (k === 1) target[i] = x[ka ? a.list[sa] : (b as Adjacency).list[sb]];
+      else {
+        const xs = scratch.sorted(k, (j) => x[j < ka ? a.list[sa + j] : (b as Adjacency).list[sb + j - ka]]);
+        const mid = k >> 1;
+        target[i] = k % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+      }
       weight[i] = isDummy(v) ? 4 : 1;
-    });
+    }
     const solved = isotonic(target, weight, packed[r]);
-    layer.forEach((v, i) => (x[v] = solved[i]));
+    for (let i = 0; i < layer.length; i++) x[layer[i]] = solved[i];
   };
-  const passes = total > 3000 ? 2 : 4;
+  // Past HUGE_VERTICES one pass down and up (then the final one both ways): a second moves few nodes on such levels.
+  const passes = huge ? 1 : total > 3000 ? 2 : 4;
   for (let p = 0; p < passes; p++) {
     for (let r = 1; r <= maxRank; r++) place(r, [up]);
     for (let r = maxRank - 1; r >= 0; r--) place(r, [down]);
@@ -436,9 +481,10 @@ function layoutComponent(
  * from, instead of joining them all in the middle.
  */
 function spreadPorts(routes: Point[][], chains: number[][], realCount: number, widthOf: (v: number) => number): void {
-  const ends = new Map<string, { route: Point[]; index: number; towards: number }[]>();
-  const add = (v: number, side: string, route: Point[], index: number, towards: number): void => {
-    const key = `${v}:${side}`;
+  // Keyed by node and side: 2v for its top, 2v + 1 for its bottom.
+  const ends = new Map<number, { route: Point[]; index: number; towards: number }[]>();
+  const add = (v: number, bottom: boolean, route: Point[], index: number, towards: number): void => {
+    const key = 2 * v + (bottom ? 1 : 0);
     const list = ends.get(key);
     const item = { route, index, towards };
     if (list) list.push(item);
@@ -449,12 +495,12 @@ function spreadPorts(routes: Point[][], chains: number[][], realCount: number, w
     if (r.length < 2) return;
     const a = chain[0];
     const b = chain[chain.length - 1];
-    if (a < realCount) add(a, r[0].y < r[1].y ? 'bottom' : 'top', r, 0, r[1].x);
-    if (b < realCount) add(b, r[r.length - 1].y > r[r.length - 2].y ? 'top' : 'bottom', r, r.length - 1, r[r.length - 2].x);
+    if (a < realCount) add(a, r[0].y < r[1].y, r, 0, r[1].x);
+    if (b < realCount) add(b, !(r[r.length - 1].y > r[r.length - 2].y), r, r.length - 1, r[r.length - 2].x);
   });
   for (const [key, list] of ends) {
     if (list.length < 2) continue;
-    const v = Number(key.split(':')[0]);
+    const v = key >> 1;
     const span = Math.min(widthOf(v) * 0.7, (list.length - 1) * 16);
     list.sort((p, q) => p.towards - q.towards);
     const centre = list[0].route[list[0].index].x;
@@ -501,7 +547,7 @@ function isotonic(target: Float64Array, weight: Float64Array, offs: number[]): F
  * the rank that makes its edges shortest in total (the median of its neighbours' ranks): fewer and shorter long
  * edges, so fewer dummy nodes and crossings. A few passes over the nodes approximate dagre's network simplex.
  */
-function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo: number[], passes: number): void {
+function tightenRanks(rank: Int32Array, pred: Adjacency, succ: Adjacency, topo: number[], passes: number): void {
   const rs: number[] = [];
   for (let p = 0; p < passes; p++) {
     let moved = false;
@@ -510,11 +556,13 @@ function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo
       let lo = -Infinity;
       let hi = Infinity;
       rs.length = 0;
-      for (const w of pred[v]) {
+      for (let j = pred.start[v]; j < pred.start[v + 1]; j++) {
+        const w = pred.list[j];
         lo = Math.max(lo, rank[w] + 1);
         rs.push(rank[w] + 1);
       }
-      for (const w of succ[v]) {
+      for (let j = succ.start[v]; j < succ.start[v + 1]; j++) {
+        const w = succ.list[j];
         hi = Math.min(hi, rank[w] - 1);
         rs.push(rank[w] - 1);
       }
@@ -537,10 +585,69 @@ function tightenRanks(rank: Int32Array, pred: number[][], succ: number[][], topo
   for (let i = 0; i < rank.length; i++) rank[i] -= min;
 }
 
+/** Neighbours of each vertex in flat arrays: those of v are list[start[v]] … list[start[v + 1] - 1]. */
+interface Adjacency {
+  start: Int32Array;
+  list: Int32Array;
+}
+
+/**
+ * The vertices below each vertex (`upward` false) or above it (true) along the chains (each from its higher rank
+ * down), in the order of the chains.
+ */
+function adjacency(total: number, chains: number[][], upward: boolean): Adjacency {
+  const start = new Int32Array(total + 1);
+  for (const c of chains) for (let k = 0; k + 1 < c.length; k++) start[(upward ? c[k + 1] : c[k]) + 1]++;
+  for (let v = 0; v < total; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, total);
+  const list = new Int32Array(start[total]);
+  for (const c of chains) {
+    for (let k = 0; k + 1 < c.length; k++) {
+      if (upward) list[fill[c[k + 1]]++] = c[k];
+      else list[fill[c[k]]++] = c[k + 1];
+    }
+  }
+  return { start, list };
+}
+
+/** For `count` items, `value(i)` listed under vertex `key(i)`, in the order of the items. */
+function csr(total: number, count: number, key: (i: number) => number, value: (i: number) => number): Adjacency {
+  const start = new Int32Array(total + 1);
+  for (let i = 0; i < count; i++) start[key(i) + 1]++;
+  for (let v = 0; v < total; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, total);
+  const list = new Int32Array(start[total]);
+  for (let i = 0; i < count; i++) list[fill[key(i)]++] = value(i);
+  return { start, list };
+}
+
+/** A reused buffer for the sorted values of a node's neighbours (most nodes have one or two, some thousands). */
+class Scratch {
+  private buf = new Float64Array(64);
+
+  /** The `k` values `value(0)`…`value(k - 1)`, sorted ascending (valid until the next call). */
+  sorted(k: number, value: (j: number) => number): Float64Array {
+    if (this.buf.length < k) this.buf = new Float64Array(Math.max(k, 2 * this.buf.length));
+    const b = this.buf;
+    for (let j = 0; j < k; j++) b[j] = value(j);
+    if (k <= 16) {
+      for (let j = 1; j < k; j++) {
+        const t = b[j];
+        let i = j - 1;
+        for (; i >= 0 && b[i] > t; i--) b[i + 1] = b[i];
+        b[i + 1] = t;
+      }
+      return b;
+    }
+    return b.subarray(0, k).sort();
+  }
+}
+
 /** Crossings between the edges of `u` and those of `v` (in that order) towards one neighbouring rank. */
-function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
+function pairCrossings(adj: Adjacency, u: number, v: number, pos: Float64Array): number {
+  const { start, list } = adj;
   let c = 0;
-  for (const a of nu) for (const b of nv) if (pos[a] > pos[b]) c++;
+  for (let i = start[u]; i < start[u + 1]; i++) for (let j = start[v]; j < start[v + 1]; j++) if (pos[list[i]] > pos[list[j]]) c++;
   return c;
 }
 
@@ -548,16 +655,16 @@ function pairCrossings(nu: number[], nv: number[], pos: Float64Array): number {
  * Transposition heuristic (as graphviz's `transpose`): swaps neighbours within a rank while that removes
  * crossings with both adjacent ranks, until a pass over all ranks swaps nothing (at most a few passes).
  */
-function transpose(layers: number[][], up: number[][], down: number[][], pos: Float64Array, passes: number): void {
+function transpose(layers: number[][], up: Adjacency, down: Adjacency, pos: Float64Array, passes: number): void {
   for (let pass = 0; pass < passes; pass++) {
     let improved = false;
     for (const layer of layers) {
       for (let i = 0; i + 1 < layer.length; i++) {
         const u = layer[i];
         const v = layer[i + 1];
-        const keep = pairCrossings(up[u], up[v], pos) + pairCrossings(down[u], down[v], pos);
+        const keep = pairCrossings(up, u, v, pos) + pairCrossings(down, u, v, pos);
         if (keep === 0) continue;
-        const swap = pairCrossings(up[v], up[u], pos) + pairCrossings(down[v], down[u], pos);
+        const swap = pairCrossings(up, v, u, pos) + pairCrossings(down, v, u, pos);
         if (swap < keep) {
           layer[i] = v;
           layer[i + 1] = u;
@@ -576,16 +683,17 @@ function transpose(layers: number[][], up: number[][], down: number[][], pos: Fl
  * to the place, at most `reach` places away, where its edges cross the fewest edges of the others towards both
  * neighbouring ranks (staying put on a tie). Returns the crossings removed.
  */
-function sift(layer: number[], up: number[][], down: number[][], pos: Float64Array, reach: number): number {
+function sift(layer: number[], up: Adjacency, down: Adjacency, pos: Float64Array, reach: number): number {
   const len = layer.length;
   if (len < 2) return 0;
   // The neighbours' places (fixed while this rank is sifted) of the j-th vertex of `order`, flat: up ones in
   // ns[start[2j]..start[2j+1]), down ones in ns[start[2j+1]..start[2j+2]).
   const order = layer.slice();
   const start = new Int32Array(2 * len + 1);
+  const degree = (a: Adjacency, v: number): number => a.start[v + 1] - a.start[v];
   for (let j = 0; j < len; j++) {
-    start[2 * j + 1] = start[2 * j] + up[order[j]].length;
-    start[2 * j + 2] = start[2 * j + 1] + down[order[j]].length;
+    start[2 * j + 1] = start[2 * j] + degree(up, order[j]);
+    start[2 * j + 2] = start[2 * j + 1] + degree(down, order[j]);
   }
   const ns = new Float64Array(start[2 * len]);
   // By place in the rank: the place of the vertex's one neighbour above / below (most vertices are dummies, with
@@ -594,10 +702,10 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
   const below = new Int32Array(len).fill(-1);
   for (let j = 0, k = 0; j < len; j++) {
     const u = order[j];
-    if (up[u].length === 1) above[j] = pos[up[u][0]];
-    if (down[u].length === 1) below[j] = pos[down[u][0]];
-    for (const w of up[u]) ns[k++] = pos[w];
-    for (const w of down[u]) ns[k++] = pos[w];
+    if (degree(up, u) === 1) above[j] = pos[up.list[up.start[u]]];
+    if (degree(down, u) === 1) below[j] = pos[down.list[down.start[u]]];
+    for (let e = up.start[u]; e < up.start[u + 1]; e++) ns[k++] = pos[up.list[e]];
+    for (let e = down.start[u]; e < down.start[u + 1]; e++) ns[k++] = pos[down.list[e]];
   }
   // How the crossings between the edges of j and q towards one rank change when j moves from left of q to its right.
   const delta = (a0: number, a1: number, b0: number, b1: number): number => {
@@ -665,18 +773,30 @@ function sift(layer: number[], up: number[][], down: number[][], pos: Float64Arr
 }
 
 /** Crossings between adjacent ranks, counted by inversions (Barth, Jünger, Mutzel), O(E log V) per rank pair. */
-function countCrossings(layers: number[][], down: number[][], pos: Float64Array): number {
+function countCrossings(layers: number[][], down: Adjacency, pos: Float64Array, scratch: Scratch): number {
   let total = 0;
+  let south = new Int32Array(1024);
+  let tree = new Int32Array(1024);
   for (let r = 0; r + 1 < layers.length; r++) {
-    const south: number[] = [];
+    let n = 0;
     for (const v of layers[r]) {
-      const d = down[v];
-      if (d.length === 1) south.push(pos[d[0]]);
-      else if (d.length > 1) for (const t of d.map((w) => pos[w]).sort((a, b) => a - b)) south.push(t);
+      const s = down.start[v];
+      const deg = down.start[v + 1] - s;
+      if (n + deg > south.length) {
+        const grown = new Int32Array(Math.max(2 * south.length, n + deg));
+        grown.set(south.subarray(0, n));
+        south = grown;
+      }
+      if (deg === 1) south[n++] = pos[down.list[s]];
+      else if (deg > 1) {
+        const ts = scratch.sorted(deg, (k) => pos[down.list[s + k]]);
+        for (let k = 0; k < deg; k++) south[n++] = ts[k];
+      }
     }
     const size = layers[r + 1].length;
-    const tree = new Int32Array(size + 1);
-    for (let i = south.length - 1; i >= 0; i--) {
+    if (tree.length < size + 1) tree = new Int32Array(Math.max(2 * tree.length, size + 1));
+    else tree.fill(0, 0, size + 1);
+    for (let i = n - 1; i >= 0; i--) {
       // Count already-inserted targets strictly left of this one.
       for (let j = south[i]; j > 0; j -= j & -j) total += tree[j];
       for (let j = south[i] + 1; j <= size; j += j & -j) tree[j]++;

@@ -44,6 +44,10 @@ export function parsePipeline(text: string): PipelineModel {
 class Reader {
   private components = new Map<string, YNode>();
   private executorNodes = new Map<string, YNode>();
+  /** The inputs or outputs a component declares, read once per component (not once per task using it). */
+  private ioDefs = new Map<unknown, IoDef[]>();
+  /** The types of those declared inputs by `kind:name`. */
+  private ioTypes = new Map<IoDef[], Map<string, string>>();
   private readonly model: PipelineModel;
 
   constructor(
@@ -281,7 +285,8 @@ class Reader {
   private readTaskInputs(key: string, inputs: YNode | undefined, declared: IoDef[], siblings: Set<string>, dagInputs: Set<string>, dagId: string): TaskInput[] {
     const out: TaskInput[] = [];
     const seen = new Set<string>();
-    const types = new Map(declared.map((d) => [`${d.kind}:${d.name}`, d.type]));
+    let types = this.ioTypes.get(declared);
+    if (!types) this.ioTypes.set(declared, (types = new Map(declared.map((d) => [`${d.kind}:${d.name}`, d.type]))));
     const checkProducer = (producer: YNode | undefined): string => {
       const name = producer?.str() ?? '';
       if (!siblings.has(name)) this.report('error', 'unknown-task', `Task \`${key}\` takes an input from \`${name}\`, which is not a task of this DAG.`, producer?.valueRange);
@@ -352,34 +357,35 @@ class Reader {
   }
 
   private checkCycles(dag: DagModel, taskNodes: YNode | undefined): void {
-    const indegree = new Map(dag.tasks.map((t) => [t.id, 0]));
-    const next = new Map<string, string[]>();
+    const index = new Map(dag.tasks.map((t, i) => [t.id, i]));
+    const indegree = new Int32Array(dag.tasks.length);
+    const next: number[][] = dag.tasks.map(() => []);
     for (const e of dag.edges) {
-      if (!indegree.has(e.from) || !indegree.has(e.to) || e.from === e.to) continue;
-      indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
-      const out = next.get(e.from);
-      if (out) out.push(e.to);
-      else next.set(e.from, [e.to]);
+      const a = index.get(e.from);
+      const b = index.get(e.to);
+      if (a === undefined || b === undefined || a === b) continue;
+      indegree[b]++;
+      next[a].push(b);
     }
-    const queue = [...indegree].filter(([, d]) => d === 0).map(([k]) => k);
+    const queue: number[] = [];
+    for (let i = 0; i < indegree.length; i++) if (indegree[i] === 0) queue.push(i);
     for (let i = 0; i < queue.length; i++) {
-      for (const n of next.get(queue[i]) ?? []) {
-        const d = (indegree.get(n) ?? 0) - 1;
-        indegree.set(n, d);
-        if (d === 0) queue.push(n);
-      }
+      for (const n of next[queue[i]]) if (--indegree[n] === 0) queue.push(n);
     }
     for (const e of dag.edges) {
       if (e.from === e.to) this.report('error', 'cycle', `Task \`${e.to}\` depends on itself.`, taskNodes?.get(e.to)?.range);
     }
     if (queue.length < dag.tasks.length) {
-      const stuck = dag.tasks.filter((t) => (indegree.get(t.id) ?? 0) > 0).map((t) => t.id);
+      const stuck = dag.tasks.filter((_, i) => indegree[i] > 0).map((t) => t.id);
       this.report('error', 'cycle', `The tasks ${stuck.map((s) => `\`${s}\``).join(', ')} depend on each other in a cycle.`, taskNodes?.get(stuck[0])?.range);
     }
   }
 
   private readIoDefs(defs: YNode | undefined): IoDef[] {
+    const known = defs && this.ioDefs.get(defs.value);
+    if (known) return known;
     const out: IoDef[] = [];
+    if (defs && typeof defs.value === 'object' && defs.value !== null) this.ioDefs.set(defs.value, out);
     for (const [name, p] of defs?.get('parameters')?.entries() ?? []) {
       const d: IoDef = { name, kind: 'parameter', type: p.get('parameterType')?.str() ?? '' };
       if (p.get('isOptional')?.bool()) d.optional = true;
@@ -400,8 +406,8 @@ class Reader {
   }
 
   private checkFields(node: YNode, known: Set<string>, what: string): void {
-    for (const [key, v] of node.entries()) {
-      if (!known.has(key)) this.report('warning', 'unknown-field', `Unknown field \`${key}\` in ${what}.`, v.range);
+    for (const key of node.keys()) {
+      if (!known.has(key)) this.report('warning', 'unknown-field', `Unknown field \`${key}\` in ${what}.`, node.get(key)?.range);
     }
   }
 }
@@ -464,13 +470,20 @@ function roleOf(task: TaskModel): DagRole {
 
 /** Task-to-task edges of one DAG: one per producer/consumer pair, data when a value flows, else control. */
 function buildEdges(tasks: TaskModel[]): EdgeModel[] {
-  const edges = new Map<string, EdgeModel>();
+  const edges: EdgeModel[] = [];
+  const byTarget = new Map<string, EdgeModel>();
+  let target = '';
+  // One task's edges at a time: keyed by their producer only.
   const edge = (from: string, to: string): EdgeModel => {
-    const id = `${from}\u0000${to}`;
-    let e = edges.get(id);
+    if (to !== target) {
+      byTarget.clear();
+      target = to;
+    }
+    let e = byTarget.get(from);
     if (!e) {
       e = { from, to, kind: 'control', parameters: [], artifacts: [] };
-      edges.set(id, e);
+      byTarget.set(from, e);
+      edges.push(e);
     }
     return e;
   };
@@ -488,8 +501,8 @@ function buildEdges(tasks: TaskModel[]): EdgeModel[] {
     for (const dep of t.dependentTasks) edge(dep, t.id);
   }
   const strategy = new Map(tasks.map((t) => [t.id, t.strategy]));
-  for (const e of edges.values()) if (strategy.get(e.to) === ALL_UPSTREAM) e.always = true;
-  return [...edges.values()];
+  for (const e of edges) if (strategy.get(e.to) === ALL_UPSTREAM) e.always = true;
+  return edges;
 }
 
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */

@@ -124,18 +124,12 @@ export class YNode {
   /**
    * Gives `target` a `range` (this node's `range`) computed on first use. Not enumerable: the file's positions are
    * indexed only when go-to-source asks for it, and it is not copied into messages to the webview. Keeps the path,
-   * not the tree.
+   * not the tree. One getter shared by all targets (a getter per object would give each its own hidden class: a
+   * 111,782-task model then takes several times its size and every later walk over its tasks is slow).
    */
   defineRange(target: object): void {
-    const src = this.src;
-    const path = this.path();
-    const isEntry = this.parent?.isMap ?? false;
-    let cached: Range | undefined;
-    Object.defineProperty(target, 'range', {
-      enumerable: false,
-      configurable: true,
-      get: () => (cached ??= (isEntry ? src.locate(path, 'key') : undefined) ?? src.locate(path, 'value') ?? ORIGIN),
-    });
+    Object.defineProperty(target, LAZY_RANGE, { value: { src: this.src, path: this.path(), isEntry: this.parent?.isMap ?? false }, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(target, 'range', RANGE_PROPERTY);
   }
 
   /**
@@ -148,6 +142,24 @@ export class YNode {
     return this.value ?? null;
   }
 }
+
+interface LazyRange {
+  src: SourcePositions;
+  path: PathKey[];
+  isEntry: boolean;
+  range?: Range;
+}
+
+const LAZY_RANGE = Symbol('lazyRange');
+
+const RANGE_PROPERTY: PropertyDescriptor = {
+  enumerable: false,
+  configurable: true,
+  get(this: { [LAZY_RANGE]: LazyRange }): Range {
+    const l = this[LAZY_RANGE];
+    return (l.range ??= (l.isEntry ? l.src.locate(l.path, 'key') : undefined) ?? l.src.locate(l.path, 'value') ?? ORIGIN);
+  },
+};
 
 /** Counts the nodes of `value` as a tree (shared references counted each time), stopping at the bound. */
 function checkExpansion(value: unknown): void {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { firstLevelLayout } from '../../core/pipeline/first-layout';
+import { firstLevelLayout, packLayout, unpackLayout } from '../../core/pipeline/first-layout';
 import { buildLevel } from '../../core/pipeline/layer';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
@@ -67,17 +67,19 @@ describe('pipeline graph webview (Chromium)', function () {
   it('draws the top level where the layout sent with the model puts it (the extension host lays it out)', async function () {
     const given = firstLevelLayout(loops);
     assert.ok(given);
-    // Mirrored, so it cannot be what the page would have computed itself.
-    const mirrored = { ...given, layout: { ...given.layout, nodes: given.layout.nodes.map((n) => ({ ...n, x: given.layout.width - n.x })) } };
     const level = buildLevel(loops, loops.root, undefined);
+    const own = unpackLayout(given.layout, level.nodes.length, level.edges);
+    assert.ok(own);
+    // Mirrored, so it cannot be what the page would have computed itself.
+    const mirrored = { ...given, layout: packLayout({ ...own, nodes: own.nodes.map((n) => ({ ...n, x: own.width - n.x })) }) };
     const i = level.nodes.findIndex((n) => n.id === 't:flip-coin-op');
     const at = async () => frame().locator('[data-id="t:flip-coin-op"]').getAttribute('transform');
-    const p = mirrored.layout.nodes[i];
+    const p = { x: own.width - own.nodes[i].x, y: own.nodes[i].y, width: own.nodes[i].width, height: own.nodes[i].height };
     await showModel(g, loops, 'given-layout.yaml', mirrored);
     assert.equal(await at(), `translate(${p.x - p.width / 2},${p.y - p.height / 2})`);
-    const own = given.layout.nodes[i];
+    const q = own.nodes[i];
     await showModel(g, loops, 'pipeline_with_loops_and_conditions.yaml');
-    assert.equal(await at(), `translate(${own.x - own.width / 2},${own.y - own.height / 2})`, 'without one the page lays the level out itself');
+    assert.equal(await at(), `translate(${q.x - q.width / 2},${q.y - q.height / 2})`, 'without one the page lays the level out itself');
   });
 
   it('double-click drills into a sub-DAG; breadcrumbs lead back', async function () {

@@ -118,12 +118,24 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
  */
 export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml', layout?: unknown): Promise<Record<string, number | string>> {
   const before = (await g.posted()).filter((m) => m.type === 'rendered').length;
-  // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page.
-  await g.page.evaluate((json) => ((globalThis as unknown as { __staged: unknown }).__staged = JSON.parse(json)), JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0, ...(layout ? { layout } : {}) }));
+  // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page. The
+  // packed layout's typed arrays are revived as typed arrays (VS Code passes them to the webview as such); a reviver
+  // on the model itself would leave the page's copy of it slow to walk.
+  const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
+  await g.page.evaluate(
+    ([json, layoutJson]) => {
+      const w = globalThis as unknown as Record<string, unknown> & { __staged: Record<string, unknown> };
+      w.__staged = JSON.parse(json) as Record<string, unknown>;
+      if (layoutJson) w.__staged.layout = JSON.parse(layoutJson, (_k, v: { $typed?: string; data?: number[] } | null) => (v && typeof v === 'object' && v.$typed ? new (w[v.$typed] as new (d: number[]) => unknown)(v.data ?? []) : v));
+    },
+    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0 }), packed] as const,
+  );
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: unknown; postMessage(m: unknown, o: string): void };
     const t = performance.now();
     w.postMessage(w.__staged, '*');
+    // The message is cloned: the staged copy is not the page's to keep (a webview holds only the one it receives).
+    w.__staged = undefined;
     return t;
   });
   const r = await waitForRender(g, before + 1);

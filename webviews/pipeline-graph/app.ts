@@ -4,7 +4,7 @@ import type { RunOverlay } from '../../core/kfp/overlay';
 import { formatDuration, STATE_LABELS, taskKey, type TaskState } from '../../core/kfp/runState';
 import { resolvePath } from '../../core/pipeline/describe';
 import { buildLevel, taskNodeId, type LevelView } from '../../core/pipeline/layer';
-import { type LevelLayout, levelLayoutKey } from '../../core/pipeline/first-layout';
+import { type LevelLayout, levelLayoutKey, unpackLayout } from '../../core/pipeline/first-layout';
 import { layoutGraph, type Layout } from '../../core/pipeline/layout';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
 import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
@@ -35,6 +35,8 @@ export class GraphApp {
   private level: LevelView | undefined;
   private parents: TaskModel[] = [];
   private layouts = new Map<string, Layout>();
+  /** The layout the extension sent with the model (packed), unpacked when its level is drawn. */
+  private given: LevelLayout | undefined;
   private hits: SearchHit[] = [];
   private hitIndex = -1;
   private receivedAt = 0;
@@ -270,7 +272,7 @@ export class GraphApp {
     const sameFile = (prev?.source.label ?? this.state.file) === next.source.label;
     this.current = next;
     this.layouts.clear();
-    if (given) this.layouts.set(levelLayoutKey(given.dag, given.artifacts, given.io), given.layout);
+    this.given = given;
     if (!sameFile) {
       this.state.path = [];
       this.state.selected = undefined;
@@ -328,11 +330,11 @@ export class GraphApp {
     const level = buildLevel(cur.model, dag, parents[parents.length - 1], { artifacts: this.state.artifacts, io: this.state.io });
     this.level = level;
     const key = levelLayoutKey(dag.id, this.state.artifacts, this.state.io);
+    const given = this.given && levelLayoutKey(this.given.dag, this.given.artifacts, this.given.io) === key ? this.given : undefined;
     let layout = this.layouts.get(key);
-    if (!layout || layout.nodes.length !== level.nodes.length) {
-      layout = layoutGraph(level.nodes, level.edges);
-      this.layouts.set(key, layout);
-    }
+    if (!layout && given) layout = unpackLayout(given.layout, level.nodes.length, level.edges);
+    if (!layout || layout.nodes.length !== level.nodes.length) layout = layoutGraph(level.nodes, level.edges);
+    this.layouts.set(key, layout);
     const laidOut = performance.now();
     if (this.run) this.canvas.setStates(this.levelStates());
     this.canvas.render(level, layout, fit);

@@ -6,7 +6,8 @@ import type { PipelineModel, PipelineSource } from '../../core/pipeline/model';
 /** Extension → webview. */
 export type ToGraph =
   /** A (re)read pipeline. `version` grows with every read of the same file; the view keeps its level and zoom.
-   * `layout`: the top level's, made by the extension host (core/pipeline/first-layout.ts). */
+   * `layout`: the top level's, made by the extension host and packed in typed arrays (core/pipeline/first-layout.ts;
+   * none past FIRST_LAYOUT_MAX_NODES nodes). */
   | { type: 'model'; model: PipelineModel; source: PipelineSource; version: number; layout?: LevelLayout }
   /** Work in progress or a failure that left no model (e.g. Python compile errors). */
   | { type: 'status'; state: 'compiling' | 'error' | 'idle'; message?: string }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import dagre from '@dagrejs/dagre';
+import { firstLevelLayout, unpackLayout } from '../../../core/pipeline/first-layout';
 import { buildLevel } from '../../../core/pipeline/layer';
 import { layoutGraph, type Layout, type LayoutEdge, type LayoutNode, type Point } from '../../../core/pipeline/layout';
 import { parsePipeline } from '../../../core/pipeline/parse';
@@ -83,6 +84,18 @@ describe('pipeline graph layout', function () {
     const m = parsePipeline(s.text);
     const level = buildLevel(m, m.root, undefined);
     assert.deepEqual(layoutGraph(level.nodes, level.edges), layoutGraph(level.nodes, level.edges));
+  });
+
+  it('the layout the extension host sends packed (typed arrays) is the same layout unpacked in the page; one of another level is not used', function () {
+    const m = parsePipeline(syntheticPipeline({ tasks: 300, seed: 7 }).text);
+    const first = firstLevelLayout(m);
+    assert.ok(first);
+    assert.ok(first.layout.points instanceof Float64Array && first.layout.nodes instanceof Float64Array);
+    const level = buildLevel(m, m.root, undefined);
+    assert.equal(first.nodes, level.nodes.length);
+    assert.deepEqual(unpackLayout(first.layout, level.nodes.length, level.edges), layoutGraph(level.nodes, level.edges));
+    const bare = buildLevel(m, m.root, undefined, { artifacts: false });
+    assert.equal(unpackLayout(first.layout, bare.nodes.length, bare.edges), undefined);
   });
 
   it('the root level of a 2,000-task pipeline: no overlaps, every edge routed, in well under 1.5 s', function () {
