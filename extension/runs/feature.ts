@@ -188,7 +188,8 @@ export const runsFeature: Feature = (ctx) => {
     return { ended: ended.length, found: metricColumns(ended.map((r) => runMetrics.get(r.run_id) ?? [])) };
   };
 
-  const runOf = (node?: RunsNode | string): Run | undefined => (typeof node === 'string' ? { run_id: node } : node?.type === 'run' ? node.run : undefined);
+  /** The run of a view node, or of a run id (the listed run when the Runs view has it: its name for titles). */
+  const runOf = (node?: RunsNode | string): Run | undefined => (typeof node === 'string' ? model.runs.find((r) => r.run_id === node) ?? { run_id: node } : node?.type === 'run' ? node.run : undefined);
 
   /** Runs an action on a run with a message on failure; refreshes the views after. */
   const runAction = async (node: RunsNode | string | undefined, what: string, fn: (run: Run) => Promise<unknown>): Promise<void> => {

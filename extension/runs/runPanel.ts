@@ -223,7 +223,7 @@ export class RunPanel implements vscode.Disposable {
     }
   }
 
-  private async action(a: 'terminate' | 'retry' | 'clone' | 'openLocal'): Promise<void> {
+  private async action(a: 'terminate' | 'retry' | 'clone' | 'openLocal' | 'outputs'): Promise<void> {
     const run = this.run;
     if (!run) return;
     switch (a) {
@@ -235,6 +235,9 @@ export class RunPanel implements vscode.Disposable {
         break;
       case 'clone':
         await vscode.commands.executeCommand('kubeflow.runs.clone', { type: 'run', run });
+        return;
+      case 'outputs':
+        await vscode.commands.executeCommand('kubeflow.runs.showOutputs', this.runId);
         return;
       case 'openLocal': {
         const local = this.deps.localOf(this.runId);

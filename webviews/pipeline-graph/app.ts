@@ -146,7 +146,7 @@ export class GraphApp {
     const meta = [run.experiment ? `experiment ${run.experiment}` : '', run.pipeline ?? '', run.created ? `started ${new Date(run.created).toLocaleString()}` : ''].filter(Boolean).join(' · ');
     const duration = h('span', { class: 'duration', id: 'run-duration' }, this.durationText());
     const actions = h('span', { class: 'run-actions' });
-    const act = (label: string, action: 'terminate' | 'retry' | 'clone', title: string, primary = false) => {
+    const act = (label: string, action: 'terminate' | 'retry' | 'clone' | 'outputs', title: string, primary = false) => {
       const b = h('vscode-button', { appearance: primary ? 'primary' : 'secondary', title }, label);
       b.addEventListener('click', () => this.channel.post({ type: 'runAction', action }));
       actions.appendChild(b);
@@ -158,6 +158,7 @@ export class GraphApp {
     } else {
       if (run.canTerminate) act('Terminate', 'terminate', 'Stop the run (it goes Canceling, then Canceled)');
       if (run.canRetry) act('Retry', 'retry', 'Re-run the failed and canceled tasks of this run');
+      act('Outputs', 'outputs', 'What the run produced: each task\'s parameters, artifacts and metrics (ML Metadata)');
       act('Clone…', 'clone', 'A new run of the same pipeline version with these parameters, in the form');
     }
     this.runBar.appendChild(h('div', { class: 'run-title' }, pill, h('strong', { class: 'run-name', title: run.runId }, run.name), duration, run.live ? h('span', { class: 'muted small', title: 'The view refreshes while the run is active' }, 'live') : undefined, h('span', { class: 'spacer' }), actions));

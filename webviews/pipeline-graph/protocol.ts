@@ -36,8 +36,8 @@ export type FromGraph =
   | { type: 'openFile'; file: string; line?: number }
   /** Local run view: debug one task's component with this run's inputs. */
   | { type: 'debugTask'; path: string[]; task: string }
-  /** Run view actions. `openLocal`: the graph of the local file the run came from. */
-  | { type: 'runAction'; action: 'terminate' | 'retry' | 'clone' | 'openLocal' }
+  /** Run view actions. `openLocal`: the graph of the local file the run came from; `outputs`: the run's outputs panel. */
+  | { type: 'runAction'; action: 'terminate' | 'retry' | 'clone' | 'openLocal' | 'outputs' }
   /** Run view: the log of the pod that ran a task (`node`), or of the task's latest attempt. */
   | { type: 'openLogs'; path: string[]; task: string; node?: string }
   /** Timing of a drawn level, for the log and the benchmark. */

@@ -215,4 +215,18 @@ describe('run outputs and comparison (UI, packaged .vsix in code-server)', funct
     assert.deepEqual(rows, expected.map((t) => t.replace(/\s+/g, '')));
     await s!.wb.screenshot('4-lineage');
   });
+
+  it('the run view\'s Outputs button opens what that run produced', async () => {
+    await s!.wb.runCommand('View: Close All Editors');
+    const row = pane(page(), 'Runs').locator('.monaco-list-row', { hasText: CLASSIFIER_RUN });
+    // a click on a run opens its run view
+    await row.click();
+    const view = await frameWith('#run-state');
+    await view.locator('#run-state', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
+    await view.locator('.run-actions vscode-button', { hasText: 'Outputs' }).click();
+    const f = await frameWith('section.task[data-task="train"] .artifact[data-artifact]');
+    assert.match(await f.locator('section.task[data-task="train"]').innerText(), new RegExp(`classifier/${s!.sandbox.seededKfp.classifier.runId}/train/`), 'the outputs of the run shown in the view');
+    await page().locator('.tab', { hasText: `Outputs: ${CLASSIFIER_RUN}` }).waitFor({ timeout: 10_000 });
+    await s!.wb.screenshot('5-run-view-outputs');
+  });
 });
