@@ -18,6 +18,9 @@ import { revisionsOf, UNNAMED_PREDICTOR } from './panel';
 import { gateOf, lineOf } from './present';
 
 const REFRESH_MS = 60_000;
+
+/** The tree's health line of an endpoint: the default's, and the canary's beside it when there is one. */
+const withCanary = (stable: string, canary: string): string => (canary ? `${stable || '—'}  |  canary ${canary}` : stable);
 /** What the line shows, and what the canary gate reads besides. */
 const LINE: SliId[] = ['latencyP95', 'errorRate', 'requestRate'];
 const GATE: SliId[] = ['availability', 'latencyP99'];
@@ -92,10 +95,9 @@ export class EndpointHealthStatus implements vscode.Disposable {
           readEndpointHealth(client, { ...common, service: '', mode: 'Serverless', revisions, slis: [...LINE, ...GATE] }).then((h) => {
             for (const e of serverless) {
               const r = revisionsOf(e.summary);
-              const stable = lineOf(h, r.stable);
-              const canary = lineOf(h, r.canary);
-              if (!stable && !canary) continue;
-              next.set(`${e.summary.namespace}/${e.summary.name}`, { text: canary ? `${stable || '—'}  |  canary ${canary}` : stable, tooltip });
+              const text = withCanary(lineOf(h, r.stable), lineOf(h, r.canary));
+              if (!text) continue;
+              next.set(`${e.summary.namespace}/${e.summary.name}`, { text, tooltip });
               this.sayBreach(e, h, r);
             }
           }),
@@ -112,8 +114,8 @@ export class EndpointHealthStatus implements vscode.Disposable {
           reads.push(
             readEndpointHealth(client, { ...common, service: e.summary.name, mode: 'RawDeployment', pods: own, ...(podGroups ? { podGroups, slis: [...LINE, ...GATE] } : { slis: LINE }) }).then((h) => {
               const r = podGroups ? revisionsOf(e.summary) : {};
-              const text = podGroups ? [lineOf(h, r.stable), lineOf(h, r.canary)] : [lineOf(h, '')];
-              if (text.some(Boolean)) next.set(`${e.summary.namespace}/${e.summary.name}`, { text: text.length > 1 && text[1] ? `${text[0] || '—'}  |  canary ${text[1]}` : text[0] || '—', tooltip });
+              const text = podGroups ? withCanary(lineOf(h, r.stable), lineOf(h, r.canary)) : lineOf(h, '');
+              if (text) next.set(`${e.summary.namespace}/${e.summary.name}`, { text, tooltip });
               if (podGroups) this.sayBreach(e, h, r, 'RawDeployment');
             }),
           );
