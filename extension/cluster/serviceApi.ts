@@ -131,7 +131,7 @@ export class ServiceApi implements vscode.Disposable {
     this.forward = { key, id: info.id, info };
     // The local port listens before the pod is found. Wait (briefly) for the outcome, so a missing service or RBAC
     // refusal fails this request now instead of holding it while the daemon retries.
-    const settled = await this.settle(info.id, SETTLE_MS);
+    const settled = await this.settle(this.forward.info, SETTLE_MS);
     const st = settled.status;
     if (st.state === 'error') {
       // A forward this API started for itself and that cannot work now (no kubeconfig, RBAC, no such service) is not
@@ -145,19 +145,24 @@ export class ServiceApi implements vscode.Disposable {
     return settled;
   }
 
-  /** The forward's state once it is no longer `connecting`, or after `ms`. */
-  private settle(id: string, ms: number): Promise<P.ForwardInfo> {
+  /**
+   * The forward's state once it is no longer `connecting`, or after `ms`. It follows the forward's own notifications,
+   * not `this.forward`: a reset meanwhile (settings or a stored credential changed) must not leave the request waiting.
+   */
+  private settle(first: P.ForwardInfo, ms: number): Promise<P.ForwardInfo> {
+    if (first.status.state !== 'connecting') return Promise.resolve(first);
     return new Promise((resolve) => {
-      const current = (): P.ForwardInfo => this.forward!.info;
-      if (current().status.state !== 'connecting') return resolve(current());
+      let latest = first;
       const done = (): void => {
         clearTimeout(timer);
         sub.dispose();
-        resolve(current());
+        resolve(latest);
       };
       const timer = setTimeout(done, ms);
       const sub = this.ctx.daemon.onNotification(P.didChangeForward, (info) => {
-        if (info.id === id && info.status.state !== 'connecting') done();
+        if (info.id !== first.id) return;
+        latest = info;
+        if (info.status.state !== 'connecting') done();
       });
     });
   }

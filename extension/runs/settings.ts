@@ -65,7 +65,10 @@ export class Credentials implements vscode.Disposable {
       if (e.key.startsWith(SECRET_PREFIX)) this.cached.delete(e.key);
     });
     // The single credential of earlier versions belonged to no endpoint in particular: it is not sent anywhere now.
-    void Promise.resolve(secrets.delete(LEGACY_SECRET_KEY)).catch(() => undefined);
+    // Deleted only when present: every delete fires onDidChange, and the connection resets on a credential change.
+    void Promise.resolve(secrets.get(LEGACY_SECRET_KEY))
+      .then((old) => (old === undefined ? undefined : secrets.delete(LEGACY_SECRET_KEY)))
+      .catch(() => undefined);
   }
 
   dispose(): void {
