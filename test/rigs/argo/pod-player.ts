@@ -343,6 +343,8 @@ export async function startPodPlayer(rig: KubeRig, o: PodPlayerOptions): Promise
     binds.push(...imageBinds); // last: a volume at /tmp (Argo's wait container has one) would hide them
     const cdir = path.join(dir, 'containers', c.name);
     await fsp.mkdir(path.join(cdir, 'root'), { recursive: true });
+    // checked again after the awaits: a player stopped meanwhile (the rig tearing down) starts nothing that outlives it
+    if (stopped || stopping.has(pod.metadata.uid)) return finish(143);
     const child = spawn('unshare', ['--mount', '--uts', '--pid', '--propagation', 'private', '--fork', 'bash', CTR_RUN,
       path.join(cdir, 'root'), cdir, c.workingDir || '/', ...binds, '--', ...argv], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const set = running.get(pod.metadata.uid) ?? new Set();
