@@ -40,7 +40,9 @@ export class GraphPanel implements vscode.Disposable {
   /** The file's own subscriptions (file watcher); replaced when a preview panel shows another file. */
   private fileSubs: vscode.Disposable[] = [];
   private model: PipelineModel | undefined;
-  private last: ToGraph | undefined;
+  /** The latest model message and the layout message sent with it: a reloaded page gets both again. */
+  private last: Extract<ToGraph, { type: 'model' }> | undefined;
+  private lastLayout: Extract<ToGraph, { type: 'layout' }> | undefined;
   private version = 0;
   private loading: AbortController | undefined;
   /** The newest read; an older one that gets superseded answers with this one's result. */
@@ -125,8 +127,10 @@ export class GraphPanel implements vscode.Disposable {
       this.host.onReady(() => {
         this.host.post({ type: 'canSubmit', value: this.uri.scheme === 'file', local: this.uri.scheme === 'file' && /\.py$/i.test(this.uri.path) });
         if (!this.last) return;
+        this.host.dropQueued('layout');
         this.host.dropQueued('model');
         this.host.dropQueued('status');
+        if (this.lastLayout?.version === this.last.version) this.host.post(this.lastLayout);
         this.host.post(this.last);
       }),
       this.host.panel.onDidDispose(() => this.dispose()),
@@ -171,6 +175,7 @@ export class GraphPanel implements vscode.Disposable {
     GraphPanel.panels.set(this.key, this);
     this.model = undefined;
     this.last = undefined;
+    this.lastLayout = undefined;
     this.updateTitle();
     this.watchFile();
     this.saveRestore();
@@ -225,7 +230,10 @@ export class GraphPanel implements vscode.Disposable {
         return this.summary(tooBig);
       }
       this.model = res.model;
-      this.post({ type: 'model', model: res.model, source: res.source, version: this.version++, layout: firstLevelLayout(res.model) });
+      const version = this.version++;
+      const layout = firstLevelLayout(res.model);
+      if (layout) this.post({ type: 'layout', version, layout });
+      this.post({ type: 'model', model: res.model, source: res.source, version });
       this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms, ${res.model.diagnostics.length} problem(s)`);
       return this.summary();
     } catch (err) {
@@ -239,6 +247,10 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   private post(msg: ToGraph): void {
+    if (msg.type === 'layout') {
+      this.host.dropQueued('layout');
+      this.lastLayout = msg;
+    }
     if (msg.type === 'model') {
       this.host.dropQueued('model');
       this.host.dropQueued('status');

@@ -114,27 +114,38 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
  * Sends a model as the extension would and returns the `rendered` report of the level it draws, plus
  * `fromPostMs`: from the page's postMessage call (structured clone of the model included) to the painted frame.
  * The model is handed to the page first, so Playwright's own transfer is not counted. `layout`: the top level's, as
- * the extension sends it (`firstLevelLayout`).
+ * the extension sends it (`firstLevelLayout`), in a `layout` message just before the model.
  */
 export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml', layout?: unknown): Promise<Record<string, number | string>> {
   const before = (await g.posted()).filter((m) => m.type === 'rendered').length;
   // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page. The
-  // packed layout's typed arrays are revived as typed arrays (VS Code passes them to the webview as such); a reviver
-  // on the model itself would leave the page's copy of it slow to walk.
+  // packed layout's typed arrays go as plain number arrays and are made typed arrays again in the page (VS Code
+  // hands the webview typed arrays): not with a JSON.parse reviver, which over a 130,000-node layout left the
+  // page's later work 5–20× slower (its level building took 5.7 s instead of 0.2 s), something no webview sees.
   const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
+  const version = (model as { version?: number }).version ?? 0;
   await g.page.evaluate(
-    ([json, layoutJson]) => {
-      const w = globalThis as unknown as Record<string, unknown> & { __staged: Record<string, unknown> };
-      w.__staged = JSON.parse(json) as Record<string, unknown>;
-      if (layoutJson) w.__staged.layout = JSON.parse(layoutJson, (_k, v: { $typed?: string; data?: number[] } | null) => (v && typeof v === 'object' && v.$typed ? new (w[v.$typed] as new (d: number[]) => unknown)(v.data ?? []) : v));
+    ([json, layoutJson, v]) => {
+      type Typed = { $typed: string; data: number[] };
+      const w = globalThis as unknown as Record<string, unknown> & { __staged: unknown[] };
+      w.__staged = [];
+      if (layoutJson) {
+        const l = JSON.parse(layoutJson) as { layout: Record<string, unknown> };
+        for (const [k, x] of Object.entries(l.layout)) {
+          const t = x as Typed | null;
+          if (t && typeof t === 'object' && t.$typed) l.layout[k] = new (w[t.$typed] as new (d: number[]) => unknown)(t.data);
+        }
+        w.__staged.push({ type: 'layout', version: v, layout: l });
+      }
+      w.__staged.push(JSON.parse(json));
     },
-    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version: 0 }), packed] as const,
+    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version }), packed, version] as const,
   );
   const postedAt = await g.page.evaluate(() => {
-    const w = globalThis as unknown as { __staged: unknown; postMessage(m: unknown, o: string): void };
+    const w = globalThis as unknown as { __staged: unknown[] | undefined; postMessage(m: unknown, o: string): void };
     const t = performance.now();
-    w.postMessage(w.__staged, '*');
-    // The message is cloned: the staged copy is not the page's to keep (a webview holds only the one it receives).
+    for (const m of w.__staged ?? []) w.postMessage(m, '*');
+    // The messages are cloned: the staged copies are not the page's to keep (a webview holds only what it receives).
     w.__staged = undefined;
     return t;
   });

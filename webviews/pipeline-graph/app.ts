@@ -37,6 +37,8 @@ export class GraphApp {
   private layouts = new Map<string, Layout>();
   /** The layout the extension sent with the model (packed), unpacked when its level is drawn. */
   private given: LevelLayout | undefined;
+  /** A layout message, kept for the model message of its version that follows it. */
+  private arrived: { version: number; layout: LevelLayout } | undefined;
   private hits: SearchHit[] = [];
   private hitIndex = -1;
   private receivedAt = 0;
@@ -88,10 +90,16 @@ export class GraphApp {
 
   receive(msg: ToGraph): void {
     switch (msg.type) {
-      case 'model':
-        this.receivedAt = performance.now();
-        this.onModel({ model: msg.model, source: msg.source, version: msg.version }, msg.layout);
+      case 'layout':
+        this.arrived = msg;
         break;
+      case 'model': {
+        this.receivedAt = performance.now();
+        const given = this.arrived?.version === msg.version ? this.arrived.layout : undefined;
+        this.arrived = undefined;
+        this.onModel({ model: msg.model, source: msg.source, version: msg.version }, given);
+        break;
+      }
       case 'status':
         this.showStatus(msg.state, msg.message);
         break;
