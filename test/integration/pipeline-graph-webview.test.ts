@@ -78,6 +78,8 @@ describe('pipeline graph webview (Chromium)', function () {
     await showModel(g, loops, 'given-layout.yaml', mirrored);
     assert.equal(await at(), `translate(${p.x - p.width / 2},${p.y - p.height / 2})`);
     const q = own.nodes[i];
+    await showModel(g, loops, 'stale-layout.yaml', mirrored, { layoutVersion: 1 });
+    assert.equal(await at(), `translate(${q.x - q.width / 2},${q.y - q.height / 2})`, 'a layout made for another version of the file is not used');
     await showModel(g, loops, 'pipeline_with_loops_and_conditions.yaml');
     assert.equal(await at(), `translate(${q.x - q.width / 2},${q.y - q.height / 2})`, 'without one the page lays the level out itself');
   });

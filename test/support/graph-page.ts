@@ -114,16 +114,17 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
  * Sends a model as the extension would and returns the `rendered` report of the level it draws, plus
  * `fromPostMs`: from the page's postMessage call (structured clone of the model included) to the painted frame.
  * The model is handed to the page first, so Playwright's own transfer is not counted. `layout`: the top level's, as
- * the extension sends it (`firstLevelLayout`), in a `layout` message just before the model.
+ * the extension sends it (`firstLevelLayout`), in a `layout` message just before the model; `layoutVersion`: the
+ * version that message names (default: the model message's, 0).
  */
-export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml', layout?: unknown): Promise<Record<string, number | string>> {
+export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.yaml', layout?: unknown, o: { layoutVersion?: number } = {}): Promise<Record<string, number | string>> {
   const before = (await g.posted()).filter((m) => m.type === 'rendered').length;
   // Handed over as JSON text: Playwright's own serialization of a 111,782-task model (67 MB) crashes the page. The
   // packed layout's typed arrays go as plain number arrays and are made typed arrays again in the page (VS Code
   // hands the webview typed arrays): not with a JSON.parse reviver, which over a 130,000-node layout left the
   // page's later work 5–20× slower (its level building took 5.7 s instead of 0.2 s), something no webview sees.
   const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
-  const version = (model as { version?: number }).version ?? 0;
+  const version = 0;
   await g.page.evaluate(
     ([json, layoutJson, v]) => {
       type Typed = { $typed: string; data: number[] };
@@ -139,7 +140,7 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
       }
       w.__staged.push(JSON.parse(json));
     },
-    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version }), packed, version] as const,
+    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version }), packed, o.layoutVersion ?? version] as const,
   );
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: unknown[] | undefined; postMessage(m: unknown, o: string): void };
