@@ -131,7 +131,7 @@ export class ServiceApi implements vscode.Disposable {
     this.forward = { key, id: info.id, info };
     // The local port listens before the pod is found. Wait (briefly) for the outcome, so a missing service or RBAC
     // refusal fails this request now instead of holding it while the daemon retries.
-    const settled = await this.settle(this.forward.info, SETTLE_MS);
+    const settled = await this.settle(info, SETTLE_MS);
     const st = settled.status;
     if (st.state === 'error') {
       // A forward this API started for itself and that cannot work now (no kubeconfig, RBAC, no such service) is not

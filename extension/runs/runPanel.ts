@@ -9,7 +9,7 @@ import { runSettled, SETTLE_READS } from '../../core/kfp/settled';
 import { isTerminal, type Run } from '../../core/kfp/types';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
-import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
+import type { FromGraph, RunAction, ToGraph } from '../../webviews/pipeline-graph/protocol';
 import type { Ctx } from '../ctx';
 import { WebviewHost } from '../webviews/host';
 import type { PipelinesApi } from './api';
@@ -223,7 +223,7 @@ export class RunPanel implements vscode.Disposable {
     }
   }
 
-  private async action(a: 'terminate' | 'retry' | 'clone' | 'openLocal' | 'outputs'): Promise<void> {
+  private async action(a: RunAction): Promise<void> {
     const run = this.run;
     if (!run) return;
     switch (a) {

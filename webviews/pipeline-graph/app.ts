@@ -12,7 +12,7 @@ import type { Channel } from '../shared/ipc';
 import { GraphCanvas, type NodeState } from './canvas';
 import { renderDetails } from './details';
 import { clear, h } from '../shared/dom';
-import type { FromGraph, GraphViewState, ToGraph } from './protocol';
+import type { FromGraph, GraphViewState, RunAction, ToGraph } from './protocol';
 
 interface Current {
   model: PipelineModel;
@@ -154,7 +154,7 @@ export class GraphApp {
     const meta = [run.experiment ? `experiment ${run.experiment}` : '', run.pipeline ?? '', run.created ? `started ${new Date(run.created).toLocaleString()}` : ''].filter(Boolean).join(' · ');
     const duration = h('span', { class: 'duration', id: 'run-duration' }, this.durationText());
     const actions = h('span', { class: 'run-actions' });
-    const act = (label: string, action: 'terminate' | 'retry' | 'clone' | 'outputs', title: string, primary = false) => {
+    const act = (label: string, action: Exclude<RunAction, 'openLocal'>, title: string, primary = false) => {
       const b = h('vscode-button', { appearance: primary ? 'primary' : 'secondary', title }, label);
       b.addEventListener('click', () => this.channel.post({ type: 'runAction', action }));
       actions.appendChild(b);

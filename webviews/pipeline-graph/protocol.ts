@@ -22,6 +22,9 @@ export type ToGraph =
    * Python pipeline kfp.local can run). */
   | { type: 'canSubmit'; value: boolean; local?: boolean };
 
+/** The run view's actions. */
+export type RunAction = 'terminate' | 'retry' | 'clone' | 'openLocal' | 'outputs';
+
 /** Webview → extension. */
 export type FromGraph =
   | { type: 'ready' }
@@ -40,7 +43,7 @@ export type FromGraph =
   /** Local run view: debug one task's component with this run's inputs. */
   | { type: 'debugTask'; path: string[]; task: string }
   /** Run view actions. `openLocal`: the graph of the local file the run came from; `outputs`: the run's outputs panel. */
-  | { type: 'runAction'; action: 'terminate' | 'retry' | 'clone' | 'openLocal' | 'outputs' }
+  | { type: 'runAction'; action: RunAction }
   /** Run view: the log of the pod that ran a task (`node`), or of the task's latest attempt. */
   | { type: 'openLogs'; path: string[]; task: string; node?: string }
   /** Timing of a drawn level, for the log and the benchmark. */
