@@ -9,6 +9,7 @@ import { buildLocalOverlay } from '../../core/localRun/overlay';
 import type { LocalRunRecord } from '../../core/localRun/record';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
+import { encodeModel } from '../../core/pipeline/wire';
 import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
 import type { Ctx } from '../ctx';
 import { showErrorMessage, showInformationMessage } from '../notify';
@@ -80,7 +81,7 @@ export class LocalRunPanel implements vscode.Disposable {
     );
     try {
       this.model = parsePipeline(fs.readFileSync(path.join(dir, PIPELINE_FILE), 'utf8'));
-      this.host.post({ type: 'model', model: this.model, source: { label: `${path.basename(run.file)} · local run`, kind: 'python' }, version: 0 });
+      this.host.post({ type: 'model', model: encodeModel(this.model), source: { label: `${path.basename(run.file)} · local run`, kind: 'python' }, version: 0 });
     } catch (err) {
       this.host.post({ type: 'status', state: 'error', message: `The pipeline of this run cannot be read: ${(err as Error).message}` });
     }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { buildLevel } from '../../core/pipeline/layer';
 import { layoutGraph } from '../../core/pipeline/layout';
 import { parsePipeline } from '../../core/pipeline/parse';
+import { encodeModel } from '../../core/pipeline/wire';
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -24,6 +25,9 @@ const cpu1 = cpuMs();
 const layout = layoutGraph(level.nodes, level.edges);
 const laidOut = performance.now();
 const layoutCpuMs = cpuMs() - cpu1;
+// What the panel posts: the model as UTF-8 JSON bytes (core/pipeline/wire.ts).
+const bytes = encodeModel(model);
+const encoded = performance.now();
 process.stdout.write(
   JSON.stringify({
     megabytes: Math.round(text.length / 1024 / 1024),
@@ -37,6 +41,8 @@ process.stdout.write(
     levelMs: built - parsed,
     layoutMs: laidOut - built,
     layoutCpuMs,
+    encodeMs: encoded - laidOut,
+    modelMB: Math.round(bytes.byteLength / 1024 / 1024),
     width: layout.width,
     height: layout.height,
     maxRssMB: process.resourceUsage().maxRSS / 1024,

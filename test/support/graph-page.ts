@@ -46,7 +46,7 @@ export interface GraphPage {
   cspViolations(): Promise<string[]>;
   /** Page errors and console errors so far. */
   errors: string[];
-  /** Posts a message to the page as the extension would. */
+  /** Posts a message to the page as the extension would (a `model` message's model given as the object). */
   send(message: unknown): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,7 +94,11 @@ export async function openGraphPage(options: { theme?: 'dark' | 'light'; width?:
     posted: () => page.evaluate(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted),
     cspViolations: () => page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp),
     send: async (message) => {
-      await page.evaluate((m) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*'), message as object);
+      await page.evaluate((m: { type?: string; model?: unknown }) => {
+        // A model message's model goes as the bytes the panel sends (core/pipeline/wire.ts).
+        if (m.type === 'model') m.model = new TextEncoder().encode(JSON.stringify(m.model));
+        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*');
+      }, message as object);
     },
     close: async () => {
       await browser.close();
@@ -112,8 +116,8 @@ export async function waitForRender(g: GraphPage, count = 1): Promise<Record<str
 
 /**
  * Sends a model as the extension would and returns the `rendered` report of the level it draws, plus
- * `fromPostMs`: from the page's postMessage call (structured clone of the model included) to the painted frame.
- * The model is handed to the page first, so Playwright's own transfer is not counted. `layout`: the top level's, as
+ * `fromPostMs`: from the page's postMessage call (the model's bytes transferred, the page decoding them included) to
+ * the painted frame. The model is handed to the page first, so Playwright's own transfer is not counted. `layout`: the top level's, as
  * the extension sends it (`firstLevelLayout`), in a `layout` message just before the model; `layoutVersion`: the
  * version that message names (default: the model message's, 0).
  */
@@ -126,7 +130,7 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
   const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
   const version = 0;
   await g.page.evaluate(
-    ([json, layoutJson, v]) => {
+    ([json, layoutJson, v, lbl]) => {
       type Typed = { $typed: string; data: number[] };
       const w = globalThis as unknown as Record<string, unknown> & { __staged: unknown[] };
       w.__staged = [];
@@ -138,14 +142,16 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
         }
         w.__staged.push({ type: 'layout', version: v, layout: l });
       }
-      w.__staged.push(JSON.parse(json));
+      // The model as the panel sends it: UTF-8 JSON bytes (core/pipeline/wire.ts).
+      w.__staged.push({ type: 'model', model: new TextEncoder().encode(json), source: { label: lbl, kind: 'ir' }, version: 0 });
     },
-    [JSON.stringify({ type: 'model', model, source: { label, kind: 'ir' }, version }), packed, o.layoutVersion ?? version] as const,
+    [JSON.stringify(model), packed, o.layoutVersion ?? version, label] as const,
   );
   const postedAt = await g.page.evaluate(() => {
-    const w = globalThis as unknown as { __staged: unknown[] | undefined; postMessage(m: unknown, o: string): void };
+    const w = globalThis as unknown as { __staged: { model?: unknown }[] | undefined; postMessage(m: unknown, o: string, transfer?: ArrayBuffer[]): void };
     const t = performance.now();
-    for (const m of w.__staged ?? []) w.postMessage(m, '*');
+    // The model's buffer is transferred, as VS Code's webview frames pass it on.
+    for (const m of w.__staged ?? []) w.postMessage(m, '*', m.model instanceof Uint8Array ? [m.model.buffer as ArrayBuffer] : []);
     // The messages are cloned: the staged copies are not the page's to keep (a webview holds only what it receives).
     w.__staged = undefined;
     return t;

@@ -8,6 +8,7 @@ import { type LevelLayout, levelLayoutKey, unpackLayout } from '../../core/pipel
 import { layoutGraph, type Layout } from '../../core/pipeline/layout';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
 import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
+import { decodeModel } from '../../core/pipeline/wire';
 import type { Channel } from '../shared/ipc';
 import { GraphCanvas, type NodeState } from './canvas';
 import { renderDetails } from './details';
@@ -97,7 +98,7 @@ export class GraphApp {
         this.receivedAt = performance.now();
         const given = this.arrived?.version === msg.version ? this.arrived.layout : undefined;
         this.arrived = undefined;
-        this.onModel({ model: msg.model, source: msg.source, version: msg.version }, given);
+        this.onModel({ model: decodeModel(msg.model), source: msg.source, version: msg.version }, given);
         break;
       }
       case 'status':

@@ -1,0 +1,55 @@
+// The model the graph panel sends as UTF-8 JSON bytes: the page builds the same levels from it as from the model the
+// extension host parsed (every DAG of every fixture, with and without artifacts), and text from the file survives
+// the bytes unchanged (non-ASCII names, quotes, line separators).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildLevel } from '../../../core/pipeline/layer';
+import { parsePipeline } from '../../../core/pipeline/parse';
+import { decodeModel, encodeModel } from '../../../core/pipeline/wire';
+import { requireShared } from '../../support/shared';
+
+function irFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => path.join(dir, f));
+}
+
+describe('pipeline model on the wire (core/pipeline/wire.ts)', function () {
+  let dir = '';
+  before(function () {
+    dir = requireShared(this, 'fixtures', 'kfp-ir');
+  });
+
+  it('every fixture: each DAG level from the decoded bytes equals the one from the parsed model', function () {
+    const files = irFiles(dir);
+    assert.ok(files.length >= 100, `${files.length} fixtures`);
+    let levels = 0;
+    for (const f of files) {
+      const model = parsePipeline(fs.readFileSync(f, 'utf8'));
+      const bytes = encodeModel(model);
+      assert.ok(bytes instanceof Uint8Array);
+      const back = decodeModel(bytes);
+      assert.equal(back.diagnostics.length, model.diagnostics.length, f);
+      for (const dag of [model.root, ...Object.values(model.dags)]) {
+        const other = dag.id === model.root.id ? back.root : back.dags[dag.id];
+        for (const artifacts of [true, false]) {
+          const a = buildLevel(model, dag, undefined, { artifacts });
+          const b = buildLevel(back, other, undefined, { artifacts });
+          assert.deepEqual(b.nodes, a.nodes, `${f} ${dag.id}`);
+          assert.deepEqual(b.edges, a.edges, `${f} ${dag.id}`);
+          levels++;
+        }
+      }
+    }
+    assert.ok(levels > 200, `${levels} levels compared`);
+  });
+
+  it('names with quotes, non-ASCII letters and line separators come back as written', function () {
+    const file = path.join(dir, 'frontend-test/pipeline_with_loops_and_conditions.yaml');
+    const name = 'flip "coin" — Münze ✓ \u2028 line';
+    const text = fs.readFileSync(file, 'utf8').replace(/(taskInfo:\n\s+name: )flip-coin-op/, (_m, head: string) => `${head}${JSON.stringify(name)}`);
+    const model = parsePipeline(text);
+    const task = model.root.tasks.find((t) => t.id === 'flip-coin-op');
+    assert.equal(task?.name, name);
+    assert.equal(decodeModel(encodeModel(model)).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
+  });
+});
