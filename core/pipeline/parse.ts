@@ -5,7 +5,6 @@ import type {
   DagModel,
   DagOutput,
   DagRole,
-  EdgeModel,
   ExecutorModel,
   InputSource,
   IoDef,
@@ -20,6 +19,7 @@ import type {
 } from './model';
 import { AliasExpansionError, ORIGIN, YNode, type SourcePositions } from './yaml-node';
 import { readYaml } from './yaml-read';
+import { buildEdges } from './edges';
 
 const TOP_LEVEL = new Set(['pipelineInfo', 'deploymentSpec', 'sdkVersion', 'schemaVersion', 'components', 'root', 'defaultPipelineRoot', 'platforms']);
 const TASK_FIELDS = new Set([
@@ -27,7 +27,6 @@ const TASK_FIELDS = new Set([
   'parameterIterator', 'artifactIterator', 'retryPolicy', 'iteratorPolicy',
 ]);
 const COMPONENT_FIELDS = new Set(['inputDefinitions', 'outputDefinitions', 'dag', 'executorLabel', 'singlePlatformSpecs', 'taskConfigPassthroughs']);
-const ALL_UPSTREAM = 'ALL_UPSTREAM_TASKS_COMPLETED';
 
 /** Quick check, without parsing, that a text is probably a compiled KFP pipeline (for deciding what to diagnose). */
 export function looksLikePipelineIR(text: string): boolean {
@@ -468,42 +467,6 @@ function roleOf(task: TaskModel): DagRole {
   return 'pipeline';
 }
 
-/** Task-to-task edges of one DAG: one per producer/consumer pair, data when a value flows, else control. */
-function buildEdges(tasks: TaskModel[]): EdgeModel[] {
-  const edges: EdgeModel[] = [];
-  const byTarget = new Map<string, EdgeModel>();
-  let target = '';
-  // One task's edges at a time: keyed by their producer only.
-  const edge = (from: string, to: string): EdgeModel => {
-    if (to !== target) {
-      byTarget.clear();
-      target = to;
-    }
-    let e = byTarget.get(from);
-    if (!e) {
-      e = { from, to, kind: 'control', parameters: [], artifacts: [] };
-      byTarget.set(from, e);
-      edges.push(e);
-    }
-    return e;
-  };
-  for (const t of tasks) {
-    for (const input of t.inputs) {
-      const s = input.source;
-      if (s.from === 'task' && s.task) {
-        const e = edge(s.task, t.id);
-        (input.kind === 'artifact' ? e.artifacts : e.parameters).push({ output: s.output, input: input.name });
-        e.kind = 'data';
-      } else if (s.from === 'final-status' && s.task) {
-        edge(s.task, t.id).finalStatus = true;
-      }
-    }
-    for (const dep of t.dependentTasks) edge(dep, t.id);
-  }
-  const strategy = new Map(tasks.map((t) => [t.id, t.strategy]));
-  for (const e of edges) if (strategy.get(e.to) === ALL_UPSTREAM) e.always = true;
-  return edges;
-}
 
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */
 function closest(word: string, candidates: string[]): string | undefined {

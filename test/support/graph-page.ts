@@ -6,6 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { PipelineModel } from '../../core/pipeline/model';
+import { encodeModel } from '../../core/pipeline/wire';
 import { launchChromium } from '../rigs/vscode/codeserver';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -94,11 +96,13 @@ export async function openGraphPage(options: { theme?: 'dark' | 'light'; width?:
     posted: () => page.evaluate(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted),
     cspViolations: () => page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp),
     send: async (message) => {
-      await page.evaluate((m: { type?: string; model?: unknown }) => {
-        // A model message's model goes as the bytes the panel sends (core/pipeline/wire.ts).
-        if (m.type === 'model') m.model = new TextEncoder().encode(JSON.stringify(m.model));
-        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*');
-      }, message as object);
+      // A model message's model goes as the bytes the panel sends (core/pipeline/wire.ts), made in the page from their text.
+      const m = message as { type?: string; model?: unknown };
+      const wire = m.type === 'model' ? { ...m, model: new TextDecoder().decode(encodeModel(m.model as PipelineModel)) } : m;
+      await page.evaluate((x: { type?: string; model?: unknown }) => {
+        if (x.type === 'model') x.model = new TextEncoder().encode(x.model as string);
+        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(x, '*');
+      }, wire as object);
     },
     close: async () => {
       await browser.close();
@@ -145,7 +149,7 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
       // The model as the panel sends it: UTF-8 JSON bytes (core/pipeline/wire.ts).
       w.__staged.push({ type: 'model', model: new TextEncoder().encode(json), source: { label: lbl, kind: 'ir' }, version: 0 });
     },
-    [JSON.stringify(model), packed, o.layoutVersion ?? version, label] as const,
+    [new TextDecoder().decode(encodeModel(model as PipelineModel)), packed, o.layoutVersion ?? version, label] as const,
   );
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: { model?: unknown }[] | undefined; postMessage(m: unknown, o: string, transfer?: ArrayBuffer[]): void };
