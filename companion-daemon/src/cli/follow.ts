@@ -73,7 +73,11 @@ export async function followLogs(o: FollowOptions): Promise<number> {
     });
     const closed = new Promise<void>((resolve) => d.connection.onClose(resolve));
     try {
-      const sub = await d.connection.sendRequest(P.subscribeLogs, { source: o.source, subscription, backlog: first ? o.tail : RESUME_BACKLOG });
+      // A daemon that is stopping may take the request and close without answering it: the close ends the wait.
+      const sub = await Promise.race([
+        d.connection.sendRequest(P.subscribeLogs, { source: o.source, subscription, backlog: first ? o.tail : RESUME_BACKLOG }),
+        closed.then(() => Promise.reject(new Error('the companion daemon closed the connection before it answered'))),
+      ]);
       const rest = first ? sub.lines : unseen(recent, sub.lines);
       if (!rest) o.note(`reconnected to the companion daemon; more than ${RESUME_BACKLOG} lines came meanwhile, some are not shown (see \`kubeflow-companion logs\` without -f)`);
       print(rest ?? sub.lines.slice(-RESUME_BACKLOG));
@@ -82,6 +86,7 @@ export async function followLogs(o: FollowOptions): Promise<number> {
     } catch (e) {
       d.dispose();
       if (first) throw e;
+      await new Promise((r) => setTimeout(r, 200));
       continue;
     }
     first = false;
