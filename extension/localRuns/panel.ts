@@ -9,7 +9,7 @@ import { buildLocalOverlay } from '../../core/localRun/overlay';
 import type { LocalRunRecord } from '../../core/localRun/record';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
-import { encodeModel } from '../../core/pipeline/wire';
+import { packModel } from '../../core/pipeline/wire.node';
 import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
 import type { Ctx } from '../ctx';
 import { showErrorMessage, showInformationMessage } from '../notify';
@@ -81,7 +81,11 @@ export class LocalRunPanel implements vscode.Disposable {
     );
     try {
       this.model = parsePipeline(fs.readFileSync(path.join(dir, PIPELINE_FILE), 'utf8'));
-      this.host.post({ type: 'model', model: encodeModel(this.model), source: { label: `${path.basename(run.file)} · local run`, kind: 'python' }, version: 0 });
+      const source = { label: `${path.basename(run.file)} · local run`, kind: 'python' } as const;
+      void packModel(this.model).then(
+        (model) => this.host.post({ type: 'model', model, source, version: 0 }),
+        (err: Error) => this.host.post({ type: 'status', state: 'error', message: `The pipeline of this run cannot be shown: ${err.message}` }),
+      );
     } catch (err) {
       this.host.post({ type: 'status', state: 'error', message: `The pipeline of this run cannot be read: ${(err as Error).message}` });
     }

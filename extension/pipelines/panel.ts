@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { firstLevelLayout } from '../../core/pipeline/first-layout';
-import { encodeModel } from '../../core/pipeline/wire';
+import { packModel } from '../../core/pipeline/wire.node';
 import { oversizedLevel } from '../../core/pipeline/layer';
 import type { PipelineModel } from '../../core/pipeline/model';
 import type { FromGraph, ToGraph } from '../../webviews/pipeline-graph/protocol';
@@ -233,8 +233,10 @@ export class GraphPanel implements vscode.Disposable {
       this.model = res.model;
       const version = this.version++;
       const layout = firstLevelLayout(res.model);
+      const packed = await packModel(res.model);
+      if (abort.signal.aborted) return (await this.latest) ?? this.summary();
       if (layout) this.post({ type: 'layout', version, layout });
-      this.post({ type: 'model', model: encodeModel(res.model), source: res.source, version });
+      this.post({ type: 'model', model: packed, source: res.source, version });
       this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms, ${res.model.diagnostics.length} problem(s)`);
       return this.summary();
     } catch (err) {

@@ -9,7 +9,7 @@ import { runSettled, SETTLE_READS } from '../../core/kfp/settled';
 import { isTerminal, type Run } from '../../core/kfp/types';
 import type { PipelineModel } from '../../core/pipeline/model';
 import { parsePipeline } from '../../core/pipeline/parse';
-import { encodeModel } from '../../core/pipeline/wire';
+import { packModel } from '../../core/pipeline/wire.node';
 import type { FromGraph, RunAction, ToGraph } from '../../webviews/pipeline-graph/protocol';
 import type { Ctx } from '../ctx';
 import { WebviewHost } from '../webviews/host';
@@ -138,7 +138,8 @@ export class RunPanel implements vscode.Disposable {
         if (!spec) throw new Error('the run has no pipeline spec, and no pipeline version to read it from');
         this.spec = spec;
         this.model = parsePipeline(JSON.stringify(spec));
-        this.lastModel = { type: 'model', model: encodeModel(this.model), source: { label: run.display_name ?? this.runId, kind: 'ir' }, version: 0 };
+        this.lastModel = { type: 'model', model: await packModel(this.model), source: { label: run.display_name ?? this.runId, kind: 'ir' }, version: 0 };
+        if (this.disposed) return;
         this.host.dropQueued('model');
         this.host.post(this.lastModel);
         this.name = run.display_name ?? this.runId;

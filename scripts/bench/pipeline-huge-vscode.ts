@@ -15,12 +15,17 @@ export interface VsCodePanelResult {
   hostMs?: number;
   /** The page's "painted N ms after the model arrived". */
   pageMs?: number;
+  /** The click to the host's start of the read; the host's post to the page's receipt of the model (VS Code's
+   * transport and the webview's creation, whichever is later). From the log lines' own timestamps. */
+  clickToReadMs?: number;
+  transportMs?: number;
   screenshot: string;
 }
 
 function logLines(logsDir: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
@@ -37,6 +42,8 @@ export async function benchHugeInVsCode(file: string, timeoutMs: number): Promis
   try {
     const { wb, cs } = session;
     const page = wb.page;
+    // The graph's open is measured, not the extension's start: wait until it has activated.
+    for (let i = 0; i < 240 && !logLines(cs.logsDir).some((l) => /activated in/.test(l)); i++) await new Promise((r) => setTimeout(r, 250));
     // VS Code does not hand files over 50 MB to extensions as documents, so the explorer's context menu it is.
     await wb.runCommand('View: Show Explorer');
     const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name });
@@ -66,14 +73,27 @@ export async function benchHugeInVsCode(file: string, timeoutMs: number): Promis
     const screenshot = await wb.screenshot('huge-top-level');
     let hostMs: number | undefined;
     let pageMs: number | undefined;
+    let hostLine = '';
+    let pageLine = '';
     // The page reports its timing just after the paint: wait for it a little.
     for (let i = 0; i < 40 && pageMs === undefined; i++) {
       const lines = logLines(cs.logsDir);
-      hostMs ??= Number(/graph of .*: read in ([\d.]+) ms/.exec(lines.find((l) => /graph of .*: read in/.test(l)) ?? '')?.[1]) || undefined;
-      pageMs = Number(/painted ([\d.]+) ms after the model arrived/.exec(lines.find((l) => /graph level root: .*painted/.test(l)) ?? '')?.[1]) || undefined;
+      hostLine = lines.find((l) => /graph of .*: read in/.test(l)) ?? '';
+      pageLine = lines.find((l) => /graph level root: .*painted/.test(l)) ?? '';
+      hostMs ??= Number(/graph of .*: read in ([\d.]+) ms/.exec(hostLine)?.[1]) || undefined;
+      pageMs = Number(/painted ([\d.]+) ms after the model arrived/.exec(pageLine)?.[1]) || undefined;
       if (pageMs === undefined) await new Promise((r) => setTimeout(r, 250));
     }
-    return { clickToPaintMs: painted - clicked, ...(hostMs ? { hostMs } : {}), ...(pageMs ? { pageMs } : {}), screenshot: path.relative(path.resolve(__dirname, '..', '..'), screenshot) };
+    // A log line starts with its local time to the millisecond: the host logs right after posting the model.
+    const at = (line: string): number | undefined => {
+      const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+      return m ? new Date(`${m[1]}T${m[2]}`).getTime() : undefined;
+    };
+    const posted = at(hostLine);
+    const arrived = at(pageLine) !== undefined && pageMs ? at(pageLine)! - pageMs : undefined;
+    const segments = posted !== undefined && hostMs && arrived !== undefined
+      ? { clickToReadMs: posted - hostMs - clicked, transportMs: Math.round(arrived - posted) } : {};
+    return { clickToPaintMs: painted - clicked, ...(hostMs ? { hostMs } : {}), ...(pageMs ? { pageMs } : {}), ...segments, screenshot: path.relative(path.resolve(__dirname, '..', '..'), screenshot) };
   } finally {
     await session.stop();
     // Packaging left dist/ with the production build: back to the development bundles the other tools use.

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { PipelineModel } from '../../core/pipeline/model';
-import { encodeModel } from '../../core/pipeline/wire';
+import { packModel } from '../../core/pipeline/wire.node';
 import { launchChromium } from '../rigs/vscode/codeserver';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -96,11 +96,11 @@ export async function openGraphPage(options: { theme?: 'dark' | 'light'; width?:
     posted: () => page.evaluate(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted),
     cspViolations: () => page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp),
     send: async (message) => {
-      // A model message's model goes as the bytes the panel sends (core/pipeline/wire.ts), made in the page from their text.
+      // A model message's model goes as the bytes the panel sends (core/pipeline/wire.node.ts), base64 on the way in.
       const m = message as { type?: string; model?: unknown };
-      const wire = m.type === 'model' ? { ...m, model: new TextDecoder().decode(encodeModel(m.model as PipelineModel)) } : m;
+      const wire = m.type === 'model' ? { ...m, model: Buffer.from(await packModel(m.model as PipelineModel)).toString('base64') } : m;
       await page.evaluate((x: { type?: string; model?: unknown }) => {
-        if (x.type === 'model') x.model = new TextEncoder().encode(x.model as string);
+        if (x.type === 'model') x.model = Uint8Array.from(atob(x.model as string), (c) => c.charCodeAt(0));
         (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(x, '*');
       }, wire as object);
     },
@@ -134,7 +134,7 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
   const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
   const version = 0;
   await g.page.evaluate(
-    ([json, layoutJson, v, lbl]) => {
+    ([gz, layoutJson, v, lbl]) => {
       type Typed = { $typed: string; data: number[] };
       const w = globalThis as unknown as Record<string, unknown> & { __staged: unknown[] };
       w.__staged = [];
@@ -146,10 +146,10 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
         }
         w.__staged.push({ type: 'layout', version: v, layout: l });
       }
-      // The model as the panel sends it: UTF-8 JSON bytes (core/pipeline/wire.ts).
-      w.__staged.push({ type: 'model', model: new TextEncoder().encode(json), source: { label: lbl, kind: 'ir' }, version: 0 });
+      // The model as the panel sends it: gzipped UTF-8 JSON bytes (core/pipeline/wire.node.ts), base64 on the way in.
+      w.__staged.push({ type: 'model', model: Uint8Array.from(atob(gz), (c) => c.charCodeAt(0)), source: { label: lbl, kind: 'ir' }, version: 0 });
     },
-    [new TextDecoder().decode(encodeModel(model as PipelineModel)), packed, o.layoutVersion ?? version, label] as const,
+    [Buffer.from(await packModel(model as PipelineModel)).toString('base64'), packed, o.layoutVersion ?? version, label] as const,
   );
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: { model?: unknown }[] | undefined; postMessage(m: unknown, o: string, transfer?: ArrayBuffer[]): void };

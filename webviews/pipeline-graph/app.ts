@@ -8,7 +8,7 @@ import { type LevelLayout, levelLayoutKey, unpackLayout } from '../../core/pipel
 import { layoutGraph, type Layout } from '../../core/pipeline/layout';
 import type { PipelineModel, PipelineSource, TaskModel } from '../../core/pipeline/model';
 import { searchPipeline, type SearchHit } from '../../core/pipeline/search';
-import { decodeModel } from '../../core/pipeline/wire';
+import { unpackModel } from '../../core/pipeline/wire';
 import type { Channel } from '../shared/ipc';
 import { GraphCanvas, type NodeState } from './canvas';
 import { renderDetails } from './details';
@@ -89,16 +89,27 @@ export class GraphApp {
     this.main.classList.toggle('no-details', !this.state.details);
   }
 
+  /** Messages are handled in the order they came; a model is unpacked asynchronously (DecompressionStream). */
+  private inbox: Promise<void> = Promise.resolve();
+
   receive(msg: ToGraph): void {
+    const receivedAt = performance.now();
+    this.inbox = this.inbox
+      .then(() => this.handle(msg, receivedAt))
+      .catch((err: unknown) => this.showStatus('error', `The graph could not be shown: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  private async handle(msg: ToGraph, receivedAt: number): Promise<void> {
     switch (msg.type) {
       case 'layout':
         this.arrived = msg;
         break;
       case 'model': {
-        this.receivedAt = performance.now();
         const given = this.arrived?.version === msg.version ? this.arrived.layout : undefined;
         this.arrived = undefined;
-        this.onModel({ model: decodeModel(msg.model), source: msg.source, version: msg.version }, given);
+        const model = await unpackModel(msg.model);
+        this.receivedAt = receivedAt;
+        this.onModel({ model, source: msg.source, version: msg.version }, given);
         break;
       }
       case 'status':

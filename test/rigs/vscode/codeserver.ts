@@ -325,8 +325,19 @@ export async function openWorkbench(cs: CodeServer, opts: WorkbenchOptions): Pro
       const input = page.locator('.quick-input-widget input');
       await input.waitFor();
       await input.fill(`>${label}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+      await row.waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
+      // Under load the palette can take the Enter before its list settles and stay open on our text (seen in CI):
+      // while it still shows the command we typed, run the row itself. A command that opens its own quick pick
+      // changes the input, so this never clicks into that.
+      const typed = `>${label}`;
+      const stillOurs = async (): Promise<boolean> =>
+        (await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')) === typed;
+      for (let i = 0; i < 40 && (await stillOurs()); i++) {
+        if (i % 10 === 9) await row.click().catch(() => undefined);
+        await page.waitForTimeout(100);
+      }
     },
     async webviewFrames() {
       const frames: Frame[] = [];

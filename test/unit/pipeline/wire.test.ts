@@ -1,5 +1,5 @@
-// The model the graph panel sends as UTF-8 JSON bytes, without its edges and with shared output lists written once:
-// it comes back whole, the page builds the same levels from it as from the model the extension host parsed (every
+// The model the graph panel sends as gzipped UTF-8 JSON bytes, without its edges and with shared output lists written
+// once: it comes back whole (also through the gzip and the page's DecompressionStream), the page builds the same levels from it as from the model the extension host parsed (every
 // DAG of every fixture, with and without artifacts), it is smaller than the model's JSON, and text from the file
 // survives the bytes unchanged (non-ASCII names, quotes, line separators).
 import assert from 'node:assert/strict';
@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildLevel } from '../../../core/pipeline/layer';
 import { parsePipeline } from '../../../core/pipeline/parse';
-import { decodeModel, encodeModel } from '../../../core/pipeline/wire';
+import { decodeModel, encodeModel, unpackModel } from '../../../core/pipeline/wire';
+import { packModel } from '../../../core/pipeline/wire.node';
 import { requireShared } from '../../support/shared';
 import { syntheticPipeline } from '../../support/synthetic-pipeline';
 
@@ -15,7 +16,7 @@ function irFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => path.join(dir, f));
 }
 
-describe('pipeline model on the wire (core/pipeline/wire.ts)', function () {
+describe('pipeline model on the wire (core/pipeline/wire.ts, wire.node.ts)', function () {
   let dir = '';
   before(function () {
     dir = requireShared(this, 'fixtures', 'kfp-ir');
@@ -46,15 +47,33 @@ describe('pipeline model on the wire (core/pipeline/wire.ts)', function () {
     assert.ok(levels > 200, `${levels} levels compared`);
   });
 
-  it('is smaller than the model\'s own JSON: a 2,000-task pipeline', function () {
+  it('is smaller than the model\'s own JSON: a 2,000-task pipeline, and a tenth of that gzipped', async function () {
     const model = parsePipeline(syntheticPipeline({ tasks: 2000 }).text);
     const plain = Buffer.byteLength(JSON.stringify(model));
     const sent = encodeModel(model).byteLength;
     assert.ok(sent < 0.75 * plain, `${sent} bytes sent vs ${plain} of plain JSON`);
     assert.deepEqual(decodeModel(encodeModel(model)), JSON.parse(JSON.stringify(model)));
+    const packed = await packModel(model);
+    assert.ok(packed instanceof Uint8Array);
+    assert.ok(packed.byteLength < 0.1 * sent, `${packed.byteLength} bytes gzipped vs ${sent}`);
+    assert.deepEqual(await unpackModel(packed), JSON.parse(JSON.stringify(model)));
   });
 
-  it('names with quotes, non-ASCII letters and line separators come back as written', function () {
+  it('every fixture comes back whole through the gzip', async function () {
+    for (const f of irFiles(dir)) {
+      const model = parsePipeline(fs.readFileSync(f, 'utf8'));
+      assert.deepEqual(await unpackModel(await packModel(model)), JSON.parse(JSON.stringify(model)), f);
+    }
+  });
+
+  it('bytes that are not a packed model are refused, not half read', async function () {
+    const model = parsePipeline(syntheticPipeline({ tasks: 50 }).text);
+    const packed = await packModel(model);
+    await assert.rejects(unpackModel(encodeModel(model)));
+    await assert.rejects(unpackModel(packed.subarray(0, packed.byteLength >> 1)));
+  });
+
+  it('names with quotes, non-ASCII letters and line separators come back as written', async function () {
     const file = path.join(dir, 'frontend-test/pipeline_with_loops_and_conditions.yaml');
     const name = 'flip "coin" — Münze ✓ \u2028 line';
     const text = fs.readFileSync(file, 'utf8').replace(/(taskInfo:\n\s+name: )flip-coin-op/, (_m, head: string) => `${head}${JSON.stringify(name)}`);
@@ -62,5 +81,6 @@ describe('pipeline model on the wire (core/pipeline/wire.ts)', function () {
     const task = model.root.tasks.find((t) => t.id === 'flip-coin-op');
     assert.equal(task?.name, name);
     assert.equal(decodeModel(encodeModel(model)).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
+    assert.equal((await unpackModel(await packModel(model))).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
   });
 });
