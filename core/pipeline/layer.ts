@@ -80,16 +80,28 @@ export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskMode
   const nodes: ViewNode[] = [];
   const edges: ViewEdge[] = [];
   const memo = new Map<string, number>();
+  // The second line of a container task, per executor: one image name to shorten per component, not per task.
+  const details = new Map<string | undefined, string | undefined>();
 
-  for (const t of dag.tasks) nodes.push(taskNode(model, t, memo));
+  // Each node id made once, edges reuse the same string: the layout's lookups by id then hash each string once.
+  const taskIds = new Map<string, string>();
+  for (const t of dag.tasks) {
+    const node = taskNode(model, t, memo, details);
+    nodes.push(node);
+    taskIds.set(t.id, node.id);
+  }
 
-  const artifactNodes = new Set<string>();
+  /** The artifact nodes' ids by task and output. */
+  const artifactIds = new Map<string, Map<string, string>>();
+  const artifactOf = (task: string, output: string): string | undefined => artifactIds.get(task)?.get(output);
   if (showArtifacts) {
     for (const t of dag.tasks) {
       for (const out of t.outputs) {
         if (out.kind !== 'artifact') continue;
         const id = artifactNodeId(t.id, out.name);
-        artifactNodes.add(id);
+        let ids = artifactIds.get(t.id);
+        if (!ids) artifactIds.set(t.id, (ids = new Map()));
+        ids.set(out.name, id);
         nodes.push({
           id,
           kind: 'artifact',
@@ -100,42 +112,58 @@ export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskMode
           task: t.id,
           style: `artifact ${artifactStyle(out.type)}`,
         });
-        edges.push({ from: taskNodeId(t.id), to: id, kind: 'artifact', label: out.name });
+        edges.push({ from: taskIds.get(t.id) as string, to: id, kind: 'artifact', label: out.name });
       }
     }
   }
 
+  // Edges that could repeat a pair of nodes and kind are merged where they are made (mergeInto): only edges of one
+  // producer/consumer pair, of one consumer's inputs or of one DAG output can, since node ids differ by prefix.
   const known = new Set(dag.tasks.map((t) => t.id));
   for (const e of dag.edges) {
     if (!known.has(e.from) || !known.has(e.to)) continue;
-    const viaArtifacts = showArtifacts ? e.artifacts.filter((a) => artifactNodes.has(artifactNodeId(e.from, a.output))) : [];
-    const direct = [...e.parameters, ...e.artifacts.filter((a) => !viaArtifacts.includes(a))];
-    for (const a of viaArtifacts) {
-      edges.push({ from: artifactNodeId(e.from, a.output), to: taskNodeId(e.to), kind: 'data', label: linkLabel(a), ...(e.always ? { always: true } : {}) });
+    const to = taskIds.get(e.to) as string;
+    const viaArtifacts = showArtifacts && e.artifacts.length ? e.artifacts.filter((a) => artifactOf(e.from, a.output) !== undefined) : NONE;
+    const direct = viaArtifacts.length === 0 ? (e.artifacts.length ? [...e.parameters, ...e.artifacts] : e.parameters) : [...e.parameters, ...e.artifacts.filter((a) => !viaArtifacts.includes(a))];
+    if (viaArtifacts.length === 1) edges.push(withAlways({ from: artifactOf(e.from, viaArtifacts[0].output) as string, to, kind: 'data', label: linkLabel(viaArtifacts[0]) }, e.always));
+    else if (viaArtifacts.length > 1) {
+      const group = new Map<string, ViewEdge>();
+      for (const a of viaArtifacts) mergeInto(group, edges, withAlways({ from: artifactOf(e.from, a.output) as string, to, kind: 'data', label: linkLabel(a) }, e.always));
     }
     if (direct.length > 0 || viaArtifacts.length === 0) {
-      const label = direct.length ? direct.map(linkLabel).join(', ') : e.finalStatus ? 'final status' : 'after';
-      edges.push({ from: taskNodeId(e.from), to: taskNodeId(e.to), kind: direct.length ? 'data' : 'control', label, ...(e.always ? { always: true } : {}) });
+      const label = direct.length === 1 ? linkLabel(direct[0]) : direct.length ? direct.map(linkLabel).join(', ') : e.finalStatus ? 'final status' : 'after';
+      edges.push(withAlways({ from: taskIds.get(e.from) as string, to, kind: direct.length ? 'data' : 'control', label }, e.always));
     }
   }
 
   if (showIo) {
-    const used = new Map<string, string[]>();
+    const used = new Set<string>();
+    const names = new Map<string, string>();
+    const inputIds = new Map<string, string>();
+    const inputId = (input: string): string => {
+      let id = inputIds.get(input);
+      if (id === undefined) inputIds.set(input, (id = `i:${input}`));
+      return id;
+    };
+    const friendly = (input: string): string => {
+      let n = names.get(input);
+      if (n === undefined) names.set(input, (n = friendlyInputName(input, parent, model)));
+      return n;
+    };
     for (const t of dag.tasks) {
+      let group: Map<string, ViewEdge> | undefined;
       for (const i of t.inputs) {
         if (i.source.from !== 'input') continue;
-        const list = used.get(i.source.input) ?? [];
-        list.push(t.id);
-        used.set(i.source.input, list);
-        edges.push({ from: `i:${i.source.input}`, to: taskNodeId(t.id), kind: 'io', label: linkLabel({ output: friendlyInputName(i.source.input, parent, model), input: i.name }) });
+        used.add(i.source.input);
+        mergeInto((group ??= new Map()), edges, { from: inputId(i.source.input), to: taskIds.get(t.id) as string, kind: 'io', label: linkLabel({ output: friendly(i.source.input), input: i.name }) });
       }
     }
     for (const input of dag.inputs) {
       if (!used.has(input.name)) continue;
       nodes.push({
-        id: `i:${input.name}`,
+        id: inputId(input.name),
         kind: 'input',
-        label: friendlyInputName(input.name, parent, model),
+        label: friendly(input.name),
         detail: input.type,
         badges: [],
         ...NODE_SIZE.input,
@@ -145,34 +173,40 @@ export function buildLevel(model: PipelineModel, dag: DagModel, parent: TaskMode
     for (const out of dag.outputs) {
       const id = `o:${out.name}`;
       nodes.push({ id, kind: 'output', label: channelName(out.name, model), detail: out.type + (out.oneOf ? ' · one of' : ''), badges: [], ...NODE_SIZE.output, style: `output ${out.kind}` });
+      const group = new Map<string, ViewEdge>();
       for (const s of out.sources) {
         if (!known.has(s.task)) continue;
-        const from = out.kind === 'artifact' && artifactNodes.has(artifactNodeId(s.task, s.output)) ? artifactNodeId(s.task, s.output) : taskNodeId(s.task);
-        edges.push({ from, to: id, kind: 'io', label: `${s.task}.${s.output}` });
+        const from = (out.kind === 'artifact' ? artifactOf(s.task, s.output) : undefined) ?? (taskIds.get(s.task) as string);
+        mergeInto(group, edges, { from, to: id, kind: 'io', label: `${s.task}.${s.output}` });
       }
     }
   }
-  return { dag, nodes, edges: mergeEdges(edges) };
+  return { dag, nodes, edges };
+}
+
+const NONE: never[] = [];
+
+function withAlways(e: ViewEdge, always: boolean | undefined): ViewEdge {
+  if (always) e.always = true;
+  return e;
 }
 
 /** One edge per pair of nodes and kind: a task wired twice from one input (a loop's item and its parameter) gets one
- * edge (and one "Upstream" row) whose label names what it carries once. */
-function mergeEdges(edges: ViewEdge[]): ViewEdge[] {
-  const byKey = new Map<string, ViewEdge>();
-  for (const e of edges) {
-    const key = `${e.from}\u0000${e.to}\u0000${e.kind}`;
-    const seen = byKey.get(key);
-    if (!seen) byKey.set(key, { ...e });
-    else {
-      const labels = new Set([...seen.label.split(', '), ...e.label.split(', ')].filter(Boolean));
-      seen.label = [...labels].join(', ');
-      if (e.always) seen.always = true;
-    }
+ * edge (and one "Upstream" row) whose label names what it carries once. `group` holds the edges that could repeat. */
+function mergeInto(group: Map<string, ViewEdge>, edges: ViewEdge[], e: ViewEdge): void {
+  const key = `${e.from}\u0000${e.to}\u0000${e.kind}`;
+  const seen = group.get(key);
+  if (!seen) {
+    group.set(key, e);
+    edges.push(e);
+    return;
   }
-  return [...byKey.values()];
+  const labels = new Set([...seen.label.split(', '), ...e.label.split(', ')].filter(Boolean));
+  seen.label = [...labels].join(', ');
+  if (e.always) seen.always = true;
 }
 
-function taskNode(model: PipelineModel, t: TaskModel, memo: Map<string, number>): ViewNode {
+function taskNode(model: PipelineModel, t: TaskModel, memo: Map<string, number>, details: Map<string | undefined, string | undefined>): ViewNode {
   const badges: string[] = [];
   let detail: string | undefined;
   let style: string = t.kind;
@@ -202,7 +236,11 @@ function taskNode(model: PipelineModel, t: TaskModel, memo: Map<string, number>)
   } else {
     const ex = t.executor ? model.executors[t.executor] : undefined;
     if (t.kind === 'importer') detail = `importer${ex?.importer?.typeSchema ? ` · ${ex.importer.typeSchema.replace(/^system\./, '')}` : ''}`;
-    else detail = shortImage(ex?.container?.image) ?? t.kind;
+    else if (details.has(t.executor) && t.kind === 'container') detail = details.get(t.executor);
+    else {
+      detail = shortImage(ex?.container?.image) ?? t.kind;
+      if (t.kind === 'container') details.set(t.executor, detail);
+    }
     if (t.condition !== undefined) detail = `if ${prettyCondition(t, model)}`;
   }
   if (t.strategy === 'ALL_UPSTREAM_TASKS_COMPLETED') badges.push('always runs');

@@ -45,8 +45,8 @@ class Reader {
   private executorNodes = new Map<string, YNode>();
   /** The inputs or outputs a component declares, read once per component (not once per task using it). */
   private ioDefs = new Map<unknown, IoDef[]>();
-  /** The types of those declared inputs by `kind:name`. */
-  private ioTypes = new Map<IoDef[], Map<string, string>>();
+  /** The types of those declared inputs, parameters' and artifacts' apart, by name. */
+  private ioTypes = new Map<IoDef[], { parameter: Map<string, string>; artifact: Map<string, string> }>();
   private readonly model: PipelineModel;
 
   constructor(
@@ -283,9 +283,14 @@ class Reader {
 
   private readTaskInputs(key: string, inputs: YNode | undefined, declared: IoDef[], siblings: Set<string>, dagInputs: Set<string>, dagId: string): TaskInput[] {
     const out: TaskInput[] = [];
-    const seen = new Set<string>();
+    // Which declared inputs the task sets, by kind: no `kind:name` string made per input.
+    const seen = { parameter: new Set<string>(), artifact: new Set<string>() };
     let types = this.ioTypes.get(declared);
-    if (!types) this.ioTypes.set(declared, (types = new Map(declared.map((d) => [`${d.kind}:${d.name}`, d.type]))));
+    if (!types) {
+      types = { parameter: new Map(), artifact: new Map() };
+      for (const d of declared) types[d.kind].set(d.name, d.type);
+      this.ioTypes.set(declared, types);
+    }
     const checkProducer = (producer: YNode | undefined): string => {
       const name = producer?.str() ?? '';
       if (!siblings.has(name)) this.report('error', 'unknown-task', `Task \`${key}\` takes an input from \`${name}\`, which is not a task of this DAG.`, producer?.valueRange);
@@ -300,8 +305,8 @@ class Reader {
     };
     for (const [name, v] of inputs?.get('parameters')?.entries() ?? []) {
       let source: InputSource = { from: 'none' };
-      if (v.get('taskOutputParameter')) {
-        const p = v.get('taskOutputParameter') as YNode;
+      const p = v.get('taskOutputParameter');
+      if (p) {
         source = { from: 'task', task: checkProducer(p.get('producerTask')), output: p.get('outputParameterKey')?.str() ?? '' };
       } else if (v.get('componentInputParameter')) {
         source = { from: 'input', input: checkInput(v.get('componentInputParameter')) };
@@ -311,23 +316,25 @@ class Reader {
         source = { from: 'final-status', task: checkProducer(v.at('taskFinalStatus', 'producerTask')) };
       }
       const selector = v.get('parameterExpressionSelector')?.str();
-      out.push({ name, kind: 'parameter', type: types.get(`parameter:${name}`), source, ...(selector ? { selector } : {}) });
-      seen.add(`parameter:${name}`);
+      const input: TaskInput = { name, kind: 'parameter', type: types.parameter.get(name), source };
+      if (selector) input.selector = selector;
+      out.push(input);
+      seen.parameter.add(name);
     }
     for (const [name, v] of inputs?.get('artifacts')?.entries() ?? []) {
       let source: InputSource = { from: 'none' };
-      if (v.get('taskOutputArtifact')) {
-        const p = v.get('taskOutputArtifact') as YNode;
+      const p = v.get('taskOutputArtifact');
+      if (p) {
         source = { from: 'task', task: checkProducer(p.get('producerTask')), output: p.get('outputArtifactKey')?.str() ?? '' };
       } else if (v.get('componentInputArtifact')) {
         source = { from: 'input', input: checkInput(v.get('componentInputArtifact')) };
       }
-      out.push({ name, kind: 'artifact', type: types.get(`artifact:${name}`), source });
-      seen.add(`artifact:${name}`);
+      out.push({ name, kind: 'artifact', type: types.artifact.get(name), source });
+      seen.artifact.add(name);
     }
     // Declared inputs the task leaves unset take their defaults.
     for (const d of declared) {
-      if (!seen.has(`${d.kind}:${d.name}`)) out.push({ name: d.name, kind: d.kind, type: d.type, source: { from: 'none' } });
+      if (!seen[d.kind].has(d.name)) out.push({ name: d.name, kind: d.kind, type: d.type, source: { from: 'none' } });
     }
     return out;
   }
