@@ -216,6 +216,7 @@ export class GraphPanel implements vscode.Disposable {
     const started = Date.now();
     try {
       const res = await loadPipeline(this.uri, this.pipeline, abort.signal, this.ctx.log);
+      const parsed = Date.now();
       if (abort.signal.aborted) return (await this.latest) ?? this.summary();
       if (!res.ok) {
         if (python) this.diagnostics.setCompileError(this.uri, res.message, res.line);
@@ -237,7 +238,7 @@ export class GraphPanel implements vscode.Disposable {
       if (abort.signal.aborted) return (await this.latest) ?? this.summary();
       if (layout) this.post({ type: 'layout', version, layout });
       this.post({ type: 'model', model: packed, source: res.source, version });
-      this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms, ${res.model.diagnostics.length} problem(s)`);
+      this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms (${python ? 'compiled' : 'read'} and parsed in ${parsed - started} ms), ${res.model.diagnostics.length} problem(s)`);
       return this.summary();
     } catch (err) {
       const message = `Could not read the pipeline: ${errorMessage(err)}`;
