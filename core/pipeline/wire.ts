@@ -4,8 +4,8 @@
 // 111,782-task model that object route cost ~10 s in code-server; as bytes the workbench passes a buffer on and the
 // page parses once. Leaner than the model's own JSON (70 → 43 MB there): the DAGs' edges are left out and made
 // again from the tasks (buildEdges, as the parser makes them), and a task's outputs, which it shares with every
-// task of its component, are written once per component. Then gzipped (wire.node.ts, level 1, off the extension
-// host's thread): VS Code carries a buffer through code-server's WebSocket and two frames at ~20 MB/s, so the
+// task of its component, are written once per component. Past 1 MB gzipped (wire.node.ts, level 1, off the
+// extension host's thread): VS Code carries a buffer through code-server's WebSocket and two frames at ~20 MB/s, so the
 // 111,782-task model's 43 MB took ~2 s there; gzipped it is 3.7 MB, made in ~0.12 s and unpacked by the page's
 // native DecompressionStream in ~0.15 s. Browser-safe (TextEncoder / TextDecoder, DecompressionStream).
 import { buildEdges } from './edges';
@@ -47,8 +47,15 @@ export function decodeModel(bytes: Uint8Array): PipelineModel {
   return { ...rest, root: full(root), dags: Object.fromEntries(Object.entries(dags).map(([k, d]) => [k, full(d)])) };
 }
 
-/** The page's side of packModel (wire.node.ts): gunzip, then decodeModel. */
-export async function unpackModel(gzipped: Uint8Array): Promise<PipelineModel> {
-  const stream = new Blob([gzipped as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+/** A model message's payload: encodeModel's bytes, gzipped when `gzip` (packModel in wire.node.ts). */
+export interface PackedModel {
+  model: Uint8Array;
+  gzip: boolean;
+}
+
+/** The page's side of packModel: gunzip when gzipped, then decodeModel. */
+export async function unpackModel({ model, gzip }: PackedModel): Promise<PipelineModel> {
+  if (!gzip) return decodeModel(model);
+  const stream = new Blob([model as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   return decodeModel(new Uint8Array(await new Response(stream).arrayBuffer()));
 }

@@ -83,7 +83,7 @@ export class LocalRunPanel implements vscode.Disposable {
       this.model = parsePipeline(fs.readFileSync(path.join(dir, PIPELINE_FILE), 'utf8'));
       const source = { label: `${path.basename(run.file)} · local run`, kind: 'python' } as const;
       void packModel(this.model).then(
-        (model) => this.host.post({ type: 'model', model, source, version: 0 }),
+        (packed) => this.host.post({ type: 'model', ...packed, source, version: 0 }),
         (err: Error) => this.host.post({ type: 'status', state: 'error', message: `The pipeline of this run cannot be shown: ${err.message}` }),
       );
     } catch (err) {

@@ -237,7 +237,7 @@ export class GraphPanel implements vscode.Disposable {
       const packed = await packModel(res.model);
       if (abort.signal.aborted) return (await this.latest) ?? this.summary();
       if (layout) this.post({ type: 'layout', version, layout });
-      this.post({ type: 'model', model: packed, source: res.source, version });
+      this.post({ type: 'model', ...packed, source: res.source, version });
       this.ctx.log.info(`graph of ${this.uri.fsPath}: read in ${Date.now() - started} ms (${python ? 'compiled' : 'read'} and parsed in ${parsed - started} ms), ${res.model.diagnostics.length} problem(s)`);
       return this.summary();
     } catch (err) {

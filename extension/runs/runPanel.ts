@@ -138,7 +138,7 @@ export class RunPanel implements vscode.Disposable {
         if (!spec) throw new Error('the run has no pipeline spec, and no pipeline version to read it from');
         this.spec = spec;
         this.model = parsePipeline(JSON.stringify(spec));
-        this.lastModel = { type: 'model', model: await packModel(this.model), source: { label: run.display_name ?? this.runId, kind: 'ir' }, version: 0 };
+        this.lastModel = { type: 'model', ...(await packModel(this.model)), source: { label: run.display_name ?? this.runId, kind: 'ir' }, version: 0 };
         if (this.disposed) return;
         this.host.dropQueued('model');
         this.host.post(this.lastModel);

@@ -98,7 +98,8 @@ export async function openGraphPage(options: { theme?: 'dark' | 'light'; width?:
     send: async (message) => {
       // A model message's model goes as the bytes the panel sends (core/pipeline/wire.node.ts), base64 on the way in.
       const m = message as { type?: string; model?: unknown };
-      const wire = m.type === 'model' ? { ...m, model: Buffer.from(await packModel(m.model as PipelineModel)).toString('base64') } : m;
+      const packed = m.type === 'model' ? await packModel(m.model as PipelineModel) : undefined;
+      const wire = packed ? { ...m, model: Buffer.from(packed.model).toString('base64'), gzip: packed.gzip } : m;
       await page.evaluate((x: { type?: string; model?: unknown }) => {
         if (x.type === 'model') x.model = Uint8Array.from(atob(x.model as string), (c) => c.charCodeAt(0));
         (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(x, '*');
@@ -131,10 +132,11 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
   // packed layout's typed arrays go as plain number arrays and are made typed arrays again in the page (VS Code
   // hands the webview typed arrays): not with a JSON.parse reviver, which over a 130,000-node layout left the
   // page's later work 5–20× slower (its level building took 5.7 s instead of 0.2 s), something no webview sees.
+  const wire = await packModel(model as PipelineModel);
   const packed = layout === undefined ? undefined : JSON.stringify(layout, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
   const version = 0;
   await g.page.evaluate(
-    ([gz, layoutJson, v, lbl]) => {
+    ([bytes, gzip, layoutJson, v, lbl]) => {
       type Typed = { $typed: string; data: number[] };
       const w = globalThis as unknown as Record<string, unknown> & { __staged: unknown[] };
       w.__staged = [];
@@ -146,10 +148,10 @@ export async function showModel(g: GraphPage, model: unknown, label = 'pipeline.
         }
         w.__staged.push({ type: 'layout', version: v, layout: l });
       }
-      // The model as the panel sends it: gzipped UTF-8 JSON bytes (core/pipeline/wire.node.ts), base64 on the way in.
-      w.__staged.push({ type: 'model', model: Uint8Array.from(atob(gz), (c) => c.charCodeAt(0)), source: { label: lbl, kind: 'ir' }, version: 0 });
+      // The model as the panel sends it (core/pipeline/wire.node.ts), base64 on the way in.
+      w.__staged.push({ type: 'model', model: Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)), gzip, source: { label: lbl, kind: 'ir' }, version: 0 });
     },
-    [Buffer.from(await packModel(model as PipelineModel)).toString('base64'), packed, o.layoutVersion ?? version, label] as const,
+    [Buffer.from(wire.model).toString('base64'), wire.gzip, packed, o.layoutVersion ?? version, label] as const,
   );
   const postedAt = await g.page.evaluate(() => {
     const w = globalThis as unknown as { __staged: { model?: unknown }[] | undefined; postMessage(m: unknown, o: string, transfer?: ArrayBuffer[]): void };

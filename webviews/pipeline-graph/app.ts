@@ -107,7 +107,7 @@ export class GraphApp {
       case 'model': {
         const given = this.arrived?.version === msg.version ? this.arrived.layout : undefined;
         this.arrived = undefined;
-        const model = await unpackModel(msg.model);
+        const model = await unpackModel(msg);
         this.receivedAt = receivedAt;
         this.onModel({ model, source: msg.source, version: msg.version }, given);
         break;

@@ -2,12 +2,14 @@
 import type { RunOverlay } from '../../core/kfp/overlay';
 import type { LevelLayout } from '../../core/pipeline/first-layout';
 import type { PipelineSource } from '../../core/pipeline/model';
+import type { PackedModel } from '../../core/pipeline/wire';
 
 /** Extension → webview. */
 export type ToGraph =
   /** A (re)read pipeline. `version` grows with every read of the same file; the view keeps its level and zoom.
-   * `model`: the PipelineModel as UTF-8 JSON (core/pipeline/wire.ts), which VS Code carries as a binary buffer. */
-  | { type: 'model'; model: Uint8Array; source: PipelineSource; version: number }
+   * `model`: the PipelineModel as UTF-8 JSON (core/pipeline/wire.ts), gzipped past 1 MB (`gzip`), which VS Code
+   * carries as a binary buffer. */
+  | ({ type: 'model'; source: PipelineSource; version: number } & PackedModel)
   /** The top level's layout for the model of the same `version`, sent just before it: made by the extension host and
    * packed in typed arrays (core/pipeline/first-layout.ts; none past FIRST_LAYOUT_MAX_NODES nodes). A message of its
    * own because VS Code revives typed arrays with a JSON.parse reviver over the whole message in the workbench: over

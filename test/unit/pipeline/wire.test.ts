@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { buildLevel } from '../../../core/pipeline/layer';
 import { parsePipeline } from '../../../core/pipeline/parse';
 import { decodeModel, encodeModel, unpackModel } from '../../../core/pipeline/wire';
-import { packModel } from '../../../core/pipeline/wire.node';
+import { GZIP_ABOVE_BYTES, packModel } from '../../../core/pipeline/wire.node';
 import { requireShared } from '../../support/shared';
 import { syntheticPipeline } from '../../support/synthetic-pipeline';
 
@@ -47,30 +48,42 @@ describe('pipeline model on the wire (core/pipeline/wire.ts, wire.node.ts)', fun
     assert.ok(levels > 200, `${levels} levels compared`);
   });
 
-  it('is smaller than the model\'s own JSON: a 2,000-task pipeline, and a tenth of that gzipped', async function () {
+  it('is smaller than the model\'s own JSON: a 2,000-task pipeline, sent as plain bytes (under GZIP_ABOVE_BYTES)', async function () {
     const model = parsePipeline(syntheticPipeline({ tasks: 2000 }).text);
     const plain = Buffer.byteLength(JSON.stringify(model));
     const sent = encodeModel(model).byteLength;
     assert.ok(sent < 0.75 * plain, `${sent} bytes sent vs ${plain} of plain JSON`);
     assert.deepEqual(decodeModel(encodeModel(model)), JSON.parse(JSON.stringify(model)));
     const packed = await packModel(model);
-    assert.ok(packed instanceof Uint8Array);
-    assert.ok(packed.byteLength < 0.1 * sent, `${packed.byteLength} bytes gzipped vs ${sent}`);
+    assert.equal(packed.gzip, false);
+    assert.deepEqual(packed.model, encodeModel(model));
+    assert.deepEqual(await unpackModel(packed), JSON.parse(JSON.stringify(model)));
+  });
+
+  it('a pipeline past GZIP_ABOVE_BYTES goes gzipped, a tenth of its bytes, and comes back whole', async function () {
+    const model = parsePipeline(syntheticPipeline({ tasks: 6000 }).text);
+    const sent = encodeModel(model).byteLength;
+    assert.ok(sent > GZIP_ABOVE_BYTES, `${sent} bytes`);
+    const packed = await packModel(model);
+    assert.equal(packed.gzip, true);
+    assert.ok(packed.model.byteLength < 0.1 * sent, `${packed.model.byteLength} bytes gzipped vs ${sent}`);
     assert.deepEqual(await unpackModel(packed), JSON.parse(JSON.stringify(model)));
   });
 
   it('every fixture comes back whole through the gzip', async function () {
     for (const f of irFiles(dir)) {
       const model = parsePipeline(fs.readFileSync(f, 'utf8'));
-      assert.deepEqual(await unpackModel(await packModel(model)), JSON.parse(JSON.stringify(model)), f);
+      const bytes = encodeModel(model);
+      assert.deepEqual(await unpackModel({ model: new Uint8Array(zlib.gzipSync(bytes, { level: 1 })), gzip: true }), JSON.parse(JSON.stringify(model)), f);
     }
   });
 
-  it('bytes that are not a packed model are refused, not half read', async function () {
-    const model = parsePipeline(syntheticPipeline({ tasks: 50 }).text);
+  it('bytes that are not what the message says are refused, not half read', async function () {
+    const model = parsePipeline(syntheticPipeline({ tasks: 6000 }).text);
     const packed = await packModel(model);
-    await assert.rejects(unpackModel(encodeModel(model)));
-    await assert.rejects(unpackModel(packed.subarray(0, packed.byteLength >> 1)));
+    await assert.rejects(unpackModel({ model: encodeModel(model), gzip: true }));
+    await assert.rejects(unpackModel({ model: packed.model.subarray(0, packed.model.byteLength >> 1), gzip: true }));
+    assert.throws(() => decodeModel(packed.model));
   });
 
   it('names with quotes, non-ASCII letters and line separators come back as written', async function () {
@@ -81,6 +94,6 @@ describe('pipeline model on the wire (core/pipeline/wire.ts, wire.node.ts)', fun
     const task = model.root.tasks.find((t) => t.id === 'flip-coin-op');
     assert.equal(task?.name, name);
     assert.equal(decodeModel(encodeModel(model)).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
-    assert.equal((await unpackModel(await packModel(model))).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
+    assert.equal((await unpackModel({ model: new Uint8Array(zlib.gzipSync(encodeModel(model))), gzip: true })).root.tasks.find((t) => t.id === 'flip-coin-op')?.name, name);
   });
 });
